@@ -1,0 +1,1 @@
+"""All Neo4j access: Cypher, parameterised, next to the function that runs it."""

@@ -1,0 +1,284 @@
+"""Project teams: a cross-institution team that `ADDRESSES` one horizontal issue.
+
+People are `MEMBER_OF` a team with a role and a time allocation. A team is created with its
+lead; everyone else joins through invitations (graph/invitations.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints, model_validator
+
+from graph import activity, entities
+from graph.driver import Graph, Record, Tx, run
+from graph.errors import InvalidInput
+from graph.ids import new_id
+from graph.pagination import Page, PageRequest
+from graph.validation import Input, LongText, Name, Percent, PublicId, patch_properties
+
+
+class TeamStatus(StrEnum):
+    FORMING = "FORMING"
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "PUBLIC"
+    INTERNAL = "INTERNAL"
+    RESTRICTED = "RESTRICTED"
+
+
+class Role(StrEnum):
+    LEAD = "LEAD"
+    MEMBER = "MEMBER"
+    EXPERT = "EXPERT"
+    OBSERVER = "OBSERVER"
+
+
+class TeamOrder(StrEnum):
+    NAME = "NAME"
+    CREATED = "CREATED"
+    END_DATE = "END_DATE"
+
+
+OrderNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+def _check_dates(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise ValueError("endDate must not be before startDate")
+
+
+class TeamInput(Input):
+    name: Name
+    mandate: LongText = ""
+    issue_id: PublicId
+    lead_person_id: PublicId
+    lead_allocation: Percent = 20
+    visibility: Visibility = Visibility.INTERNAL
+    legal_basis_number: OrderNumber | None = None
+    legal_basis_date: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> TeamInput:
+        _check_dates(self.start_date, self.end_date)
+        return self
+
+
+class TeamPatch(Input):
+    name: Name | None = None
+    mandate: LongText | None = None
+    visibility: Visibility | None = None
+    legal_basis_number: OrderNumber | None = None
+    legal_basis_date: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+_NULLABLE = frozenset({"legal_basis_number", "legal_basis_date", "start_date", "end_date"})
+
+_READ = """
+MATCH (n:ProjectTeam {id: $id})
+RETURN n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS node
+"""
+
+
+async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
+    rows = await graph.read(
+        "UNWIND $ids AS id MATCH (n:ProjectTeam {id: id}) "
+        "RETURN n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS node",
+        ids=ids,
+    )
+    return {r["node"]["id"]: r["node"] for r in rows}
+
+
+async def members_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
+    """Members per team, lead first: [{personId, teamId, role, allocation, since}]."""
+    rows = await graph.read(
+        """
+        UNWIND $ids AS id
+        MATCH (t:ProjectTeam {id: id})<-[m:MEMBER_OF]-(p:Person)
+        WITH id, m, p
+        ORDER BY CASE m.role WHEN 'LEAD' THEN 0 WHEN 'MEMBER' THEN 1 WHEN 'EXPERT' THEN 2 ELSE 3 END, p.name
+        RETURN id, collect({personId: p.id, teamId: id, role: m.role, allocation: m.allocation,
+                            since: m.since}) AS members
+        """,
+        ids=ids,
+    )
+    return {r["id"]: r["members"] for r in rows}
+
+
+async def memberships_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
+    """Each person's memberships, active teams first."""
+    rows = await graph.read(
+        """
+        UNWIND $ids AS id
+        MATCH (:Person {id: id})-[m:MEMBER_OF]->(t:ProjectTeam)
+        WITH id, m, t
+        ORDER BY CASE t.status WHEN 'ACTIVE' THEN 0 WHEN 'FORMING' THEN 1 ELSE 2 END, t.name
+        RETURN id, collect({personId: id, teamId: t.id, role: m.role, allocation: m.allocation,
+                            since: m.since}) AS memberships
+        """,
+        ids=ids,
+    )
+    return {r["id"]: r["memberships"] for r in rows}
+
+
+async def addressing(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
+    """Teams per issue."""
+    rows = await graph.read(
+        """
+        UNWIND $ids AS id
+        MATCH (:HorizontalIssue {id: id})<-[:ADDRESSES]-(n:ProjectTeam)
+        WHERE n.archivedAt IS NULL
+        WITH id, n ORDER BY n.name
+        RETURN id, collect(n {.*, issueId: id}) AS nodes
+        """,
+        ids=ids,
+    )
+    return {r["id"]: r["nodes"] for r in rows}
+
+
+async def list_page(
+    graph: Graph,
+    page: PageRequest,
+    *,
+    status: TeamStatus | None = None,
+    visibility: Visibility | None = None,
+    issue_id: str | None = None,
+    member_id: str | None = None,
+    text: str | None = None,
+    include_archived: bool = False,
+    order: TeamOrder = TeamOrder.NAME,
+    descending: bool = False,
+) -> Page:
+    rows = await graph.read(
+        """
+        MATCH (n:ProjectTeam)
+        WHERE ($includeArchived OR n.archivedAt IS NULL)
+          AND ($status IS NULL OR n.status = $status)
+          AND ($visibility IS NULL OR n.visibility = $visibility)
+          AND ($issueId IS NULL OR EXISTS { (n)-[:ADDRESSES]->(:HorizontalIssue {id: $issueId}) })
+          AND ($memberId IS NULL OR EXISTS { (n)<-[:MEMBER_OF]-(:Person {id: $memberId}) })
+          AND ($text IS NULL OR toLower(n.name) CONTAINS toLower($text)
+               OR toLower(n.mandate) CONTAINS toLower($text))
+        WITH n, CASE $order WHEN 'CREATED' THEN toString(n.createdAt)
+                WHEN 'END_DATE' THEN toString(n.endDate) ELSE n.name END AS key
+        ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
+                 CASE WHEN $desc THEN key ELSE null END DESC, n.id
+        WITH collect(n) AS all
+        RETURN size(all) AS total,
+               [n IN all[$skip..$skip + $first + 1] |
+                n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])}] AS rows
+        """,
+        status=status.value if status else None,
+        visibility=visibility.value if visibility else None,
+        issueId=issue_id,
+        memberId=member_id,
+        text=text,
+        includeArchived=include_archived,
+        order=order.value,
+        desc=descending,
+        skip=page.skip,
+        first=page.first,
+    )
+    return Page.from_row(rows[0], page)
+
+
+async def _read(tx: Tx, id: str) -> Record:
+    return (await run(tx, _READ, id=id))[0]["node"]
+
+
+async def create(graph: Graph, data: TeamInput, actor_id: str | None) -> Record:
+    async def work(tx: Tx) -> Record:
+        await entities.require(tx, "HorizontalIssue", data.issue_id, "issueId")
+        await entities.require(tx, "Person", data.lead_person_id, "leadPersonId")
+        id = new_id("ProjectTeam")
+        await run(
+            tx,
+            """
+            MATCH (i:HorizontalIssue {id: $issueId}), (lead:Person {id: $leadId})
+            CREATE (n:ProjectTeam:Entity {id: $id, name: $name, mandate: $mandate, status: 'FORMING',
+                    visibility: $visibility, legalBasisNumber: $legalBasisNumber,
+                    legalBasisDate: $legalBasisDate, startDate: $startDate, endDate: $endDate,
+                    createdAt: datetime(), updatedAt: datetime()})
+            CREATE (n)-[:ADDRESSES]->(i)
+            CREATE (lead)-[:MEMBER_OF {role: 'LEAD', allocation: $allocation, since: date()}]->(n)
+            """,
+            id=id,
+            issueId=data.issue_id,
+            leadId=data.lead_person_id,
+            name=data.name,
+            mandate=data.mandate,
+            visibility=data.visibility.value,
+            legalBasisNumber=data.legal_basis_number,
+            legalBasisDate=data.legal_basis_date,
+            startDate=data.start_date,
+            endDate=data.end_date,
+            allocation=data.lead_allocation,
+        )
+        node = await _read(tx, id)
+        await activity.record(
+            tx,
+            verb="team.created",
+            actor_id=actor_id,
+            target_id=id,
+            scope_ids=[data.issue_id, data.lead_person_id],
+            summary=f"Team created: {data.name}",
+            after=node,
+        )
+        return node
+
+    return await graph.write(work)
+
+
+async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None) -> Record:
+    props = patch_properties(patch, nullable=_NULLABLE)
+
+    async def apply(tx: Tx) -> None:
+        current = await _read(tx, id)
+        start = patch.start_date if "start_date" in patch.model_fields_set else current.get("startDate")
+        end = patch.end_date if "end_date" in patch.model_fields_set else current.get("endDate")
+        try:
+            _check_dates(start, end)
+        except ValueError as exc:
+            raise InvalidInput.one("endDate", "must not be before startDate") from exc
+        await entities.set_properties(tx, id, {**props, **_dates_of(patch)})
+
+    return await entities.change(
+        graph,
+        label="ProjectTeam",
+        id=id,
+        verb="team.updated",
+        actor_id=actor_id,
+        read=_read,
+        apply=apply,
+        scope=lambda n: [n["issueId"]],
+        summary=lambda n: f"Team updated: {n['name']}",
+    )
+
+
+def _dates_of(patch: TeamPatch) -> dict[str, date | None]:
+    """Dates as Python dates (the driver stores them as Neo4j Date), not their JSON strings."""
+    names = {"legal_basis_date": "legalBasisDate", "start_date": "startDate", "end_date": "endDate"}
+    return {prop: getattr(patch, field) for field, prop in names.items() if field in patch.model_fields_set}
+
+
+async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
+    return await entities.change(
+        graph,
+        label="ProjectTeam",
+        id=id,
+        verb="team.archived",
+        actor_id=actor_id,
+        read=_read,
+        apply=lambda tx: entities.mark_archived(tx, id),
+        scope=lambda n: [n["issueId"]],
+        summary=lambda n: f"Team archived: {n['name']}",
+    )

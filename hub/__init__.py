@@ -1,0 +1,1 @@
+"""Sadarbe hub: the HTTP, WebSocket and GraphQL face of the service. All Cypher lives in `graph`."""

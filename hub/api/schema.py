@@ -1,0 +1,96 @@
+"""The GraphQL schema: every concept's queries and mutations merged, plus `node(id)`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from graph import activity, directions, entities, institutions, issues, people, skills, teams
+from graph.driver import Graph, Record
+from hub.api.activities import Activity, ActivityQuery
+from hub.api.base import GQLInfo, Node, from_record
+from hub.api.directions import DirectionQuery, PlanDirection
+from hub.api.errors import DomainErrors
+from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
+from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
+from hub.api.people import Person, PersonMutation, PersonQuery
+from hub.api.round_trips import CypherRoundTrips
+from hub.api.skills import Skill, SkillMutation, SkillQuery
+from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery
+
+_NODE_TYPES: dict[str, tuple[Callable[[Graph, list[str]], Awaitable[dict[str, Record]]], type]] = {
+    "Institution": (institutions.by_ids, Institution),
+    "Person": (people.by_ids, Person),
+    "Skill": (skills.by_ids, Skill),
+    "PlanDirection": (directions.by_ids, PlanDirection),
+    "HorizontalIssue": (issues.by_ids, HorizontalIssue),
+    "ProjectTeam": (teams.by_ids, ProjectTeam),
+    "Activity": (activity.by_ids, Activity),
+}
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id, or null when there is none.")
+    async def node(self, info: GQLInfo, id: strawberry.ID) -> Node | None:
+        label = await entities.node_label(info.context.graph, id)
+        if label is None:
+            return None
+        fetch, cls = _NODE_TYPES[label]
+        record = await info.context.loaders.one(fetch).load(id)
+        result: Any = from_record(cls, record) if record else None
+        return result
+
+
+Query = merge_types(
+    "Query",
+    (
+        NodeQuery,
+        InstitutionQuery,
+        PersonQuery,
+        SkillQuery,
+        DirectionQuery,
+        IssueQuery,
+        TeamQuery,
+        ActivityQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation", (InstitutionMutation, PersonMutation, SkillMutation, IssueMutation, TeamMutation)
+)
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Institution, Person, Skill, PlanDirection, HorizontalIssue, ProjectTeam, Activity],
+        # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: DomainErrors(mask=production),
+            *([] if production else [CypherRoundTrips]),
+        ],
+    )
+
+
+# The schema as committed in schema.graphql (the production flag changes no types).
+schema = build_schema(production=False)

@@ -1,0 +1,251 @@
+"""`hub`: the project's command line: serve, manage the embedded Neo4j, seed, import, schema."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from graph import migrations
+from graph.driver import Graph
+from graph.embedded import EmbeddedError, EmbeddedNeo4j
+from graph.errors import ImportRejected
+from hub.app import connect
+from hub.config import Settings, UnsafeConfiguration, get_settings
+
+T = TypeVar("T")
+app = typer.Typer(help="Sadarbe hub: cross-institution project teams.", no_args_is_help=True)
+db_app = typer.Typer(help="The embedded Neo4j (used when NEO4J_URI is not set).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
+
+
+def embedded(settings: Settings) -> EmbeddedNeo4j:
+    return EmbeddedNeo4j(
+        data_dir=settings.embedded_data_dir.resolve(),
+        port=settings.embedded_bolt_port,
+        password=settings.neo4j_password.get_secret_value(),
+        heap=settings.embedded_heap,
+        pagecache=settings.embedded_pagecache,
+    )
+
+
+def with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
+    async def main() -> T:
+        graph = connect(settings)
+        try:
+            return await work(graph)
+        finally:
+            await graph.close()
+
+    return asyncio.run(main())
+
+
+@contextmanager
+def neo4j_running(settings: Settings):  # type: ignore[no-untyped-def]
+    """Start the embedded Neo4j for the duration of a command, unless one is already up or external."""
+    if not settings.embedded or embedded(settings).running_pid() is not None:
+        yield
+        return
+    console.print(f"starting the embedded Neo4j on {settings.effective_neo4j_uri} …")
+    try:
+        process = embedded(settings).start()
+    except EmbeddedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    try:
+        yield
+    finally:
+        console.print("stopping the embedded Neo4j …")
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _settings() -> Settings:
+    try:
+        settings = get_settings()
+        settings.check_production()
+    except UnsafeConfiguration as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    return settings
+
+
+async def _prepare(graph: Graph, settings: Settings, seed: bool) -> None:
+    applied = await migrations.migrate(graph)
+    if applied:
+        console.print(f"applied schema migrations {applied}")
+    if seed:
+        from graph.seed import demo
+
+        if await demo.is_empty(graph):
+            await _seed(graph, settings.seed_demo_people, 1)
+
+
+async def _seed(graph: Graph, people: int, seed: int) -> None:
+    from graph.seed import demo
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("loading demo data", total=None)
+        summary = await demo.load_demo(
+            graph,
+            people=people,
+            seed=seed,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(f"demo data loaded: {summary}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default HUB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HUB_PORT).")] = None,
+    seed: Annotated[bool, typer.Option(help="Load demo data when the database is empty.")] = True,
+) -> None:
+    """Serve the hub; starts the embedded Neo4j first when NEO4J_URI is not set."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    settings = _settings()
+    with neo4j_running(settings):
+        with_graph(settings, lambda g: _prepare(g, settings, seed and not settings.production))
+        console.print(f"hub on http://{host or settings.host}:{port or settings.port}  (GraphQL at /graphql)")
+        uvicorn.run(
+            create_app(settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=5,
+        )
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded Neo4j in the background."""
+    settings = _settings()
+    neo4j = embedded(settings)
+    if (pid := neo4j.running_pid()) is not None:
+        console.print(f"already running (pid {pid}) on {neo4j.uri}")
+        return
+    try:
+        neo4j.start(detach=True)
+    except EmbeddedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"Neo4j running (pid {neo4j.running_pid()}) on {neo4j.uri}, data in {neo4j.data_dir}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded Neo4j."""
+    stopped = embedded(_settings()).stop()
+    console.print("stopped" if stopped else "not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the embedded Neo4j runs, and which server the hub would use."""
+    settings = _settings()
+    if not settings.embedded:
+        console.print(f"external Neo4j: {settings.neo4j_uri}")
+    neo4j = embedded(settings)
+    pid = neo4j.running_pid()
+    console.print(
+        f"embedded: {'running, pid ' + str(pid) if pid else 'stopped'} ({neo4j.uri}, {neo4j.data_dir})"
+    )
+    if pid is None and settings.embedded:
+        raise typer.Exit(3)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the graph schema migrations."""
+    settings = _settings()
+    with neo4j_running(settings):
+        applied = with_graph(settings, migrations.migrate)
+    console.print(f"applied {applied}" if applied else f"schema is at version {migrations.LATEST_VERSION}")
+
+
+@app.command("seed")
+def seed_command(
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo data set.")] = False,
+    people: Annotated[int, typer.Option(min=0, max=100_000, help="Synthetic people to generate.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1,
+) -> None:
+    """Load demo data (idempotent: re-running does not duplicate)."""
+    if not demo:
+        console.print("nothing to do: pass --demo")
+        raise typer.Exit(2)
+    settings = _settings()
+
+    async def work(graph: Graph) -> None:
+        await migrations.migrate(graph)
+        await _seed(graph, people, seed)
+
+    with neo4j_running(settings):
+        with_graph(settings, work)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .csv or .json file.")],
+    kind: Annotated[str, typer.Option(help="institutions or people")] = "people",
+) -> None:
+    """Import institutions or people; every row is checked first and nothing is written if any is bad."""
+    from graph import importer
+
+    if kind not in ("institutions", "people"):
+        console.print("--kind must be institutions or people")
+        raise typer.Exit(2)
+    settings = _settings()
+    target: Literal["institutions", "people"] = "people" if kind == "people" else "institutions"
+
+    async def work(graph: Graph) -> object:
+        await migrations.migrate(graph)
+        return await importer.import_file(graph, file, target)
+
+    with neo4j_running(settings):
+        try:
+            summary = with_graph(settings, work)
+        except ImportRejected as exc:
+            for row in exc.errors:
+                console.print(f"{file}:{row.line}: {row.problem}")
+            console.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from exc
+    console.print(f"imported: {summary}")
+
+
+@app.command("schema")
+def schema_command(
+    check: Annotated[bool, typer.Option("--check", help="Fail if schema.graphql is out of date.")] = False,
+) -> None:
+    """Write the GraphQL SDL to schema.graphql (or check that it is current)."""
+    from hub.api.schema import schema
+
+    sdl = str(schema) + "\n"
+    if check:
+        if SCHEMA_FILE.read_text() != sdl:
+            console.print("schema.graphql is out of date: run `hub schema`")
+            raise typer.Exit(1)
+        console.print("schema.graphql is current")
+        return
+    SCHEMA_FILE.write_text(sdl)
+    console.print(f"wrote {SCHEMA_FILE}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""All configuration, read from the environment in one place.
+
+Defaults are safe for local development; `Settings.check_production()` refuses to start a
+production deployment that still carries a development default.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_NEO4J_PASSWORD = "sadarbe-dev-password"  # noqa: S105 - development default, refused in production
+DEV_SECRET_KEY = "sadarbe-dev-secret-key-not-for-production"  # noqa: S105 - refused in production
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Raised at start-up when production mode meets a development-only setting."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    mode: Mode = Field(Mode.DEVELOPMENT, alias="HUB_MODE")
+    host: str = Field("127.0.0.1", alias="HUB_HOST")
+    port: int = Field(8000, alias="HUB_PORT", ge=1, le=65535)
+    secret_key: SecretStr = Field(SecretStr(DEV_SECRET_KEY), alias="HUB_SECRET_KEY")
+    data_dir: Path = Field(Path(".data"), alias="HUB_DATA_DIR")
+    log_level: str = Field("info", alias="HUB_LOG_LEVEL")
+
+    # An external Neo4j (Docker image, Aura, a cluster). Unset: the embedded launcher is used.
+    neo4j_uri: str | None = Field(None, alias="NEO4J_URI")
+    neo4j_user: str = Field("neo4j", alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(SecretStr(DEV_NEO4J_PASSWORD), alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
+    neo4j_pool_size: int = Field(50, alias="NEO4J_POOL_SIZE", ge=1)
+    neo4j_connect_timeout_s: float = Field(3.0, alias="NEO4J_CONNECT_TIMEOUT", gt=0)
+    neo4j_query_timeout_s: float = Field(10.0, alias="NEO4J_QUERY_TIMEOUT", gt=0)
+
+    # The embedded launcher (infra/neo4j), used only when NEO4J_URI is unset.
+    embedded_bolt_port: int = Field(7687, alias="HUB_NEO4J_BOLT_PORT", ge=1, le=65535)
+    embedded_heap: str = Field("1g", alias="HUB_NEO4J_HEAP")
+    embedded_pagecache: str = Field("512m", alias="HUB_NEO4J_PAGECACHE")
+
+    seed_demo_people: int = Field(3000, alias="HUB_DEMO_PEOPLE", ge=0, le=100_000)
+    max_page_size: int = Field(100, alias="HUB_MAX_PAGE_SIZE", ge=1, le=1000)
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def embedded(self) -> bool:
+        return not self.neo4j_uri
+
+    @property
+    def effective_neo4j_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.embedded_bolt_port}"
+
+    @property
+    def embedded_data_dir(self) -> Path:
+        return self.data_dir / "neo4j"
+
+    def check_production(self) -> None:
+        """Refuse development defaults when running in production mode."""
+        if not self.production:
+            return
+        problems = []
+        if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+            problems.append("HUB_SECRET_KEY is the development default")
+        if len(self.secret_key.get_secret_value()) < 32:
+            problems.append("HUB_SECRET_KEY must be at least 32 characters")
+        if self.neo4j_password.get_secret_value() == DEV_NEO4J_PASSWORD:
+            problems.append("NEO4J_PASSWORD is the development default")
+        if self.embedded:
+            problems.append("NEO4J_URI must point at a managed Neo4j in production")
+        if problems:
+            raise UnsafeConfiguration("refusing to start in production mode: " + "; ".join(problems))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,31 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from graph.driver import Graph
+from graph.errors import DatabaseUnavailable
+
+READY_TIMEOUT_S = 1.5
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Alive: answers without touching the database."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready: Neo4j answers within a short timeout; reports its version and edition."""
+    graph: Graph = request.app.state.graph
+    try:
+        info = await asyncio.wait_for(graph.server_info(), READY_TIMEOUT_S)
+    except (TimeoutError, DatabaseUnavailable) as exc:
+        reason = "timeout" if isinstance(exc, TimeoutError) else "unavailable"
+        return JSONResponse({"status": "unavailable", "neo4j": reason}, status_code=503)
+    return JSONResponse(
+        {"status": "ready", "neo4j": {"version": info["version"], "edition": info["edition"]}}
+    )
