@@ -23,8 +23,8 @@ from graph import migrations
 from graph.driver import Graph, run
 from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 
-TEST_DATA_DIR = REPO_ROOT / ".data" / "test"
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
+TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
 TEST_PASSWORD = "sadarbe-test-password"  # noqa: S105 - a throwaway local database
 
 
