@@ -7,8 +7,9 @@ serialises committing writers, so `seq` order is commit order: a cursor for gap-
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, LiteralString
 
+from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
@@ -61,8 +62,14 @@ async def record(
     return rows[0]["activity"]
 
 
+# An activity about a team the viewer may not see is hidden with the team.
+_ACTIVITY_VISIBLE: LiteralString = (
+    "NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT " + TEAM_VISIBLE + " }"
+)
+
+
 async def list_page(
-    graph: Graph, page: PageRequest, *, scope_id: str | None = None, verb: str | None = None
+    graph: Graph, page: PageRequest, viewer: Viewer, *, scope_id: str | None = None, verb: str | None = None
 ) -> Page:
     """Activities newest first, optionally only those in one entity's scope."""
     rows = await graph.read(
@@ -76,6 +83,9 @@ async def list_page(
           WHERE $scopeId IS NOT NULL AND ($verb IS NULL OR a.verb = $verb)
           RETURN a
         }
+        WITH a WHERE """
+        + _ACTIVITY_VISIBLE
+        + """
         WITH a ORDER BY a.seq DESC
         WITH collect(a) AS all
         RETURN size(all) AS total, [a IN all[$skip..$skip + $first + 1] | a {.*}] AS rows
@@ -84,10 +94,15 @@ async def list_page(
         verb=verb,
         skip=page.skip,
         first=page.first,
+        **viewer.params(),
     )
     return Page.from_row(rows[0], page)
 
 
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    rows = await graph.read("UNWIND $ids AS id MATCH (a:Activity {id: id}) RETURN a {.*} AS node", ids=ids)
+async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
+    rows = await graph.read(
+        "UNWIND $ids AS id MATCH (a:Activity {id: id}) WHERE " + _ACTIVITY_VISIBLE + " RETURN a {.*} AS node",
+        ids=ids,
+        **viewer.params(),
+    )
     return {r["node"]["id"]: r["node"] for r in rows}

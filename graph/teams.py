@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import StringConstraints, model_validator
 
 from graph import activity, entities
+from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import InvalidInput
 from graph.ids import new_id
@@ -89,58 +90,71 @@ RETURN n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS node
 """
 
 
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
+async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
     rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:ProjectTeam {id: id}) "
-        "RETURN n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS node",
+        "UNWIND $ids AS id MATCH (t:ProjectTeam {id: id}) WHERE "
+        + TEAM_VISIBLE
+        + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS node",
         ids=ids,
+        **viewer.params(),
     )
     return {r["node"]["id"]: r["node"] for r in rows}
 
 
-async def members_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
+async def members_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
     """Members per team, lead first: [{personId, teamId, role, allocation, since}]."""
     rows = await graph.read(
         """
         UNWIND $ids AS id
         MATCH (t:ProjectTeam {id: id})<-[m:MEMBER_OF]-(p:Person)
+        WHERE """
+        + TEAM_VISIBLE
+        + """
         WITH id, m, p
         ORDER BY CASE m.role WHEN 'LEAD' THEN 0 WHEN 'MEMBER' THEN 1 WHEN 'EXPERT' THEN 2 ELSE 3 END, p.name
         RETURN id, collect({personId: p.id, teamId: id, role: m.role, allocation: m.allocation,
                             since: m.since}) AS members
         """,
         ids=ids,
+        **viewer.params(),
     )
     return {r["id"]: r["members"] for r in rows}
 
 
-async def memberships_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    """Each person's memberships, active teams first."""
+async def memberships_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
+    """Each person's memberships in teams the viewer may see, active teams first."""
     rows = await graph.read(
         """
         UNWIND $ids AS id
         MATCH (:Person {id: id})-[m:MEMBER_OF]->(t:ProjectTeam)
+        WHERE """
+        + TEAM_VISIBLE
+        + """
         WITH id, m, t
         ORDER BY CASE t.status WHEN 'ACTIVE' THEN 0 WHEN 'FORMING' THEN 1 ELSE 2 END, t.name
         RETURN id, collect({personId: id, teamId: t.id, role: m.role, allocation: m.allocation,
                             since: m.since}) AS memberships
         """,
         ids=ids,
+        **viewer.params(),
     )
     return {r["id"]: r["memberships"] for r in rows}
 
 
-async def addressing(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    """Teams per issue."""
+async def addressing(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
+    """Teams per issue that the viewer may see."""
     rows = await graph.read(
         """
         UNWIND $ids AS id
-        MATCH (:HorizontalIssue {id: id})<-[:ADDRESSES]-(n:ProjectTeam)
-        WHERE n.archivedAt IS NULL
-        WITH id, n ORDER BY n.name
-        RETURN id, collect(n {.*, issueId: id}) AS nodes
+        MATCH (:HorizontalIssue {id: id})<-[:ADDRESSES]-(t:ProjectTeam)
+        WHERE t.archivedAt IS NULL AND """
+        + TEAM_VISIBLE
+        + """
+        WITH id, t ORDER BY t.name
+        RETURN id, collect(t {.*, issueId: id}) AS nodes
         """,
         ids=ids,
+        **viewer.params(),
     )
     return {r["id"]: r["nodes"] for r in rows}
 
@@ -148,6 +162,7 @@ async def addressing(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
 async def list_page(
     graph: Graph,
     page: PageRequest,
+    viewer: Viewer,
     *,
     status: TeamStatus | None = None,
     visibility: Visibility | None = None,
@@ -160,22 +175,25 @@ async def list_page(
 ) -> Page:
     rows = await graph.read(
         """
-        MATCH (n:ProjectTeam)
-        WHERE ($includeArchived OR n.archivedAt IS NULL)
-          AND ($status IS NULL OR n.status = $status)
-          AND ($visibility IS NULL OR n.visibility = $visibility)
-          AND ($issueId IS NULL OR EXISTS { (n)-[:ADDRESSES]->(:HorizontalIssue {id: $issueId}) })
-          AND ($memberId IS NULL OR EXISTS { (n)<-[:MEMBER_OF]-(:Person {id: $memberId}) })
-          AND ($text IS NULL OR toLower(n.name) CONTAINS toLower($text)
-               OR toLower(n.mandate) CONTAINS toLower($text))
-        WITH n, CASE $order WHEN 'CREATED' THEN toString(n.createdAt)
-                WHEN 'END_DATE' THEN toString(n.endDate) ELSE n.name END AS key
+        MATCH (t:ProjectTeam)
+        WHERE """
+        + TEAM_VISIBLE
+        + """
+          AND ($includeArchived OR t.archivedAt IS NULL)
+          AND ($status IS NULL OR t.status = $status)
+          AND ($visibility IS NULL OR t.visibility = $visibility)
+          AND ($issueId IS NULL OR EXISTS { (t)-[:ADDRESSES]->(:HorizontalIssue {id: $issueId}) })
+          AND ($memberId IS NULL OR EXISTS { (t)<-[:MEMBER_OF]-(:Person {id: $memberId}) })
+          AND ($text IS NULL OR toLower(t.name) CONTAINS toLower($text)
+               OR toLower(t.mandate) CONTAINS toLower($text))
+        WITH t, CASE $order WHEN 'CREATED' THEN toString(t.createdAt)
+                WHEN 'END_DATE' THEN toString(t.endDate) ELSE t.name END AS key
         ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
-                 CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS all
+                 CASE WHEN $desc THEN key ELSE null END DESC, t.id
+        WITH collect(t) AS all
         RETURN size(all) AS total,
                [n IN all[$skip..$skip + $first + 1] |
-                n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])}] AS rows
+                n {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])}] AS rows
         """,
         status=status.value if status else None,
         visibility=visibility.value if visibility else None,
@@ -187,6 +205,7 @@ async def list_page(
         desc=descending,
         skip=page.skip,
         first=page.first,
+        **viewer.params(),
     )
     return Page.from_row(rows[0], page)
 

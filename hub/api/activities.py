@@ -62,6 +62,10 @@ class ActivityQuery:
         after: str | None = None,
     ) -> Connection[Activity]:
         page = await activity.list_page(
-            info.context.graph, page_request(info, first, after), scope_id=scope_id, verb=verb
+            info.context.graph,
+            page_request(info, first, after),
+            info.context.viewer,
+            scope_id=scope_id,
+            verb=verb,
         )
         return Connection.of(page, activity_of)

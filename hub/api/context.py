@@ -8,10 +8,11 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph.access import Viewer
 from graph.driver import Graph, Record
 from hub.config import Settings
 
-FetchOne = Callable[[Graph, list[str]], Awaitable[dict[str, Record]]]
+FetchOne = Callable[..., Awaitable[dict[str, Record]]]
 FetchMany = Callable[..., Awaitable[dict[str, list[Record]]]]
 
 
@@ -26,12 +27,12 @@ class Loaders:
         self._graph = graph
         self._loaders: dict[Hashable, DataLoader[str, Any]] = {}
 
-    def one(self, fetch: FetchOne) -> DataLoader[str, Record | None]:
+    def one(self, fetch: FetchOne, *args: Hashable) -> DataLoader[str, Record | None]:
         async def load(keys: list[str]) -> list[Record | None]:
-            found = await fetch(self._graph, list(keys))
+            found = await fetch(self._graph, list(keys), *args)
             return [found.get(k) for k in keys]
 
-        return self._get(fetch, load)
+        return self._get((fetch, *args), load)
 
     def many(self, fetch: FetchMany, *args: Hashable) -> DataLoader[str, list[Record]]:
         async def load(keys: list[str]) -> list[list[Record]]:
@@ -50,8 +51,13 @@ class Loaders:
 class Context:
     graph: Graph
     settings: Settings
-    actor_id: str | None = None
+    # Until sign-in exists (identity issue) every caller reads as a trusted system viewer.
+    viewer: Viewer = field(default_factory=Viewer.system)
     loaders: Loaders = field(init=False)
+
+    @property
+    def actor_id(self) -> str | None:
+        return self.viewer.person_id
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.graph)

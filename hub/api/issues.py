@@ -83,7 +83,10 @@ class HorizontalIssue(Node):
     async def teams(self, info: GQLInfo) -> list[Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]]:
         from hub.api.teams import team
 
-        return [team(r) for r in await info.context.loaders.many(teams.addressing).load(self.id)]
+        return [
+            team(r)
+            for r in await info.context.loaders.many(teams.addressing, info.context.viewer).load(self.id)
+        ]
 
 
 @strawberry.input

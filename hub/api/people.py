@@ -66,7 +66,7 @@ class Person(Node):
     ) -> list[Annotated[Membership, strawberry.lazy("hub.api.teams")]]:
         from hub.api.teams import Membership
 
-        rows = await info.context.loaders.many(teams.memberships_of).load(self.id)
+        rows = await info.context.loaders.many(teams.memberships_of, info.context.viewer).load(self.id)
         return [Membership.of(r) for r in rows]
 
 

@@ -16,7 +16,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from graph import activity, directions, entities, institutions, issues, people, skills, teams
-from graph.driver import Graph, Record
+from graph.driver import Record
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.base import GQLInfo, Node, from_record
 from hub.api.directions import DirectionQuery, PlanDirection
@@ -28,7 +28,7 @@ from hub.api.round_trips import CypherRoundTrips
 from hub.api.skills import Skill, SkillMutation, SkillQuery
 from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery
 
-_NODE_TYPES: dict[str, tuple[Callable[[Graph, list[str]], Awaitable[dict[str, Record]]], type]] = {
+_NODE_TYPES: dict[str, tuple[Callable[..., Awaitable[dict[str, Record]]], type]] = {
     "Institution": (institutions.by_ids, Institution),
     "Person": (people.by_ids, Person),
     "Skill": (skills.by_ids, Skill),
@@ -39,6 +39,9 @@ _NODE_TYPES: dict[str, tuple[Callable[[Graph, list[str]], Awaitable[dict[str, Re
 }
 
 
+_VIEWER_SCOPED = frozenset({"ProjectTeam", "Activity"})
+
+
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global id, or null when there is none.")
@@ -47,7 +50,13 @@ class NodeQuery:
         if label is None:
             return None
         fetch, cls = _NODE_TYPES[label]
-        record = await info.context.loaders.one(fetch).load(id)
+        # Team-bearing types filter by the viewer inside their query; the others take no viewer.
+        loader = (
+            info.context.loaders.one(fetch, info.context.viewer)
+            if label in _VIEWER_SCOPED
+            else info.context.loaders.one(fetch)
+        )
+        record = await loader.load(id)
         result: Any = from_record(cls, record) if record else None
         return result
 

@@ -44,7 +44,9 @@ class Membership:
 
     @strawberry.field
     async def team(self, info: GQLInfo) -> ProjectTeam:
-        return team(await info.context.loaders.one(teams.by_ids).load(self.team_id) or {})
+        return team(
+            await info.context.loaders.one(teams.by_ids, info.context.viewer).load(self.team_id) or {}
+        )
 
 
 @strawberry.type
@@ -88,7 +90,10 @@ class ProjectTeam(Node):
 
     @strawberry.field(description="Members, the lead first.")
     async def members(self, info: GQLInfo) -> list[Membership]:
-        return [Membership.of(r) for r in await info.context.loaders.many(teams.members_of).load(self.id)]
+        return [
+            Membership.of(r)
+            for r in await info.context.loaders.many(teams.members_of, info.context.viewer).load(self.id)
+        ]
 
 
 @strawberry.input
@@ -134,7 +139,7 @@ def team(record: Record) -> ProjectTeam:
 class TeamQuery:
     @strawberry.field
     async def team(self, info: GQLInfo, id: strawberry.ID) -> ProjectTeam | None:
-        record = await info.context.loaders.one(teams.by_ids).load(id)
+        record = await info.context.loaders.one(teams.by_ids, info.context.viewer).load(id)
         return team(record) if record else None
 
     @strawberry.field
@@ -151,6 +156,7 @@ class TeamQuery:
         page = await teams.list_page(
             info.context.graph,
             page_request(info, first, after),
+            info.context.viewer,
             status=f.status,
             visibility=f.visibility,
             issue_id=f.issue_id,
