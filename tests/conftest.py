@@ -25,7 +25,7 @@ from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
-TEST_PASSWORD = "sadarbe-test-password"  # noqa: S105 - a throwaway local database
+TEST_PASSWORD = "sadarbe-test-password"
 
 
 def free_port() -> int:
@@ -38,8 +38,11 @@ def free_port() -> int:
 def neo4j() -> Iterator[EmbeddedNeo4j]:
     """One real Neo4j for the whole run, on a fresh data directory."""
     server = EmbeddedNeo4j(
-        data_dir=TEST_DATA_DIR / "neo4j", port=TEST_BOLT_PORT, password=TEST_PASSWORD,
-        heap="1g", pagecache="256m",
+        data_dir=TEST_DATA_DIR / "neo4j",
+        port=TEST_BOLT_PORT,
+        password=TEST_PASSWORD,
+        heap="1g",
+        pagecache="256m",
     )
     server.stop()  # a launcher left behind by an interrupted run
     shutil.rmtree(server.data_dir, ignore_errors=True)
@@ -118,7 +121,7 @@ class Hub:
 
 def start_hub(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)],
             env={**os.environ, **env},
             stdout=log,
