@@ -41,7 +41,7 @@ CAPACITY_POINTS_DIVISOR = 10
 
 class SuggestionInput(Input):
     team_id: PublicId
-    skill_ids: Annotated[list[PublicId], Field(max_length=20)] = []
+    skills: Annotated[list[PublicId], Field(max_length=20)] = []
     limit: Annotated[int, Field(ge=1, le=50)] = 10
 
 
@@ -50,7 +50,7 @@ class WarningCode(StrEnum):
     MEMBERS_OVERLAP = "MEMBERS_OVERLAP"
 
 
-SUGGEST = (
+_SUGGEST = (
     """
     OPTIONAL MATCH (t:ProjectTeam {id: $teamId})
     WHERE """
@@ -98,9 +98,9 @@ SUGGEST = (
 async def suggest(graph: Graph, data: SuggestionInput, viewer: Viewer) -> list[Record]:
     """Ranked candidates: [{personId, score, freeCapacity, skills: [{skillId, level}], gap}]."""
     rows = await graph.read(
-        SUGGEST,
+        _SUGGEST,
         teamId=data.team_id,
-        skillIds=list(dict.fromkeys(data.skill_ids)),
+        skillIds=list(dict.fromkeys(data.skills)),
         limit=data.limit,
         perLevel=SKILL_POINTS_PER_LEVEL,
         gapPoints=GAP_POINTS,
@@ -110,9 +110,9 @@ async def suggest(graph: Graph, data: SuggestionInput, viewer: Viewer) -> list[R
     row = rows[0]
     if not row["found"]:
         raise NotFound("ProjectTeam", data.team_id, "teamId")
-    for i, skill_id in enumerate(data.skill_ids):
+    for i, skill_id in enumerate(data.skills):
         if skill_id in row["unknownSkills"]:
-            raise NotFound("Skill", skill_id, f"skillIds.{i}")
+            raise NotFound("Skill", skill_id, f"skills.{i}")
     if row["status"] == "CLOSED":
         raise Conflict("teamId", "the team is closed")
     suggestions: list[Record] = row["suggestions"]

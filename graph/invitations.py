@@ -71,6 +71,12 @@ STATUS: Final[LiteralString] = (
 OPEN: Final[LiteralString] = (
     "(v.status = 'AWAITING_APPROVAL' OR (v.status = 'PENDING' AND v.expiresAt > datetime()))"
 )
+# Who sees an invitation: whoever sees its team, the invitee, and the invitee's institution managers
+# (who approve the time). `v` is the invitation, `t` its team.
+VISIBLE: Final[LiteralString] = (
+    "(" + TEAM_VISIBLE + " OR EXISTS { (v)-[:INVITES]->(:Person {id: $viewerId}) }"
+    " OR EXISTS { (v)-[:INVITES]->(:Person)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $viewerId}) })"
+)
 _NODE: Final[LiteralString] = (
     "v {.*, status: " + STATUS + ", teamId: t.id, personId: head([(v)-[:INVITES]->(p) | p.id]),"
     " invitedById: head([(v)-[:SENT_BY]->(p) | p.id])}"
@@ -83,7 +89,7 @@ _ORDER: Final[LiteralString] = (
 async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
     rows = await graph.read(
         "UNWIND $ids AS id MATCH (v:Invitation {id: id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-        + TEAM_VISIBLE
+        + VISIBLE
         + " RETURN "
         + _NODE
         + " AS node",
@@ -114,7 +120,7 @@ async def of_people(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, l
     rows = await graph.read(
         "UNWIND $ids AS id MATCH (:Person {id: id})<-[:INVITES]-(v:Invitation)-[:TO_JOIN]->(t:ProjectTeam)"
         " WHERE "
-        + TEAM_VISIBLE
+        + VISIBLE
         + " WITH id, t, v ORDER BY "
         + _ORDER
         + " RETURN id, collect("
@@ -131,7 +137,7 @@ def _reader(viewer: Viewer) -> entities.Reader:
         rows = await run(
             tx,
             "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-            + TEAM_VISIBLE
+            + VISIBLE
             + " RETURN "
             + _NODE
             + " AS node, t.status AS teamStatus, t.requiresManagerApproval AS needsApproval,"
@@ -139,7 +145,7 @@ def _reader(viewer: Viewer) -> entities.Reader:
             id=id,
             **viewer.params(),
         )
-        if not rows:  # a restricted team's invitation reads as missing, like the team itself
+        if not rows:  # an invitation the viewer may not see reads as missing
             raise NotFound("Invitation", id, "invitationId")
         row = rows[0]
         return {

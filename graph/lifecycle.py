@@ -44,19 +44,18 @@ class MembershipPatch(Input):
     allocation: Percent | None = None
 
 
-def _reader(viewer: Viewer) -> entities.Reader:
-    async def read(tx: Tx, id: str) -> Record:
-        team = await membership.require_team(tx, id, viewer)
-        rows = await run(
-            tx,
-            "MATCH (t:ProjectTeam {id: $id}) RETURN [(t)<-[m:MEMBER_OF]-(p) | "
-            "{personId: p.id, role: m.role, allocation: m.allocation}] AS members",
-            id=id,
-        )
-        members = sorted(rows[0]["members"], key=lambda m: m["personId"])
-        return {**team, "members": members}
-
-    return read
+async def _read(tx: Tx, id: str) -> Record:
+    """The team and its members for the Activity's before/after. Not viewer-filtered: every step
+    checks visibility first, and a member who just left a restricted team must still get a result."""
+    rows = await run(
+        tx,
+        "MATCH (t:ProjectTeam {id: $id}) RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id]),"
+        " members: [(t)<-[m:MEMBER_OF]-(p) | {personId: p.id, role: m.role, allocation: m.allocation}]}"
+        " AS team",
+        id=id,
+    )
+    team: Record = rows[0]["team"]
+    return {**team, "members": sorted(team["members"], key=lambda m: m["personId"])}
 
 
 Step = Callable[[Tx, str], Awaitable[object]]
@@ -68,7 +67,6 @@ async def _team_change(
     *,
     verb: str,
     actor_id: str | None,
-    viewer: Viewer,
     apply: Step,
     summary: str,
     people: list[str],
@@ -82,7 +80,7 @@ async def _team_change(
         id_field="teamId",
         verb=verb,
         actor_id=actor_id,
-        read=_reader(viewer),
+        read=_read,
         apply=lambda tx: apply(tx, team_id),
         scope=lambda n: [n["issueId"], *people],
         summary=lambda n: f"{n['name']}: {summary}",
@@ -124,7 +122,6 @@ async def set_status(
         team_id,
         verb=f"team.{change.status.value.lower()}",
         actor_id=actor_id,
-        viewer=viewer,
         apply=apply,
         summary=f"now {change.status.value.lower()}",
         people=[],
@@ -159,7 +156,6 @@ async def hand_over_lead(
         team_id,
         verb="team.lead_handed_over",
         actor_id=actor_id,
-        viewer=viewer,
         apply=apply,
         summary="lead handed over",
         people=[to_person_id],
@@ -193,7 +189,6 @@ async def leave(graph: Graph, team_id: str, person_id: str, actor_id: str | None
         team_id,
         verb="team.member_left",
         actor_id=actor_id,
-        viewer=viewer,
         apply=apply,
         summary="a member left",
         people=[person_id],
@@ -216,7 +211,6 @@ async def remove_member(
         team_id,
         verb="team.member_removed",
         actor_id=actor_id,
-        viewer=viewer,
         apply=apply,
         summary="a member was removed",
         people=[person_id],
@@ -256,14 +250,14 @@ async def update_membership(
         team_id,
         verb="team.membership_updated",
         actor_id=actor_id,
-        viewer=viewer,
         apply=apply,
         summary="membership updated",
         people=[person_id],
     )
 
 
-DueDays = Annotated[int, Field(ge=0, le=3650)]
+class DueWindow(Input):
+    days: Annotated[int, Field(ge=0, le=3650)] = 30
 
 
 async def due_soon(graph: Graph, days: int, viewer: Viewer, today: date | None = None) -> list[Record]:
