@@ -76,9 +76,9 @@ async def pages_of_teams(
         CALL (t) {
           MATCH (t)<-[:IN_TEAM]-(n:Post) WHERE NOT (n)-[:REPLY_TO]->()
           WITH n ORDER BY n.createdAt DESC, n.id DESC
-          RETURN collect(n) AS all
+          RETURN collect(n) AS thread
         }
-        RETURN id, size(all) AS total, [n IN all[$skip..$skip + $first + 1] | """
+        RETURN id, size(thread) AS total, [n IN thread[$skip..$skip + $first + 1] | """
         + _NODE
         + """] AS rows
         """,
