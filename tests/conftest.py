@@ -25,7 +25,7 @@ from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
-TEST_PASSWORD = "sadarbe-test-password"  # noqa: S105 - a throwaway local database
+TEST_PASSWORD = "sadarbe-test-password"
 
 
 def free_port() -> int:
@@ -118,7 +118,7 @@ class Hub:
 
 def start_hub(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)],
             env={**os.environ, **env},
             stdout=log,

@@ -21,10 +21,14 @@ from hub.api.activities import Activity, ActivityQuery
 from hub.api.base import GQLInfo, Node, from_record
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.errors import DomainErrors
+from hub.api.insights import InsightQuery
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
+from hub.api.mapping import MappingQuery
+from hub.api.network import NetworkQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.round_trips import CypherRoundTrips
+from hub.api.search import SearchQuery
 from hub.api.skills import Skill, SkillMutation, SkillQuery
 from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery
 
@@ -72,6 +76,10 @@ Query = merge_types(
         IssueQuery,
         TeamQuery,
         ActivityQuery,
+        MappingQuery,
+        InsightQuery,
+        NetworkQuery,
+        SearchQuery,
     ),
 )
 Mutation = merge_types(
