@@ -87,7 +87,8 @@ WHERE t.status IN ['FORMING', 'ACTIVE'] AND t.archivedAt IS NULL AND """
     + """
 CALL (t) {
   OPTIONAL MATCH (a:Activity)-[:IN_SCOPE]->(t)
-  RETURN coalesce(max(a.at), t.createdAt) AS lastActivityAt
+  WITH max(a.at) AS newest
+  RETURN coalesce(newest, t.createdAt) AS lastActivityAt
 }
 WITH t, lastActivityAt,
   EXISTS { (t)<-[:MEMBER_OF {role: 'LEAD'}]-(:Person) } AS hasLead,

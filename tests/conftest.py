@@ -38,8 +38,11 @@ def free_port() -> int:
 def neo4j() -> Iterator[EmbeddedNeo4j]:
     """One real Neo4j for the whole run, on a fresh data directory."""
     server = EmbeddedNeo4j(
-        data_dir=TEST_DATA_DIR / "neo4j", port=TEST_BOLT_PORT, password=TEST_PASSWORD,
-        heap="1g", pagecache="256m",
+        data_dir=TEST_DATA_DIR / "neo4j",
+        port=TEST_BOLT_PORT,
+        password=TEST_PASSWORD,
+        heap="1g",
+        pagecache="256m",
     )
     server.stop()  # a launcher left behind by an interrupted run
     shutil.rmtree(server.data_dir, ignore_errors=True)
