@@ -22,7 +22,13 @@ async def direction(graph: Graph, id: str, number: int, title: str = "") -> None
 
 
 async def institution(
-    graph: Graph, id: str, name: str, *, kind: str = "MINISTRY", code: str | None = None, parent: str | None = None
+    graph: Graph,
+    id: str,
+    name: str,
+    *,
+    kind: str = "MINISTRY",
+    code: str | None = None,
+    parent: str | None = None,
 ) -> None:
     await cypher(
         graph,
@@ -135,7 +141,9 @@ async def activity(graph: Graph, id: str, scope_id: str, *, days_ago: int, seq: 
     )
 
 
-async def invitation(graph: Graph, id: str, team_id: str, *, status: str = "PENDING", days_ago: int = 0) -> None:
+async def invitation(
+    graph: Graph, id: str, team_id: str, *, status: str = "PENDING", days_ago: int = 0
+) -> None:
     """The invitation shape assumed until the invitations branch lands: (:Invitation)-[:FOR_TEAM]->(team)."""
     await cypher(
         graph,

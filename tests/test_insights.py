@@ -20,7 +20,9 @@ def _scores(rows: list[dict]) -> list[tuple[str, int, int, int]]:
     return [(r["code"], r["activeIssues"], r["activeMemberships"], r["score"]) for r in rows]
 
 
-async def test_hotspots_rank_institutions_by_active_issues_twice_plus_active_memberships(graph: Graph) -> None:
+async def test_hotspots_rank_institutions_by_active_issues_twice_plus_active_memberships(
+    graph: Graph,
+) -> None:
     await build_world(graph)
     rows = await insights.hotspots(graph, OUTSIDER)
     assert _scores(rows) == [("FM", 2, 2, 6), ("VID", 1, 2, 4), ("VK", 1, 1, 3), ("VM", 1, 1, 3)]
@@ -76,7 +78,10 @@ async def test_overload_lists_people_above_100_percent_with_their_teams(graph: G
 async def test_overload_lists_people_on_more_than_max_teams(graph: Graph) -> None:
     await build_world(graph)
     rows = await insights.overload(graph, OUTSIDER, max_teams=1)
-    assert [(r["personId"], r["allocation"], r["teamCount"]) for r in rows] == [("juris", 110, 2), ("ilze", 60, 2)]
+    assert [(r["personId"], r["allocation"], r["teamCount"]) for r in rows] == [
+        ("juris", 110, 2),
+        ("ilze", 60, 2),
+    ]
 
 
 async def test_overload_counts_a_restricted_team_only_for_its_members(graph: Graph) -> None:
@@ -132,7 +137,9 @@ async def test_team_health_flags_a_team_whose_last_activity_is_older_than_inacti
 
 async def test_team_health_counts_a_team_without_activity_from_its_creation(graph: Graph) -> None:
     await _one_team(graph, members=[("p", "LEAD", 20)], created_days_ago=31)
-    assert _problems(await insights.team_health(graph, Viewer.system(), inactive_days=30)) == {"t": ["INACTIVE"]}
+    assert _problems(await insights.team_health(graph, Viewer.system(), inactive_days=30)) == {
+        "t": ["INACTIVE"]
+    }
     assert await insights.team_health(graph, Viewer.system(), inactive_days=32) == []
 
 
@@ -167,14 +174,21 @@ async def test_team_health_shows_a_restricted_team_only_to_its_members(graph: Gr
     await _one_team(graph, members=[("p", "MEMBER", 20)], visibility="RESTRICTED")
     await build.person(graph, "other", "Other", "inst_a")
     assert await insights.team_health(graph, Viewer(person_id="other", signed_in=True)) == []
-    assert _problems(await insights.team_health(graph, Viewer(person_id="p", signed_in=True))) == {"t": ["NO_LEAD"]}
+    assert _problems(await insights.team_health(graph, Viewer(person_id="p", signed_in=True))) == {
+        "t": ["NO_LEAD"]
+    }
 
 
 @pytest.mark.parametrize(
     ("days", "message"),
-    [((0, 7), "inactiveDays: must be between 1 and 3650"), ((30, -1), "invitationDays: must be between 0 and 3650")],
+    [
+        ((0, 7), "inactiveDays: must be between 1 and 3650"),
+        ((30, -1), "invitationDays: must be between 0 and 3650"),
+    ],
 )
-async def test_team_health_refuses_days_out_of_range(graph: Graph, days: tuple[int, int], message: str) -> None:
+async def test_team_health_refuses_days_out_of_range(
+    graph: Graph, days: tuple[int, int], message: str
+) -> None:
     with pytest.raises(InvalidInput) as exc:
         await insights.team_health(graph, OUTSIDER, *days)
     assert exc.value.message == message
@@ -184,7 +198,9 @@ async def test_team_health_refuses_days_out_of_range(graph: Graph, days: tuple[i
 
 
 def _grid(rows: list[dict]) -> list[tuple[int, list[tuple[str, int, int]]]]:
-    return [(r["number"], [(c["code"], c["activeIssues"], c["activeTeams"]) for c in r["cells"]]) for r in rows]
+    return [
+        (r["number"], [(c["code"], c["activeIssues"], c["activeTeams"]) for c in r["cells"]]) for r in rows
+    ]
 
 
 async def test_direction_matrix_is_a_complete_grid_of_directions_by_ministries(graph: Graph) -> None:
@@ -224,7 +240,13 @@ async def test_insights_over_http(hub: Hub, graph: Graph) -> None:
         }"""
     )
     assert data["hotspots"] == [
-        {"code": "FM", "activeIssues": 2, "activeMemberships": 4, "score": 8, "institution": {"nameLv": "Finanšu ministrija"}}
+        {
+            "code": "FM",
+            "activeIssues": 2,
+            "activeMemberships": 4,
+            "score": 8,
+            "institution": {"nameLv": "Finanšu ministrija"},
+        }
     ]
     assert data["overload"] == [
         {

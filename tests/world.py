@@ -24,7 +24,9 @@ async def build_world(graph: Graph) -> None:
     await build.institution(graph, "inst_vk", "Valsts kanceleja", kind="CENTRE_OF_GOVERNMENT", code="VK")
     await build.institution(graph, "inst_fm", "Finanšu ministrija", code="FM")
     await build.institution(graph, "inst_vm", "Veselības ministrija", code="VM")
-    await build.institution(graph, "inst_vid", "Valsts ieņēmumu dienests", kind="AGENCY", code="VID", parent="inst_fm")
+    await build.institution(
+        graph, "inst_vid", "Valsts ieņēmumu dienests", kind="AGENCY", code="VID", parent="inst_fm"
+    )
     for id, name, inst in [
         ("anna", "Anna Ozola", "inst_vk"),
         ("juris", "Juris Kalniņš", "inst_fm"),
@@ -49,7 +51,9 @@ async def build_world(graph: Graph) -> None:
         affects={"inst_vm": "LEAD", "inst_fm": "INVOLVED"},
         depends_on=["tax"],
     )
-    await build.issue(graph, "old", "Arhīvu reforma", status="RESOLVED", direction_id="d1", affects={"inst_vk": "LEAD"})
+    await build.issue(
+        graph, "old", "Arhīvu reforma", status="RESOLVED", direction_id="d1", affects={"inst_vk": "LEAD"}
+    )
     await build.team(
         graph,
         "t_tax",
