@@ -87,8 +87,8 @@ async def list_page(
         + _ACTIVITY_VISIBLE
         + """
         WITH a ORDER BY a.seq DESC
-        WITH collect(a) AS all
-        RETURN size(all) AS total, [a IN all[$skip..$skip + $first + 1] | a {.*}] AS rows
+        WITH collect(a) AS matched
+        RETURN size(matched) AS total, [a IN matched[$skip..$skip + $first + 1] | a {.*}] AS rows
         """,
         scopeId=scope_id,
         verb=verb,

@@ -87,9 +87,9 @@ async def list_page(
                 ELSE n.nameLv END AS key
         ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
                  CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS all
-        RETURN size(all) AS total,
-               [n IN all[$skip..$skip + $first + 1] |
+        WITH collect(n) AS matched
+        RETURN size(matched) AS total,
+               [n IN matched[$skip..$skip + $first + 1] |
                 n {.*, parentId: head([(n)-[:SUBORDINATE_TO]->(p) | p.id])}] AS rows
         """,
         kind=kind.value if kind else None,

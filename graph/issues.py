@@ -185,9 +185,9 @@ async def list_page(
                   ELSE toString(n.updatedAt) END AS key
         ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
                  CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS all
-        RETURN size(all) AS total,
-               [n IN all[$skip..$skip + $first + 1] |
+        WITH collect(n) AS matched
+        RETURN size(matched) AS total,
+               [n IN matched[$skip..$skip + $first + 1] |
                 n {.*, directionId: head([(n)-[:UNDER_DIRECTION]->(d) | d.id])}] AS rows
         """,
         status=status.value if status else None,

@@ -112,9 +112,9 @@ async def list_page(
                 ELSE n.name END AS key
         ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
                  CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS all
-        RETURN size(all) AS total,
-               [n IN all[$skip..$skip + $first + 1] |
+        WITH collect(n) AS matched
+        RETURN size(matched) AS total,
+               [n IN matched[$skip..$skip + $first + 1] |
                 n {.*, institutionId: head([(n)-[:WORKS_AT]->(i) | i.id])}] AS rows
         """,
         institutionId=institution_id,

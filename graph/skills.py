@@ -29,8 +29,8 @@ async def list_page(graph: Graph, page: PageRequest, *, text: str | None = None)
         MATCH (n:Skill)
         WHERE n.archivedAt IS NULL AND ($text IS NULL OR n.key CONTAINS toLower($text))
         WITH n ORDER BY n.key
-        WITH collect(n) AS all
-        RETURN size(all) AS total, [n IN all[$skip..$skip + $first + 1] | n {.*}] AS rows
+        WITH collect(n) AS matched
+        RETURN size(matched) AS total, [n IN matched[$skip..$skip + $first + 1] | n {.*}] AS rows
         """,
         text=text,
         skip=page.skip,

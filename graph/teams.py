@@ -190,9 +190,9 @@ async def list_page(
                 WHEN 'END_DATE' THEN toString(t.endDate) ELSE t.name END AS key
         ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
                  CASE WHEN $desc THEN key ELSE null END DESC, t.id
-        WITH collect(t) AS all
-        RETURN size(all) AS total,
-               [n IN all[$skip..$skip + $first + 1] |
+        WITH collect(t) AS matched
+        RETURN size(matched) AS total,
+               [n IN matched[$skip..$skip + $first + 1] |
                 n {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])}] AS rows
         """,
         status=status.value if status else None,

@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   - venv, project, Neo4j launcher, web app; serves the hub on http://127.0.0.1:8000
+#   make test  - the same set-up, then lint, types and the whole test suite (own ports and data)
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+JAR     := infra/neo4j/target/sadarbe-neo4j-launcher.jar
+JAVA_SRC := $(shell find infra/neo4j/src -name '*.java') infra/neo4j/pom.xml
+
+.PHONY: run test setup system-deps lint schema clean
+
+run: setup
+	$(BIN)/hub serve
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check hub graph tests
+	$(BIN)/mypy
+	$(BIN)/hub schema --check
+	$(BIN)/pytest
+
+setup: system-deps $(STAMP) $(JAR)
+
+system-deps:
+	@bash infra/scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(JAR): $(JAVA_SRC)
+	mvn -q -B -f infra/neo4j/pom.xml -DskipTests package
+
+schema: $(STAMP)
+	$(BIN)/hub schema
+
+clean:
+	rm -rf $(VENV) infra/neo4j/target .data

@@ -1,0 +1,65 @@
+"""Activity is written in the same transaction as the change it records, in commit order."""
+
+import pytest
+
+from graph import activity
+from graph.access import Viewer
+from graph.driver import Graph, Tx, run
+from graph.pagination import PageRequest
+from graph.teams import Visibility
+from tests import builders
+
+
+async def test_every_mutation_records_one_activity_with_increasing_seq(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    await builders.person(graph, "Anna", fm["id"])
+
+    rows = await graph.read("MATCH (a:Activity) RETURN a.verb AS verb, a.seq AS seq ORDER BY a.seq")
+
+    assert [r["verb"] for r in rows] == ["institution.created", "person.created"]
+    assert rows[1]["seq"] == rows[0]["seq"] + 1
+
+
+async def test_a_rolled_back_change_leaves_no_activity(graph: Graph) -> None:
+    async def fails_after_recording(tx: Tx) -> None:
+        await run(tx, "CREATE (:Institution:Entity {id: 'inst_' + $hex, code: 'X'})", hex="5" * 32)
+        await activity.record(
+            tx, verb="institution.created", actor_id=None, target_id="inst_" + "5" * 32, summary="X"
+        )
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await graph.write(fails_after_recording)
+
+    assert await builders.count(graph) == (0, 0)
+
+
+async def test_activity_is_in_scope_of_the_person_and_their_institution(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    anna = await builders.person(graph, "Anna", fm["id"])
+
+    feed = await activity.list_page(graph, PageRequest(first=10, skip=0), Viewer.system(), scope_id=fm["id"])
+
+    assert [(a["verb"], a["targetId"]) for a in feed.rows] == [
+        ("person.created", anna["id"]),
+        ("institution.created", fm["id"]),
+    ]
+
+
+async def test_activity_about_a_restricted_team_is_hidden_from_outsiders(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    lead = await builders.person(graph, "Lead", fm["id"])
+    outsider = await builders.person(graph, "Outsider", fm["id"])
+    issue = await builders.issue(graph, "Issue")
+    await builders.team(graph, "Secret", issue["id"], lead["id"], visibility=Visibility.RESTRICTED)
+    page = PageRequest(first=10, skip=0)
+
+    seen_by_outsider = await activity.list_page(
+        graph, page, Viewer(person_id=outsider["id"], signed_in=True), scope_id=issue["id"]
+    )
+    seen_by_lead = await activity.list_page(
+        graph, page, Viewer(person_id=lead["id"], signed_in=True), scope_id=issue["id"]
+    )
+
+    assert [a["verb"] for a in seen_by_outsider.rows] == ["issue.created"]
+    assert [a["verb"] for a in seen_by_lead.rows] == ["team.created", "issue.created"]
