@@ -9,7 +9,7 @@ from graph import insights
 from graph.access import Viewer
 from graph.driver import Graph
 from graph.errors import InvalidInput
-from tests import build
+from tests import handbuilt as build
 from tests.conftest import Hub
 from tests.world import MEMBER, OUTSIDER, build_world
 

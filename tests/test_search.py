@@ -9,7 +9,7 @@ from graph.access import Viewer
 from graph.driver import Graph
 from graph.errors import InvalidInput
 from graph.search import SearchKind, search
-from tests import build
+from tests import handbuilt as build
 from tests.conftest import Hub
 
 OUTSIDER = Viewer(person_id="janis", signed_in=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from graph.access import Viewer
 from graph.driver import Graph
-from tests import build
+from tests import handbuilt as build
 
 OUTSIDER = Viewer(person_id="anna", signed_in=True)  # not on t_secret
 MEMBER = Viewer(person_id="zane", signed_in=True)  # on t_secret

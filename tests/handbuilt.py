@@ -1,4 +1,5 @@
-"""Small hand-built graphs for specification tests: direct parameterised Cypher, one node at a time."""
+"""Hand-built graphs with readable ids ("juris", "t_tax"), by direct parameterised Cypher: for read-side
+specifications that need exact shapes (backdated activity, pending invitations) the write API cannot make."""
 
 from __future__ import annotations
 
