@@ -84,7 +84,7 @@ def _prefix(text: str, rnd: random.Random) -> str:
     words = text.split()
     k = rnd.randint(1, len(words))
     last = words[k - 1]
-    return " ".join([*words[: k - 1], last[: max(2, rnd.randint(2, len(last)))]])
+    return " ".join([*words[: k - 1], last[: rnd.randint(min(2, len(last)), len(last))]])
 
 
 def _operations(s: dict[str, list[Any]]) -> dict[str, tuple[str, Variables]]:

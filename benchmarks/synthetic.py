@@ -173,5 +173,21 @@ async def load_synthetic(graph: Graph, people: int = 10_000, seed: int = 1) -> d
     await graph.write(
         lambda tx: run(tx, "MERGE (c:Counter {name: 'activity'}) SET c.value = $n", n=len(acts))
     )
+    await archive_some(graph)
     return {"institutions": len(insts), "people": people, "issues": len(issues), "teams": len(teams),
             "activities": len(acts)}  # fmt: skip
+
+
+async def archive_some(graph: Graph) -> None:
+    """A live system has archived nodes; without any, Neo4j warns on every `archivedAt` filter."""
+    await graph.write(
+        lambda tx: run(
+            tx,
+            """
+            CALL () { MATCH (p:Person) WITH p ORDER BY p.id LIMIT 50 SET p.archivedAt = datetime() }
+            CALL () { MATCH (i:HorizontalIssue) WITH i ORDER BY i.id LIMIT 5 SET i.archivedAt = datetime() }
+            CALL () { MATCH (t:ProjectTeam) WITH t ORDER BY t.id LIMIT 5 SET t.archivedAt = datetime() }
+            CALL () { MATCH (n:Institution {kind: 'AGENCY'}) WITH n ORDER BY n.id LIMIT 1 SET n.archivedAt = datetime() }
+            """,
+        )
+    )

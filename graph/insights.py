@@ -29,18 +29,23 @@ def _between(field: str, value: int, low: int, high: int) -> None:
 
 # score = activeIssues × 2 + activeMemberships: an active issue landing on an institution weighs
 # as two seats its people hold on active teams (it brings coordination work even before a team).
+# Both counts start from the ACTIVE issues and teams (status indexes), not from every person.
 _HOTSPOTS = (
     """
-MATCH (n:Institution) WHERE n.archivedAt IS NULL
-WITH n,
-  COUNT { MATCH (n)<-[:AFFECTS]-(i:HorizontalIssue) WHERE i.status = 'ACTIVE' AND i.archivedAt IS NULL }
-    AS activeIssues,
-  COUNT { MATCH (n)<-[:WORKS_AT]-(:Person)-[:MEMBER_OF]->(t:ProjectTeam)
-          WHERE t.status = 'ACTIVE' AND t.archivedAt IS NULL AND """
+CALL () {
+  MATCH (i:HorizontalIssue)-[:AFFECTS]->(n:Institution)
+  WHERE i.status = 'ACTIVE' AND i.archivedAt IS NULL
+  RETURN n, 1 AS issue, 0 AS seat
+  UNION ALL
+  MATCH (t:ProjectTeam)<-[:MEMBER_OF]-(:Person)-[:WORKS_AT]->(n:Institution)
+  WHERE t.status = 'ACTIVE' AND t.archivedAt IS NULL AND """
     + TEAM_VISIBLE
-    + """ } AS activeMemberships
+    + """
+  RETURN n, 0 AS issue, 1 AS seat
+}
+WITH n, sum(issue) AS activeIssues, sum(seat) AS activeMemberships
+WHERE n.archivedAt IS NULL
 WITH n, activeIssues, activeMemberships, activeIssues * 2 + activeMemberships AS score
-WHERE score > 0
 RETURN n.id AS institutionId, n.nameLv AS name, n.code AS code, activeIssues, activeMemberships, score
 ORDER BY score DESC, activeIssues DESC, name, institutionId
 LIMIT $limit
@@ -56,8 +61,8 @@ async def hotspots(graph: Graph, viewer: Viewer, limit: int = 20) -> list[Record
 
 _OVERLOAD = (
     """
-MATCH (p:Person)-[m:MEMBER_OF]->(t:ProjectTeam)
-WHERE p.archivedAt IS NULL AND t.status = 'ACTIVE' AND t.archivedAt IS NULL AND """
+MATCH (t:ProjectTeam)<-[m:MEMBER_OF]-(p:Person)
+WHERE t.status = 'ACTIVE' AND t.archivedAt IS NULL AND p.archivedAt IS NULL AND """
     + TEAM_VISIBLE
     + """
 WITH p, m, t ORDER BY m.allocation DESC, t.name
