@@ -10,12 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from graph import migrations
 from graph.driver import Graph
 from hub import health
 from hub.api.context import Context
+from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.config import Settings, get_settings
 from hub.logging import configure_logging
@@ -45,6 +48,11 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(graph=request.app.state.graph, settings=self.settings)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = convert_errors(result.errors, mask=self.settings.production)
+        return await super().process_result(request, result)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

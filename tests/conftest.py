@@ -26,6 +26,8 @@ from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
 TEST_PASSWORD = "sadarbe-test-password"
+# Generous: the suite shares its machine with other suites; a query that slow still fails loudly.
+TEST_QUERY_TIMEOUT_S = float(os.environ.get("SADARBE_TEST_QUERY_TIMEOUT", "60"))
 
 
 def free_port() -> int:
@@ -62,12 +64,13 @@ def hub_env(neo4j: EmbeddedNeo4j) -> dict[str, str]:
         "HUB_DATA_DIR": str(TEST_DATA_DIR),
         "HUB_MODE": "development",
         "HUB_LOG_LEVEL": "warning",
+        "NEO4J_QUERY_TIMEOUT": str(TEST_QUERY_TIMEOUT_S),
     }
 
 
 @pytest.fixture(scope="session")
 async def session_graph(neo4j: EmbeddedNeo4j) -> AsyncIterator[Graph]:
-    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD)
+    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD, query_timeout_s=TEST_QUERY_TIMEOUT_S)
     await migrations.migrate(graph)
     yield graph
     await graph.close()

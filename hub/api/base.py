@@ -28,7 +28,6 @@ class Node:
 
 @cache
 def _field_map(cls: Any) -> tuple[tuple[str, str], ...]:
-    # Resolver fields are dataclass fields too, but not constructor arguments.
     return tuple((f.name, to_camel_case(f.name)) for f in dataclasses.fields(cls) if f.init)
 
 

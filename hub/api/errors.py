@@ -1,14 +1,16 @@
 """GraphQL errors: domain errors keep their message and gain a stable code; anything else is
-masked in production so no stack trace, Cypher or URI reaches a client."""
+masked in production so no stack trace, Cypher or URI reaches a client.
+
+Applied to the finished result (not in a schema extension) because some errors, such as a
+syntax error caught by the parser cache, never pass through the extensions' operation hook.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import structlog
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from graph.errors import Conflict, DomainError, ImportRejected, InvalidInput, NotFound
 from graph.mapping import MapTooLarge
@@ -30,49 +32,31 @@ def error_extensions(error: DomainError) -> dict[str, Any]:
     return ext
 
 
-class DomainErrors(SchemaExtension):
-    """Adds `extensions.code` to every error; masks unexpected ones when `mask` is on."""
+def convert_errors(errors: list[GraphQLError], *, mask: bool) -> list[GraphQLError]:
+    """Give every error a stable `extensions.code`; with `mask`, hide unexpected errors' details."""
+    return [_convert(e, mask) for e in errors]
 
-    def __init__(self, *, mask: bool) -> None:
-        self.mask = mask
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        result.errors = [self._convert(e) for e in result.errors]
-
-    def _convert(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, DomainError):
-            return GraphQLError(
-                original.message,
-                error.nodes,
-                error.source,
-                error.positions,
-                error.path,
-                original,
-                extensions={**(error.extensions or {}), **error_extensions(original)},
-            )
-        if original is None:  # a syntax or validation error: the client's to fix
-            return GraphQLError(
-                error.message,
-                error.nodes,
-                error.source,
-                error.positions,
-                error.path,
-                None,
-                extensions={**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"},
-            )
-        log.error("unexpected error", path=error.path, exc_info=original)
-        message = "Unexpected error." if self.mask else error.message
+def _convert(error: GraphQLError, mask: bool) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions = {**(error.extensions or {}), **error_extensions(original)}
         return GraphQLError(
-            message,
-            error.nodes,
-            error.source,
-            error.positions,
-            error.path,
-            None,
-            extensions={"code": "INTERNAL_SERVER_ERROR"},
+            original.message, error.nodes, error.source, error.positions, error.path, original, extensions
         )
+    if original is None:  # a syntax or validation error: the client's to fix
+        extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
+        return GraphQLError(
+            error.message, error.nodes, error.source, error.positions, error.path, None, extensions
+        )
+    log.error("unexpected error", path=error.path, exc_info=original)
+    message = "Unexpected error." if mask else error.message
+    return GraphQLError(
+        message,
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        None,
+        {"code": "INTERNAL_SERVER_ERROR"},
+    )

@@ -20,7 +20,6 @@ from graph.driver import Record
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.base import GQLInfo, Node, from_record
 from hub.api.directions import DirectionQuery, PlanDirection
-from hub.api.errors import DomainErrors
 from hub.api.insights import InsightQuery
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
@@ -103,7 +102,6 @@ def build_schema(*, production: bool) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: DomainErrors(mask=production),
             *([] if production else [CypherRoundTrips]),
         ],
     )

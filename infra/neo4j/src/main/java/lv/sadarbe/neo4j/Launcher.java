@@ -3,13 +3,13 @@ package lv.sadarbe.neo4j;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -103,14 +103,13 @@ public final class Launcher {
             log.error("startup failed", t);
             System.err.println("neo4j-launcher: " + describeStartupFailure(t, opts));
             System.err.flush();
-            System.exit(EXIT_FAILURE); // runs the hook: releases the store lock and removes the pid file
+            System.exit(EXIT_FAILURE); // via the hook, so a half-started DBMS still releases the store lock
         }
 
         String uri = "bolt://" + SocketAddress.format(opts.boltHost, opts.boltPort); // brackets IPv6
         log.info("ready on %s", uri);
-        PrintStream out = System.out;
-        out.println("READY " + uri);
-        out.flush();
+        System.out.println("READY " + uri);
+        System.out.flush();
 
         // Neo4j's own threads keep the JVM alive, but don't rely on that: park main until exit.
         try {
@@ -158,7 +157,7 @@ public final class Launcher {
                     .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, opts.txMemory);
             if (opts.pluginsDir != null) {
                 builder.setConfig(GraphDatabaseSettings.plugin_dir, opts.pluginsDir.toAbsolutePath())
-                        .setConfig(GraphDatabaseSettings.procedure_unrestricted, java.util.List.of("apoc.*"));
+                        .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("apoc.*"));
             }
             dbms = builder.build();
             // Only now, holding the store lock: a second launcher pointed at the same data dir
@@ -185,8 +184,7 @@ public final class Launcher {
                 if (!messageChain(e).contains("Old password and new password cannot be the same")) {
                     throw e;
                 }
-                // Same password as before, but a first-ever start leaves "change required" set.
-                system.executeTransactionally("ALTER USER neo4j SET PASSWORD CHANGE NOT REQUIRED");
+                // Unchanged since the previous start, which already cleared "change required".
                 log.info("password of user neo4j already matches NEO4J_PASSWORD");
             }
         }

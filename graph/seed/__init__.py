@@ -1,0 +1,1 @@
+"""Reference data (real institutions, plan directions, issues) and the synthetic demo population."""

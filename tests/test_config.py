@@ -1,0 +1,64 @@
+"""Configuration: safe local defaults, and refusal to run production on development settings."""
+
+import pytest
+
+from hub.config import DEV_NEO4J_PASSWORD, Mode, Settings, UnsafeConfiguration
+
+STRONG = "x" * 40
+
+
+def settings(**env: str) -> Settings:
+    return Settings(**env)  # type: ignore[arg-type]
+
+
+def test_development_defaults_use_the_embedded_neo4j_on_localhost() -> None:
+    s = settings()
+    assert (s.mode, s.embedded, s.effective_neo4j_uri, s.host) == (
+        Mode.DEVELOPMENT,
+        True,
+        "bolt://127.0.0.1:7687",
+        "127.0.0.1",
+    )
+    s.check_production()  # development: nothing to refuse
+
+
+def test_neo4j_uri_selects_an_external_server() -> None:
+    s = settings(NEO4J_URI="neo4j://db.example:7687")
+    assert (s.embedded, s.effective_neo4j_uri) == (False, "neo4j://db.example:7687")
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        (
+            {"NEO4J_URI": "neo4j://db:7687", "NEO4J_PASSWORD": STRONG},
+            "HUB_SECRET_KEY is the development default",
+        ),
+        (
+            {"NEO4J_URI": "neo4j://db:7687", "HUB_SECRET_KEY": STRONG},
+            "NEO4J_PASSWORD is the development default",
+        ),
+        (
+            {"NEO4J_URI": "neo4j://db:7687", "HUB_SECRET_KEY": "short", "NEO4J_PASSWORD": STRONG},
+            "HUB_SECRET_KEY must be at least 32 characters",
+        ),
+        ({"HUB_SECRET_KEY": STRONG, "NEO4J_PASSWORD": STRONG}, "NEO4J_URI must point at a managed Neo4j"),
+    ],
+)
+def test_production_refuses_development_settings(env: dict[str, str], problem: str) -> None:
+    with pytest.raises(UnsafeConfiguration) as error:
+        settings(HUB_MODE="production", **env).check_production()
+    assert problem in str(error.value)
+
+
+def test_production_with_real_settings_starts() -> None:
+    s = settings(
+        HUB_MODE="production", NEO4J_URI="neo4j://db:7687", HUB_SECRET_KEY=STRONG, NEO4J_PASSWORD=STRONG
+    )
+    s.check_production()
+    assert s.neo4j_password.get_secret_value() != DEV_NEO4J_PASSWORD
+
+
+def test_a_bad_port_is_refused_at_load() -> None:
+    with pytest.raises(ValueError, match="HUB_PORT"):
+        settings(HUB_PORT="70000")
