@@ -125,6 +125,10 @@ class Graph:
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` in one write transaction; the driver retries it on transient errors."""
+        from graph.idempotency import guarded  # imports this module
+
+        # Under an idempotency key: replay the first outcome, or record this one in the same tx.
+        work = guarded(work)
         try:
             async with self.driver.session(database=self.database) as session:
                 return await session.execute_write(work)

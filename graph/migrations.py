@@ -55,6 +55,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
         ),
     ),
+    Migration(
+        2,
+        "idempotency keys: one per caller and key, purged after expiry",
+        (
+            "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.id IS UNIQUE",
+            "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
