@@ -102,7 +102,9 @@ class Graph:
             max_connection_pool_size=pool_size,
             connection_timeout=connect_timeout_s,
             connection_acquisition_timeout=connect_timeout_s * 2,
-            max_transaction_retry_time=connect_timeout_s * 2,
+            # Retries stop starting once this has passed: a peer that accepts and never answers
+            # fails after one acquisition timeout instead of two or three (fail fast).
+            max_transaction_retry_time=connect_timeout_s,
         )
         return cls(driver, database, query_timeout_s)
 

@@ -22,13 +22,14 @@ from typing import Any
 import httpx
 import pytest
 
+from graph import migrations
 from graph.driver import Graph
 from graph.embedded import EmbeddedNeo4j
 from graph.errors import DatabaseUnavailable
 from tests.conftest import TEST_DATA_DIR, TEST_PASSWORD, free_port, start_hub
 
 FAIL_FAST_S = 5.0  # the budget a request gets while the database is down
-CONNECT_TIMEOUT_S = 1.0  # the hub's NEO4J_CONNECT_TIMEOUT here (acquisition: 2 s)
+CONNECT_TIMEOUT_S = 2.0  # the hub's NEO4J_CONNECT_TIMEOUT here (acquisition: 4 s, retries: 2 s)
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +53,20 @@ def faulty_neo4j() -> Iterator[tuple[EmbeddedNeo4j, list[Any]]]:
             process.wait(timeout=60)
 
 
+async def migrate(uri: str) -> None:
+    graph = Graph.connect(uri, "neo4j", TEST_PASSWORD)
+    try:
+        await migrations.migrate(graph)
+    finally:
+        await graph.close()
+
+
 @pytest.fixture(scope="module")
 def faulty_hub(faulty_neo4j: tuple[EmbeddedNeo4j, list[Any]]) -> Iterator[str]:
     server, _ = faulty_neo4j
+    # Migrate with default timeouts first: schema creation on a loaded machine can outlast the
+    # short timeouts the hub gets here, which are for failing fast, not for start-up.
+    asyncio.run(migrate(server.uri))
     port = free_port()
     env = {
         "NEO4J_URI": server.uri,

@@ -71,22 +71,19 @@ def examples(n: int) -> int:
     return max(1, int(n * SCALE))
 
 
-@FUZZ
-@settings(max_examples=examples(1200))
+@settings(FUZZ, max_examples=examples(1200))
 @given(query=queries(SCHEMA, custom_scalars=SCALARS))
 def test_generated_queries_never_fail_internally(fuzz_hub: Hub, query: str) -> None:
     check(fuzz_hub, query)
 
 
-@FUZZ
-@settings(max_examples=examples(1000))
+@settings(FUZZ, max_examples=examples(1000))
 @given(query=mutations(SCHEMA, custom_scalars=SCALARS))
 def test_generated_mutations_never_fail_internally(fuzz_hub: Hub, query: str) -> None:
     check(fuzz_hub, query)
 
 
-@FUZZ
-@settings(max_examples=examples(400))
+@settings(FUZZ, max_examples=examples(400))
 @given(query=queries(SCHEMA, custom_scalars=SCALARS, mode=Mode.NEGATIVE))
 def test_invalid_queries_always_answer_with_errors(fuzz_hub: Hub, query: str) -> None:
     check(fuzz_hub, query, invalid=True)

@@ -30,7 +30,7 @@ async def test_a_retry_after_commit_returns_the_first_result_and_writes_nothing(
     retry = post(hub, CREATE_SKILL, "key-1").json()
 
     assert "errors" not in retry, retry
-    assert retry == first
+    assert retry["data"] == first["data"]
     assert await count(graph, "MATCH (s:Skill) RETURN count(s) AS n") == 1
     assert await count(graph, "MATCH (a:Activity {verb: 'created'}) RETURN count(a) AS n") == 1
 
@@ -84,7 +84,7 @@ async def test_each_mutation_field_of_a_request_replays_its_own_result(hub: Hub,
     )
     first = post(hub, query, "key-2").json()
     retry = post(hub, query, "key-2").json()
-    assert retry == first
+    assert retry["data"] == first["data"]
     assert first["data"]["a"]["name"] == "Alfa" and first["data"]["b"]["name"] == "Beta"
     assert await count(graph, "MATCH (s:Skill) RETURN count(s) AS n") == 2
 
