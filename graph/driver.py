@@ -102,8 +102,8 @@ class Graph:
             max_connection_pool_size=pool_size,
             connection_timeout=connect_timeout_s,
             connection_acquisition_timeout=connect_timeout_s * 2,
-            # Retries stop starting once this has passed: a peer that accepts and never answers
-            # fails after one acquisition timeout instead of two or three (fail fast).
+            # Retries stop once this has passed since the first failure: when Neo4j is away a
+            # request gives up after about this long (fail fast) instead of retrying for long.
             max_transaction_retry_time=connect_timeout_s,
         )
         return cls(driver, database, query_timeout_s)

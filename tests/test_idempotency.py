@@ -32,7 +32,7 @@ async def test_a_retry_after_commit_returns_the_first_result_and_writes_nothing(
     assert "errors" not in retry, retry
     assert retry["data"] == first["data"]
     assert await count(graph, "MATCH (s:Skill) RETURN count(s) AS n") == 1
-    assert await count(graph, "MATCH (a:Activity {verb: 'created'}) RETURN count(a) AS n") == 1
+    assert await count(graph, "MATCH (a:Activity {verb: 'skill.created'}) RETURN count(a) AS n") == 1
 
 
 async def test_without_a_key_a_repeat_is_a_second_attempt(hub: Hub, graph: Graph) -> None:
