@@ -102,9 +102,9 @@ class Graph:
             max_connection_pool_size=pool_size,
             connection_timeout=connect_timeout_s,
             connection_acquisition_timeout=connect_timeout_s * 2,
-            # Retries stop once this has passed since the first failure: when Neo4j is away a
-            # request gives up after about this long (fail fast) instead of retrying for long.
-            max_transaction_retry_time=connect_timeout_s,
+            # Retries stop once this has passed since the first failure: with the driver's 1 s
+            # first back-off, an unreachable Neo4j costs a request one retry, not several (fail fast).
+            max_transaction_retry_time=connect_timeout_s / 2,
         )
         return cls(driver, database, query_timeout_s)
 
