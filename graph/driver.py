@@ -85,6 +85,11 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+def _timed_out(exc: neo4j_errors.ClientError) -> bool:
+    """A transaction over its timeout (a cold or overloaded database): "try later", not a bug."""
+    return (exc.code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut")
+
+
 class Graph:
     def __init__(self, driver: AsyncDriver, database: str, query_timeout_s: float) -> None:
         self.driver = driver
@@ -109,7 +114,9 @@ class Graph:
             max_connection_pool_size=pool_size,
             connection_timeout=connect_timeout_s,
             connection_acquisition_timeout=connect_timeout_s * 2,
-            max_transaction_retry_time=connect_timeout_s * 2,
+            # Retries stop once this has passed since the first failure: with the driver's 1 s
+            # first back-off, an unreachable Neo4j costs a request one retry, not several (fail fast).
+            max_transaction_retry_time=connect_timeout_s / 2,
             # Hints such as "property archivedAt does not exist yet" are noise in production logs.
             notifications_min_severity=NotificationMinimumSeverity.OFF,
         )
@@ -130,10 +137,19 @@ class Graph:
             )
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailable() from exc
+        except neo4j_errors.ClientError as exc:
+            if _timed_out(exc):
+                raise DatabaseUnavailable() from exc
+            raise
         return _records(result.records)
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` in one write transaction; the driver retries it on transient errors."""
+        from graph.idempotency import guarded  # imports this module
+
+        # Under an idempotency key: replay the first outcome, or record this one in the same tx.
+        # The query timeout bounds the whole transaction too, so no write waits without end.
+        work = neo4j.unit_of_work(timeout=self.query_timeout_s)(guarded(work))
         try:
             async with self.driver.session(database=self.database) as session:
                 return await session.execute_write(work)
@@ -143,6 +159,10 @@ class Graph:
             raise Conflict(match.group(1) if match else "input", "is already in use") from exc
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailable() from exc
+        except neo4j_errors.ClientError as exc:
+            if _timed_out(exc):
+                raise DatabaseUnavailable() from exc
+            raise
 
     async def server_info(self) -> Record:
         rows = await self.read(

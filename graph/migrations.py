@@ -72,6 +72,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX team_end_date IF NOT EXISTS FOR (n:ProjectTeam) ON (n.endDate)",
         ),
     ),
+    Migration(
+        3,
+        "idempotency keys: one per caller and key, purged after expiry",
+        (
+            "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.id IS UNIQUE",
+            "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

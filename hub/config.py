@@ -9,9 +9,10 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_NEO4J_PASSWORD = "sadarbe-dev-password"  # noqa: S105 - development default, refused in production
 DEV_SECRET_KEY = "sadarbe-dev-secret-key-not-for-production"  # noqa: S105 - refused in production
@@ -53,6 +54,23 @@ class Settings(BaseSettings):
     seed_demo_people: int = Field(3000, alias="HUB_DEMO_PEOPLE", ge=0, le=100_000)
     max_page_size: int = Field(100, alias="HUB_MAX_PAGE_SIZE", ge=1, le=1000)
 
+    # Abuse resistance (hub/limits.py, hub/middleware.py).
+    max_query_cost: int = Field(20_000, alias="HUB_MAX_QUERY_COST", ge=1)
+    rate_limit_points: int = Field(200_000, alias="HUB_RATE_LIMIT_POINTS", ge=1)
+    max_body_bytes: int = Field(1_000_000, alias="HUB_MAX_BODY_BYTES", ge=1024)
+    # Comma-separated origins allowed to call /graphql from a browser; empty: none.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="HUB_CORS_ORIGINS")
+    idempotency_ttl_s: int = Field(86_400, alias="HUB_IDEMPOTENCY_TTL", ge=60)
+    # Bearer token /metrics demands in production (unset there: /metrics answers 404).
+    metrics_token: SecretStr | None = Field(None, alias="HUB_METRICS_TOKEN")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        return value
+
     @property
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION
@@ -82,6 +100,8 @@ class Settings(BaseSettings):
             problems.append("NEO4J_PASSWORD is the development default")
         if self.embedded:
             problems.append("NEO4J_URI must point at a managed Neo4j in production")
+        if "*" in self.cors_origins:
+            problems.append("HUB_CORS_ORIGINS must list origins, not *")
         if problems:
             raise UnsafeConfiguration("refusing to start in production mode: " + "; ".join(problems))
 

@@ -62,3 +62,21 @@ def test_production_with_real_settings_starts() -> None:
 def test_a_bad_port_is_refused_at_load() -> None:
     with pytest.raises(ValueError, match="HUB_PORT"):
         settings(HUB_PORT="70000")
+
+
+def test_cors_origins_are_comma_separated_without_trailing_slashes() -> None:
+    s = settings(HUB_CORS_ORIGINS="https://sadarbe.gov.lv/, https://admin.sadarbe.gov.lv")
+    assert s.cors_origins == ["https://sadarbe.gov.lv", "https://admin.sadarbe.gov.lv"]
+    assert settings().cors_origins == []
+
+
+def test_production_refuses_a_wildcard_cors_origin() -> None:
+    s = settings(
+        HUB_MODE="production",
+        HUB_SECRET_KEY=STRONG,
+        NEO4J_PASSWORD=STRONG,
+        NEO4J_URI="neo4j://db:7687",
+        HUB_CORS_ORIGINS="*",
+    )
+    with pytest.raises(UnsafeConfiguration, match=r"HUB_CORS_ORIGINS must list origins, not \*"):
+        s.check_production()

@@ -53,6 +53,7 @@ class Context:
     settings: Settings
     # Until sign-in exists (identity issue) every caller reads as a trusted system viewer.
     viewer: Viewer = field(default_factory=Viewer.system)
+    client_ip: str | None = None  # keys the rate limit until sign-in exists (hub/limits.py)
     loaders: Loaders = field(init=False)
 
     @property

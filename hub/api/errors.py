@@ -7,6 +7,7 @@ syntax error caught by the parser cache, never pass through the extensions' oper
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
@@ -16,6 +17,9 @@ from graph.errors import Conflict, DomainError, Forbidden, ImportRejected, Inval
 from graph.mapping import MapTooLarge
 
 log = structlog.get_logger(__name__)
+
+# graphql-core appends "Did you mean 'x'?" to validation errors: a free schema oracle in production.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 def error_extensions(error: DomainError) -> dict[str, Any]:
@@ -46,9 +50,8 @@ def _convert(error: GraphQLError, mask: bool) -> GraphQLError:
         )
     if original is None:  # a syntax or validation error: the client's to fix
         extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
-        return GraphQLError(
-            error.message, error.nodes, error.source, error.positions, error.path, None, extensions
-        )
+        message = _SUGGESTION.sub("", error.message) if mask else error.message
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, None, extensions)
     log.error("unexpected error", path=error.path, exc_info=original)
     message = "Unexpected error." if mask else error.message
     return GraphQLError(
@@ -58,5 +61,11 @@ def _convert(error: GraphQLError, mask: bool) -> GraphQLError:
         error.positions,
         error.path,
         None,
-        {"code": "INTERNAL_SERVER_ERROR"},
+        # The request id lets an operator find the full error in the server log.
+        {"code": "INTERNAL_SERVER_ERROR", **_request_id()},
     )
+
+
+def _request_id() -> dict[str, str]:
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return {"requestId": request_id} if request_id else {}

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -49,6 +50,8 @@ from hub.api.search import SearchQuery
 from hub.api.skills import Skill, SkillMutation, SkillQuery
 from hub.api.tasks import Task, TaskMutation
 from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery, team
+from hub.limits import Limits, QueryCost
+from hub.metrics import OperationMetrics
 
 _NODE_TYPES: dict[str, tuple[Callable[..., Awaitable[dict[str, Record]]], type]] = {
     "Institution": (institutions.by_ids, Institution),
@@ -129,7 +132,7 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
-def build_schema(*, production: bool) -> strawberry.Schema:
+def build_schema(*, production: bool, limits: Limits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -153,6 +156,11 @@ def build_schema(*, production: bool) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            # No introspection in production (`__typename` still answers).
+            *([DisableIntrospection] if production else []),
+            # After ValidationCache: costs only documents that validated.
+            *([lambda: QueryCost(limits)] if limits else []),
+            OperationMetrics,
             *([] if production else [CypherRoundTrips]),
         ],
     )

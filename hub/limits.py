@@ -1,0 +1,243 @@
+"""Query cost analysis and the per-caller rate limit on cost points.
+
+The cost of an operation is estimated from the document before anything runs: every field costs
+1, and a list field multiplies the cost of what it selects by its size - `first` when given
+(literal or variable), the field's default otherwise, the default page size when it has neither.
+Nested lists multiply, so `people(first: 100) { skills { … } }` costs about 100 × 20 × ….
+
+The same cost is charged to the caller's token bucket (HUB_RATE_LIMIT_POINTS per minute). The
+bucket lives in this process: with several replicas each one allows that many points, which is a
+bound per replica, not per deployment (a Redis-backed bucket could share it once REDIS_URL exists).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+DEFAULT_LIST_SIZE = 20  # the page size a list field returns when `first` is absent
+
+
+def _is_list(type_: Any) -> bool:
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return isinstance(type_, GraphQLList)
+
+
+class _Estimator:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+        max_page_size: int,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.max_page_size = max_page_size
+
+    def selection_cost(self, selections: SelectionSetNode | None, parent: GraphQLNamedType | None) -> int:
+        if selections is None or parent is None:
+            return 0
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field_cost(selection, parent)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_cost(selection.selection_set, target)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    total += self.selection_cost(fragment.selection_set, target)
+        return total
+
+    def field_cost(self, node: FieldNode, parent: GraphQLNamedType) -> int:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+        ):
+            return 1
+        if isinstance(parent, GraphQLUnionType):
+            return 1
+        definition = parent.fields.get(name)
+        if definition is None:
+            return 1
+        size = self.list_size(node, definition, parent)
+        return 1 + size * self.selection_cost(node.selection_set, get_named_type(definition.type))
+
+    def list_size(self, node: FieldNode, definition: Any, parent: GraphQLNamedType) -> int:
+        if "first" in definition.args:
+            given = self.argument(node, "first")
+            if given is not None:
+                # A `first` over the cap is refused by the resolver with a clearer error.
+                return min(max(given, 0), self.max_page_size)
+            default = definition.args["first"].default_value
+            return default if isinstance(default, int) else DEFAULT_LIST_SIZE
+        # A connection's edges/nodes were already counted by the connection's `first`.
+        if _is_list(definition.type) and not parent.name.endswith("Connection"):
+            return DEFAULT_LIST_SIZE
+        return 1
+
+    def argument(self, node: FieldNode, name: str) -> int | None:
+        for argument in node.arguments or ():
+            if argument.name.value != name:
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return int(value.value)
+            if isinstance(value, VariableNode):
+                given = self.variables.get(value.name.value)
+                return given if isinstance(given, int) and not isinstance(given, bool) else None
+        return None
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any] | None,
+    max_page_size: int = 100,
+) -> int:
+    """The estimated cost of one operation of an already validated document."""
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
+    return _Estimator(schema, fragments, variables or {}, max_page_size).selection_cost(
+        operation.selection_set, root
+    )
+
+
+class TokenBucket:
+    """`capacity` points, refilled continuously at `capacity` per `period_s`."""
+
+    def __init__(self, capacity: float, period_s: float = 60.0) -> None:
+        self.capacity = capacity
+        self.rate = capacity / period_s
+        self.tokens = capacity
+        self.updated = time.monotonic()
+
+    def take(self, points: float, now: float) -> float:
+        """Take `points` and return 0, or take nothing and return the seconds until they fit."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if points <= self.tokens:
+            self.tokens -= points
+            return 0.0
+        if points > self.capacity:
+            return float("inf")
+        return (points - self.tokens) / self.rate
+
+
+class RateLimiter:
+    """One token bucket per caller key; the least recently used buckets are dropped past `max_keys`."""
+
+    def __init__(self, points_per_minute: int, max_keys: int = 100_000) -> None:
+        self.points_per_minute = points_per_minute
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def charge(self, key: str, points: int) -> float:
+        """Charge `points` to `key`: 0 when allowed, else the seconds to wait before retrying."""
+        with self._lock:
+            bucket = self._buckets.pop(key, None) or TokenBucket(self.points_per_minute)
+            self._buckets[key] = bucket
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            return bucket.take(points, time.monotonic())
+
+
+def rate_limit_key(context: Any) -> str:
+    """Who pays for a request: the signed-in person when known, else the client address.
+
+    The one place that decides it (the identity branch sets `context.viewer.person_id`).
+    """
+    viewer = getattr(context, "viewer", None)
+    person_id = getattr(viewer, "person_id", None)
+    if person_id:
+        return f"person:{person_id}"
+    return f"ip:{getattr(context, 'client_ip', None) or 'unknown'}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_cost: int
+    limiter: RateLimiter
+    max_page_size: int
+
+
+class QueryCost(SchemaExtension):
+    """Rejects, after validation and before execution, operations over the cost budget or the
+    caller's rate limit. Needs `ValidationCache` (or validation) to have run first in the list."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__()
+        self.limits = limits
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if not ctx.pre_execution_errors and ctx.graphql_document is not None:
+            error = self._check()
+            if error is not None:
+                ctx.pre_execution_errors = [error]
+        yield
+
+    def _check(self) -> GraphQLError | None:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        assert document is not None
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        if ctx.operation_name:
+            operations = [o for o in operations if o.name and o.name.value == ctx.operation_name]
+        if len(operations) != 1:
+            return None  # the executor reports the missing or ambiguous operation
+        cost = estimate_cost(
+            ctx.schema._schema, operations[0], fragments, ctx.variables, self.limits.max_page_size
+        )
+        if cost > self.limits.max_cost:
+            return GraphQLError(
+                f"Query cost {cost} exceeds the maximum of {self.limits.max_cost}; "
+                "ask for fewer items (`first`) or fewer nested lists.",
+                extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": self.limits.max_cost},
+            )
+        wait = self.limits.limiter.charge(rate_limit_key(ctx.context), cost)
+        if wait:
+            retry = round(wait, 1) if wait != float("inf") else None
+            return GraphQLError(
+                f"Rate limit of {self.limits.limiter.points_per_minute} cost points per minute exceeded.",
+                extensions={"code": "RATE_LIMITED", "cost": cost, "retryAfterSeconds": retry},
+            )
+        return None
