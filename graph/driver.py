@@ -44,6 +44,20 @@ def count_queries() -> Iterator[QueryCounter]:
         _counter.reset(token)
 
 
+# What a write transaction produced for others to hear about (Activity events), handed to
+# `Graph.on_commit` only once the transaction has committed: a rolled-back write announces nothing.
+_announcements: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "announcements", default=None
+)
+
+
+def announce(item: Any) -> None:
+    """Queue `item` for `Graph.on_commit` when the current write transaction commits."""
+    pending = _announcements.get()
+    if pending is not None:
+        pending.append(item)
+
+
 def _tick() -> None:
     counter = _counter.get()
     if counter is not None:
@@ -83,6 +97,8 @@ class Graph:
         self.driver = driver
         self.database = database
         self.query_timeout_s = query_timeout_s
+        # Called with the announcements of each committed write (the hub publishes them live).
+        self.on_commit: Callable[[list[Any]], None] | None = None
 
     @classmethod
     def connect(
@@ -125,15 +141,27 @@ class Graph:
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` in one write transaction; the driver retries it on transient errors."""
+        pending: list[Any] = []
+
+        async def attempt(tx: Tx) -> T:
+            pending.clear()  # a retried attempt announces only what it wrote itself
+            return await work(tx)
+
+        token = _announcements.set(pending)
         try:
             async with self.driver.session(database=self.database) as session:
-                return await session.execute_write(work)
+                result = await session.execute_write(attempt)
         except neo4j_errors.ConstraintError as exc:
             # A concurrent writer won a uniqueness race that the pre-checks could not see.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
             raise Conflict(match.group(1) if match else "input", "is already in use") from exc
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailable() from exc
+        finally:
+            _announcements.reset(token)
+        if pending and self.on_commit is not None:
+            self.on_commit(list(pending))
+        return result
 
     async def server_info(self) -> Record:
         rows = await self.read(

@@ -126,6 +126,7 @@ def serve(
             port=port or settings.port,
             log_level=settings.log_level,
             timeout_graceful_shutdown=5,
+            ws_max_size=settings.ws_max_message_bytes,  # a bigger message closes the socket (1009)
         )
 
 

@@ -14,8 +14,16 @@ READY_TIMEOUT_S = 1.5
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Alive: answers without touching the database."""
-    return JSONResponse({"status": "ok"})
+    """Alive: answers without touching the database; reports live WebSocket load."""
+    live = getattr(request.app.state, "live", None)
+    if live is None:
+        return JSONResponse({"status": "ok"})
+    return JSONResponse(
+        {
+            "status": "ok",
+            "live": {"connections": live.connections, "subscriptions": live.subscriptions, "seq": live.last},
+        }
+    )
 
 
 async def readyz(request: Request) -> JSONResponse:

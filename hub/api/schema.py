@@ -22,6 +22,7 @@ from hub.api.base import GQLInfo, Node, from_record
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
+from hub.api.live import Subscription
 from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.round_trips import CypherRoundTrips
 from hub.api.skills import Skill, SkillMutation, SkillQuery
@@ -86,6 +87,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Institution, Person, Skill, PlanDirection, HorizontalIssue, ProjectTeam, Activity],
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
