@@ -66,10 +66,10 @@ async def record(
         SET c.value = c.value + 1, c.epoch = coalesce(c.epoch, randomUUID())
         CREATE (a:Activity:Entity {id: $id, seq: c.value, at: datetime(), verb: $verb, targetId: $targetId,
                             summary: $summary, before: $before, after: $after, actorId: $actorId})
-        WITH a
+        WITH a, c
         OPTIONAL MATCH (actor:Person {id: $actorId})
         FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
-        WITH a
+        WITH a, c
         CALL (a) {
           UNWIND $scopeIds AS scopeId
           MATCH (s:Entity {id: scopeId})
