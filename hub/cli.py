@@ -177,6 +177,22 @@ def migrate() -> None:
     console.print(f"applied {applied}" if applied else f"schema is at version {migrations.LATEST_VERSION}")
 
 
+@app.command("prune-activity")
+def prune_activity() -> None:
+    """Delete activities older than HUB_ACTIVITY_RETENTION_DAYS (run daily, e.g. from cron).
+
+    Live subscribers holding a cursor from before the pruned range get RESYNC_REQUIRED."""
+    from datetime import UTC, datetime, timedelta
+
+    from graph import activity
+
+    settings = _settings()
+    cutoff = datetime.now(UTC) - timedelta(days=settings.activity_retention_days)
+    with neo4j_running(settings):
+        pruned = with_graph(settings, lambda g: activity.prune(g, cutoff))
+    console.print(f"pruned {pruned} activities recorded before {cutoff:%Y-%m-%d %H:%M} UTC")
+
+
 @app.command("seed")
 def seed_command(
     demo: Annotated[bool, typer.Option("--demo", help="Load the demo data set.")] = False,

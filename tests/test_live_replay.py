@@ -73,8 +73,8 @@ async def test_replay_returns_a_scopes_activities_after_the_cursor_in_commit_ord
     events = await activity.replay(graph, Viewer.system(), after_seq=1, scope_id=fm["id"])
 
     assert [(e.seq, e.activity["summary"]) for e in events] == [
-        (3, "Person created: Anna"),
-        (5, "Person created: Baiba"),
+        (3, "Anna added"),
+        (5, "Baiba added"),
     ]
 
 
