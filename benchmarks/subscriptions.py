@@ -128,11 +128,7 @@ async def subscriber(
             )
             run.connected += 1
             ready.set()
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 1)
-                except TimeoutError:
-                    continue
+            async for raw in ws:
                 received = time.time()
                 message = json.loads(raw)
                 if message["type"] != "next":
@@ -141,7 +137,8 @@ async def subscriber(
                 run.latencies_ms.append((received - datetime.fromisoformat(at).timestamp()) * 1000)
                 run.delivered += 1
     except (websockets.ConnectionClosed, OSError, TimeoutError, AssertionError):
-        run.closed_early += 1
+        if not stop.is_set():
+            run.closed_early += 1
 
 
 async def hub_publish(http: httpx.AsyncClient, institution_id: str, n: int) -> None:
@@ -219,6 +216,8 @@ async def measure(
         run.generator_cpu_s = own_cpu_s() - cpu0
         run.server_cpu_s = cpu_s(pid) - scpu0
         stop.set()
+        for task in tasks:
+            task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.sleep(2)
     return run

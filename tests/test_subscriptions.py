@@ -4,6 +4,7 @@ cursor, visibility, the map deltas, and the graphql-transport-ws protocol's limi
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -322,17 +323,25 @@ async def test_the_legacy_graphql_ws_protocol_is_off_by_default(hub: Hub) -> Non
     assert await lc.close_code(ws) == (4406, "Subprotocol not acceptable")
 
 
+BULKY_FEED = """
+subscription($id: ID!) { institutionActivity(institutionId: $id) { cursor activity { summary before after } } }
+"""
+
+
 async def test_a_slow_consumer_is_closed_with_1013_instead_of_queueing_without_bound(
     hub_env: dict[str, str], graph: Any
 ) -> None:
     with spawned_hub({**hub_env, "HUB_WS_QUEUE_SIZE": "4"}) as hub:
         fm = institution(hub, "FM")
-        # max_queue=1 and a tiny read buffer: the client stops reading from the socket.
-        ws = await lc.connect(hub.ws_url, max_queue=1, read_limit=1, write_limit=1)
-        await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
+        # A client that stops reading: a 4 KiB receive buffer and websockets' max_queue=1.
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", int(hub.base_url.rsplit(":", 1)[1])))
+        ws = await lc.connect(hub.ws_url, max_queue=1, sock=sock)
+        await lc.subscribe(ws, "1", BULKY_FEED, {"id": fm})
         await asyncio.sleep(0.3)
         for n in range(400):
-            rename(hub, fm, f"name {n} " + "x" * 150)
+            rename(hub, fm, f"{n} " + "x" * 190)
         await asyncio.sleep(1)
 
         code, reason = await lc.close_code(ws, wait_s=60)

@@ -22,7 +22,7 @@ from graph.issues import IssueStatus
 from hub.api.activities import Activity, activity_of
 from hub.api.base import GQLInfo
 from hub.api.errors import error_extensions
-from hub.live.stream import ALL, SLOW_CONSUMER_CODE, LiveStream
+from hub.live.stream import ALL, SLOW_CONSUMER_CODE, LiveStream, SlowConsumer
 
 
 @strawberry.type(description="One activity on a live feed, with the cursor to resume after it.")
@@ -96,7 +96,10 @@ async def _events(
                 if len(batch) < activity.REPLAY_BATCH:
                     break
         while True:
-            event = await sub.next()
+            try:
+                event = await sub.next()
+            except SlowConsumer:
+                return  # the socket is being closed with SLOW_CONSUMER_CODE
             if event.seq <= last:
                 continue  # already replayed
             last = event.seq

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import structlog
 from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -85,31 +85,45 @@ _REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 class RedisBroker:
     CHANNEL = "sadarbe:activity"
     MAX_BACKOFF_S = 5.0
+    # A publish can fail while the listeners stay connected; a periodic read of what was
+    # committed since the last delivered seq bounds how long such an event can be late.
+    CATCH_UP_EVERY_S = 5.0
 
     def __init__(self, url: str) -> None:
-        # redis-py retries each command with exponential backoff; the listener below also
-        # re-subscribes after a lost connection, which redis-py's pub/sub does not do for us.
+        # Publishing: redis-py retries each command with exponential backoff.
         self._client = aioredis.Redis.from_url(
             url,
             retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
             retry_on_error=[RedisConnectionError, RedisTimeoutError],
             socket_connect_timeout=2,
-            health_check_interval=15,
+        )
+        # Listening: no silent retries, so every lost connection surfaces in `_listen`, which
+        # re-subscribes and then replays from Neo4j what was committed meanwhile.
+        self._listen_client = aioredis.Redis.from_url(
+            url, retry=Retry(NoBackoff(), retries=0), socket_connect_timeout=2, health_check_interval=15
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
-        self.connected = asyncio.Event()
+        self._ticker: asyncio.Task[None] | None = None
 
     async def start(self, deliver: Deliver, on_connected: Connected) -> None:
         self._listener = asyncio.create_task(self._listen(deliver, on_connected))
+        self._ticker = asyncio.create_task(self._tick(on_connected))
+
+    async def _tick(self, catch_up: Connected) -> None:
+        while True:
+            await asyncio.sleep(self.CATCH_UP_EVERY_S)
+            try:
+                await catch_up()
+            except Exception:
+                log.exception("periodic live catch-up failed")
 
     async def _listen(self, deliver: Deliver, on_connected: Connected) -> None:
         backoff = 0.1
         while True:
-            pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            pubsub = self._listen_client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self.CHANNEL)
-                self.connected.set()
                 backoff = 0.1
                 await on_connected()  # close whatever gap the (re)connection left
                 async for message in pubsub.listen():
@@ -119,7 +133,6 @@ class RedisBroker:
                         except (ValueError, KeyError, TypeError):
                             log.warning("ignored a malformed live event", data=str(message["data"])[:200])
             except _REDIS_ERRORS as exc:
-                self.connected.clear()
                 log.warning("redis broker connection lost; reconnecting", error=str(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.MAX_BACKOFF_S)
@@ -140,11 +153,13 @@ class RedisBroker:
             log.warning("redis publish failed; other hubs will replay from Neo4j", error=str(exc))
 
     async def close(self) -> None:
-        if self._listener:
-            self._listener.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._listener
+        for background in (self._listener, self._ticker):
+            if background:
+                background.cancel()
+                with suppress(asyncio.CancelledError):
+                    await background
         for task in list(self._tasks):
             with suppress(Exception):
                 await asyncio.wait_for(task, 1)
         await self._client.aclose()
+        await self._listen_client.aclose()
