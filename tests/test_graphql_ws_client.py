@@ -66,12 +66,14 @@ async def test_the_graphql_ws_client_receives_live_activity_in_order(
     assert lines[2] == {"done": True}
 
 
-async def test_the_graphql_ws_client_sees_4400_for_a_malformed_operation(
+async def test_the_graphql_ws_client_gets_resync_required_for_a_foreign_cursor(
     hub: Hub, graphql_ws_client: Path
 ) -> None:
-    process = await _run(graphql_ws_client, hub, "subscription {", {}, 1)
+    fm = institution(hub, "FM")
+    process = await _run(graphql_ws_client, hub, INSTITUTION_FEED, {"id": fm, "after": "gone:1"}, 1)
 
     lines = await _lines(process)
 
-    assert lines[0]["closed"] == 4400
-    assert "Syntax Error" in lines[0]["reason"]
+    first = lines[0]
+    errors = first["errors"] if "errors" in first else first["error"]
+    assert errors[0]["extensions"]["code"] == "RESYNC_REQUIRED"

@@ -1,14 +1,20 @@
 // The npm graphql-ws reference client against a live hub.
 //   node subscribe.mjs <ws-url> <query> <variables-json> <count>
-// Prints one JSON line per `next` result, then {"done": true}; on a closed socket or an error
-// prints {"closed": code, "reason": "..."} or {"error": ...} and exits.
+// Prints one JSON line per `next` result, then {"done": true}; a closed socket prints
+// {"closed": code, "reason": "..."}, an error {"error": ...}, completion {"complete": true}.
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
 const [url, query, variables, count] = process.argv.slice(2);
-const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-let received = 0;
 const out = (value) => process.stdout.write(JSON.stringify(value) + "\n");
+const client = createClient({
+  url,
+  webSocketImpl: WebSocket,
+  retryAttempts: 0,
+  lazy: false,
+  on: { closed: (event) => out({ closed: event.code, reason: event.reason }) },
+});
+let received = 0;
 
 client.subscribe(
   { query, variables: JSON.parse(variables) },
@@ -23,13 +29,12 @@ client.subscribe(
       }
     },
     error: (err) => {
-      if (err && typeof err.code === "number") out({ closed: err.code, reason: err.reason });
-      else out({ error: err });
-      process.exit(0);
+      out({ error: err && typeof err.code === "number" ? { code: err.code } : err });
+      setTimeout(() => process.exit(0), 100);
     },
     complete: () => {
       out({ complete: true });
-      process.exit(0);
+      setTimeout(() => process.exit(0), 100);
     },
   },
 );
