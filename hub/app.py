@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", health.healthz),
             Route("/readyz", health.readyz),
+            Route("/healthz/live", health.live),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
