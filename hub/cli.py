@@ -127,6 +127,8 @@ def serve(
             log_level=settings.log_level,
             timeout_graceful_shutdown=5,
             ws_max_size=settings.ws_max_message_bytes,  # a bigger message closes the socket (1009)
+            ws_ping_interval=settings.ws_ping_interval_s,
+            ws_ping_timeout=settings.ws_ping_interval_s,
         )
 
 
