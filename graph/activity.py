@@ -7,12 +7,39 @@ serialises committing writers, so `seq` order is commit order: a cursor for gap-
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, LiteralString
 
 from graph.access import TEAM_VISIBLE, Viewer
-from graph.driver import Graph, Record, Tx, run
+from graph.driver import Graph, Record, Tx, announce, run
+from graph.errors import InvalidInput, ResyncRequired
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True)
+class ActivityEvent:
+    """A committed Activity as live subscribers hear of it: which counter epoch, where in commit
+    order, which feeds it belongs to, and whether a team's visibility decides who may see it."""
+
+    epoch: str
+    seq: int
+    scope_ids: tuple[str, ...]
+    team_scoped: bool
+    activity: Record
+
+    @classmethod
+    def of(cls, row: Record) -> ActivityEvent:
+        return cls(
+            row["epoch"], row["activity"]["seq"], tuple(row["scopeIds"]), row["teamScoped"], row["activity"]
+        )
+
+
+# The feeds an activity belongs to (a bound), and whether any is a team.
+_EVENT_SCOPE: LiteralString = (
+    "[(a)-[:IN_SCOPE]->(s) | s.id] AS scopeIds, EXISTS { (a)-[:IN_SCOPE]->(:ProjectTeam) } AS teamScoped"
+)
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -36,19 +63,21 @@ async def record(
         """
         MERGE (c:Counter {name: 'activity'})
           ON CREATE SET c.value = 0
-        SET c.value = c.value + 1
+        SET c.value = c.value + 1, c.epoch = coalesce(c.epoch, randomUUID())
         CREATE (a:Activity:Entity {id: $id, seq: c.value, at: datetime(), verb: $verb, targetId: $targetId,
                             summary: $summary, before: $before, after: $after, actorId: $actorId})
-        WITH a
+        WITH a, c
         OPTIONAL MATCH (actor:Person {id: $actorId})
         FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
-        WITH a
+        WITH a, c
         CALL (a) {
           UNWIND $scopeIds AS scopeId
           MATCH (s:Entity {id: scopeId})
           CREATE (a)-[:IN_SCOPE]->(s)
         }
-        RETURN a {.*} AS activity
+        RETURN a {.*} AS activity, c.epoch AS epoch, """
+        + _EVENT_SCOPE
+        + """
         """,
         id=new_id("Activity"),
         verb=verb,
@@ -59,7 +88,9 @@ async def record(
         actorId=actor_id,
         scopeIds=list(dict.fromkeys([target_id, *(scope_ids or [])])),
     )
-    return rows[0]["activity"]
+    row = rows[0]
+    announce(ActivityEvent.of(row))
+    return row["activity"]
 
 
 # An activity about a team the viewer may not see is hidden with the team.
@@ -106,3 +137,143 @@ async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Reco
         **viewer.params(),
     )
     return {r["node"]["id"]: r["node"] for r in rows}
+
+
+# --- Live replay -------------------------------------------------------------------------------
+# A cursor is "<epoch>:<seq>". The epoch is the activity counter's identity: a wiped or replaced
+# database starts a new one, so an old cursor asks for a resync instead of replaying wrong events.
+
+REPLAY_BATCH = 500
+
+
+def encode_cursor(epoch: str, seq: int) -> str:
+    return f"{epoch}:{seq}"
+
+
+def decode_cursor(cursor: str, field: str = "after") -> tuple[str, int]:
+    epoch, sep, seq = cursor.rpartition(":")
+    if not sep or not epoch or not seq.isdigit() or len(cursor) > 100:
+        raise InvalidInput.one(field, "is not a cursor this hub issued")
+    return epoch, int(seq)
+
+
+@dataclass(frozen=True)
+class Head:
+    epoch: str | None
+    seq: int  # the newest committed activity (0: none yet)
+    pruned_through: int  # activities up to this seq were pruned by the retention policy
+
+
+async def head(graph: Graph) -> Head:
+    rows = await graph.read(
+        "OPTIONAL MATCH (c:Counter {name: 'activity'}) "
+        "RETURN c.epoch AS epoch, coalesce(c.value, 0) AS seq, coalesce(c.prunedThrough, 0) AS pruned"
+    )
+    return Head(rows[0]["epoch"], rows[0]["seq"], rows[0]["pruned"])
+
+
+async def check_cursor(graph: Graph, cursor: str, field: str = "after") -> int:
+    """The seq a subscriber resumes after, or ResyncRequired when replay could leave a gap."""
+    epoch, seq = decode_cursor(cursor, field)
+    now = await head(graph)
+    if epoch != now.epoch:
+        raise ResyncRequired(f"{field}: the cursor belongs to another activity history; resync required")
+    if seq < now.pruned_through:
+        raise ResyncRequired(
+            f"{field}: activities after this cursor are no longer kept "
+            f"(oldest kept follows {now.pruned_through}); resync required"
+        )
+    if seq > now.seq:
+        raise ResyncRequired(f"{field}: the cursor is ahead of this hub's history; resync required")
+    return seq
+
+
+async def replay(
+    graph: Graph, viewer: Viewer, *, after_seq: int, scope_id: str | None, limit: int = REPLAY_BATCH
+) -> list[ActivityEvent]:
+    """Up to `limit` activities after `after_seq` in commit order, those in `scope_id`'s feed
+    (all when None), visible to `viewer`."""
+    rows = await graph.read(
+        """
+        CALL () {
+          MATCH (a:Activity) WHERE $scopeId IS NULL AND a.seq > $after
+          RETURN a
+          UNION
+          MATCH (a:Activity)-[:IN_SCOPE]->(:Entity {id: $scopeId}) WHERE a.seq > $after
+          RETURN a
+        }
+        WITH a WHERE """
+        + _ACTIVITY_VISIBLE
+        + """
+        WITH a ORDER BY a.seq LIMIT $limit
+        OPTIONAL MATCH (c:Counter {name: 'activity'})
+        RETURN a {.*} AS activity, c.epoch AS epoch, """
+        + _EVENT_SCOPE,
+        scopeId=scope_id,
+        after=after_seq,
+        limit=limit,
+        **viewer.params(),
+    )
+    return [ActivityEvent.of(r) for r in rows]
+
+
+async def between(graph: Graph, after_seq: int, before_seq: int | None) -> list[ActivityEvent]:
+    """Every activity with after_seq < seq < before_seq (no viewer filter): fills a gap in the
+    live stream that a lost or late broker message left."""
+    rows = await graph.read(
+        """
+        MATCH (a:Activity) WHERE a.seq > $after AND ($before IS NULL OR a.seq < $before)
+        WITH a ORDER BY a.seq LIMIT $limit
+        OPTIONAL MATCH (c:Counter {name: 'activity'})
+        RETURN a {.*} AS activity, c.epoch AS epoch, """
+        + _EVENT_SCOPE,
+        after=after_seq,
+        before=before_seq,
+        limit=REPLAY_BATCH * 4,
+    )
+    return [ActivityEvent.of(r) for r in rows]
+
+
+async def visible_seqs(graph: Graph, seqs: list[int], viewer: Viewer) -> set[int]:
+    """Which of these activities `viewer` may see (the team rule, in Cypher)."""
+    rows = await graph.read(
+        "UNWIND $seqs AS seq MATCH (a:Activity {seq: seq}) WHERE "
+        + _ACTIVITY_VISIBLE
+        + " RETURN a.seq AS seq",
+        seqs=seqs,
+        **viewer.params(),
+    )
+    return {r["seq"] for r in rows}
+
+
+async def prune(graph: Graph, older_than: datetime, batch: int = 10_000) -> int:
+    """Delete activities recorded before `older_than` (the retention policy); remember the newest
+    pruned seq so a cursor from before it gets RESYNC_REQUIRED instead of a silent gap."""
+    deleted = 0
+    while True:
+
+        async def work(tx: Tx) -> int:
+            rows = await run(
+                tx,
+                """
+                MATCH (a:Activity) WHERE a.at < $cutoff
+                WITH a ORDER BY a.seq LIMIT $batch
+                WITH collect(a) AS old
+                WITH old, reduce(m = 0, a IN old | CASE WHEN a.seq > m THEN a.seq ELSE m END) AS newest
+                FOREACH (a IN old | DETACH DELETE a)
+                WITH size(old) AS n, newest
+                OPTIONAL MATCH (c:Counter {name: 'activity'})
+                FOREACH (_ IN CASE WHEN c IS NULL OR n = 0 THEN [] ELSE [1] END |
+                  SET c.prunedThrough = CASE WHEN coalesce(c.prunedThrough, 0) > newest
+                                             THEN c.prunedThrough ELSE newest END)
+                RETURN n
+                """,
+                cutoff=older_than,
+                batch=batch,
+            )
+            return int(rows[0]["n"])
+
+        n = await graph.write(work)
+        deleted += n
+        if n < batch:
+            return deleted

@@ -51,6 +51,20 @@ def count_queries() -> Iterator[QueryCounter]:
         _counter.reset(token)
 
 
+# What a write transaction produced for others to hear about (Activity events), handed to
+# `Graph.on_commit` only once the transaction has committed: a rolled-back write announces nothing.
+_announcements: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "announcements", default=None
+)
+
+
+def announce(item: Any) -> None:
+    """Queue `item` for `Graph.on_commit` when the current write transaction commits."""
+    pending = _announcements.get()
+    if pending is not None:
+        pending.append(item)
+
+
 def _tick() -> None:
     counter = _counter.get()
     if counter is not None:
@@ -95,6 +109,8 @@ class Graph:
         self.driver = driver
         self.database = database
         self.query_timeout_s = query_timeout_s
+        # Called with the announcements of each committed write (the hub publishes them live).
+        self.on_commit: Callable[[list[Any]], None] | None = None
 
     @classmethod
     def connect(
@@ -147,12 +163,20 @@ class Graph:
         """Run `work` in one write transaction; the driver retries it on transient errors."""
         from graph.idempotency import guarded  # imports this module
 
+        pending: list[Any] = []
         # Under an idempotency key: replay the first outcome, or record this one in the same tx.
+        keyed = guarded(work)
+
+        async def attempt(tx: Tx) -> T:
+            pending.clear()  # a retried attempt announces only what it wrote itself
+            return await keyed(tx)
+
         # The query timeout bounds the whole transaction too, so no write waits without end.
-        work = neo4j.unit_of_work(timeout=self.query_timeout_s)(guarded(work))
+        unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
+        token = _announcements.set(pending)
         try:
             async with self.driver.session(database=self.database) as session:
-                return await session.execute_write(work)
+                result = await session.execute_write(unit)
         except neo4j_errors.ConstraintError as exc:
             # A concurrent writer won a uniqueness race that the pre-checks could not see.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
@@ -163,6 +187,12 @@ class Graph:
             if _timed_out(exc):
                 raise DatabaseUnavailable() from exc
             raise
+        finally:
+            _announcements.reset(token)
+        # Published only after commit; a replayed idempotent request ran no work and announces nothing.
+        if pending and self.on_commit is not None:
+            self.on_commit(list(pending))
+        return result
 
     async def server_info(self) -> Record:
         rows = await self.read(

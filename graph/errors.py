@@ -84,3 +84,10 @@ class DatabaseUnavailable(DomainError):
 
     def __init__(self) -> None:
         super().__init__("the database is unavailable; try again shortly")
+
+
+class ResyncRequired(DomainError):
+    """A replay cursor points before the oldest kept activity (or into another database): the
+    client must reload its view and subscribe afresh instead of silently missing events."""
+
+    code = "RESYNC_REQUIRED"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -12,13 +14,16 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from graph import idempotency, migrations
+from graph.access import Viewer
 from graph.driver import Graph
 from hub import health, metrics
 from hub.api.context import Context
@@ -26,6 +31,8 @@ from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.config import Settings, get_settings
 from hub.limits import Limits, RateLimiter
+from hub.live.broker import Broker, LocalBroker, RedisBroker
+from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext
 
@@ -55,18 +62,51 @@ class GraphQLApp(GraphQL[Context, None]):
             ),
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=False,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # The legacy graphql-ws protocol only when asked for (HUB_WS_LEGACY_PROTOCOL).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+            + ((GRAPHQL_WS_PROTOCOL,) if settings.ws_legacy_protocol else ()),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
         self.settings = settings
 
-    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context = Context(
             graph=request.app.state.graph,
             settings=self.settings,
             client_ip=request.client.host if request.client else None,
         )
-        await bind_idempotency_key(request, context)
+        if isinstance(request, WebSocket):
+            context.live = request.app.state.live
+            context.websocket = response
+        else:
+            await bind_idempotency_key(request, context)
         return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """The sign-in hook for WebSocket clients: build the viewer from the connection_init payload.
+
+        Until sign-in exists (identity issue: a token in the payload) every connection reads as the
+        trusted system viewer, like HTTP requests. In development, `{"devPersonId": id}` acts as
+        that signed-in person, so visibility over live feeds can be exercised.
+        """
+        params: dict[str, Any] = context.connection_params or {}
+        dev_person = params.get("devPersonId")
+        if not self.settings.production and isinstance(dev_person, str):
+            context.viewer = Viewer(person_id=dev_person, signed_in=True)
+        return await super().on_ws_connect(context)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return await super().__call__(scope, receive, send)
+        live: LiveStream = scope["app"].state.live
+        live.connections += 1
+        metrics.websocket_opened()
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            live.connections -= 1
+            metrics.websocket_closed()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
@@ -104,10 +144,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graph = connect(settings)
         app.state.graph = graph
         metrics.NEO4J_POOL.driver = graph.driver
+        broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker()
+        live = LiveStream(
+            graph, broker, queue_size=settings.ws_queue_size, gap_wait_s=settings.live_gap_wait_s
+        )
+        app.state.live = live
         try:
             await migrations.migrate(graph)
+            await live.start()
             yield
         finally:
+            await live.close()
             await graph.close()
 
     graphql = GraphQLApp(settings)
@@ -116,7 +163,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", health.healthz),
             Route("/readyz", health.readyz),
+            Route("/healthz/live", health.live),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
         ],
         middleware=[

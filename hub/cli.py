@@ -129,6 +129,9 @@ def serve(
             port=port or settings.port,
             log_level=settings.log_level,
             timeout_graceful_shutdown=5,
+            ws_max_size=settings.ws_max_message_bytes,  # a bigger message closes the socket (1009)
+            ws_ping_interval=settings.ws_ping_interval_s,
+            ws_ping_timeout=settings.ws_ping_interval_s,
         )
 
 
@@ -177,6 +180,22 @@ def migrate() -> None:
     with neo4j_running(settings):
         applied = with_graph(settings, migrations.migrate)
     console.print(f"applied {applied}" if applied else f"schema is at version {migrations.LATEST_VERSION}")
+
+
+@app.command("prune-activity")
+def prune_activity() -> None:
+    """Delete activities older than HUB_ACTIVITY_RETENTION_DAYS (run daily, e.g. from cron).
+
+    Live subscribers holding a cursor from before the pruned range get RESYNC_REQUIRED."""
+    from datetime import UTC, datetime, timedelta
+
+    from graph import activity
+
+    settings = _settings()
+    cutoff = datetime.now(UTC) - timedelta(days=settings.activity_retention_days)
+    with neo4j_running(settings):
+        pruned = with_graph(settings, lambda g: activity.prune(g, cutoff))
+    console.print(f"pruned {pruned} activities recorded before {cutoff:%Y-%m-%d %H:%M} UTC")
 
 
 @app.command("seed")

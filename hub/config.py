@@ -71,6 +71,18 @@ class Settings(BaseSettings):
             return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
         return value
 
+    # Live activity (GraphQL subscriptions over graphql-transport-ws on /graphql).
+    redis_url: str | None = Field(None, alias="REDIS_URL")  # unset: an in-process broker
+    activity_retention_days: int = Field(365, alias="HUB_ACTIVITY_RETENTION_DAYS", ge=1)
+    ws_legacy_protocol: bool = Field(False, alias="HUB_WS_LEGACY_PROTOCOL")  # also serve graphql-ws
+    ws_init_timeout_s: float = Field(5.0, alias="HUB_WS_INIT_TIMEOUT", gt=0, le=60)
+    ws_max_subscriptions: int = Field(20, alias="HUB_WS_MAX_SUBSCRIPTIONS", ge=1, le=1000)
+    ws_max_message_bytes: int = Field(64 * 1024, alias="HUB_WS_MAX_MESSAGE_BYTES", ge=1024)
+    ws_queue_size: int = Field(256, alias="HUB_WS_QUEUE_SIZE", ge=1)
+    # uvicorn pings every interval and drops a client that has not answered within it.
+    ws_ping_interval_s: float = Field(20.0, alias="HUB_WS_PING_INTERVAL", gt=0)
+    live_gap_wait_s: float = Field(0.05, alias="HUB_LIVE_GAP_WAIT", ge=0, le=5)
+
     @property
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION

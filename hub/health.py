@@ -18,6 +18,14 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def live(request: Request) -> JSONResponse:
+    """Live WebSocket load of this process: open connections, subscriptions, last delivered seq."""
+    stream = request.app.state.live
+    return JSONResponse(
+        {"connections": stream.connections, "subscriptions": stream.subscriptions, "seq": stream.last}
+    )
+
+
 async def readyz(request: Request) -> JSONResponse:
     """Ready: Neo4j answers within a short timeout; reports its version and edition."""
     graph: Graph = request.app.state.graph

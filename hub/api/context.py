@@ -54,6 +54,10 @@ class Context:
     # Until sign-in exists (identity issue) every caller reads as a trusted system viewer.
     viewer: Viewer = field(default_factory=Viewer.system)
     client_ip: str | None = None  # keys the rate limit until sign-in exists (hub/limits.py)
+    # WebSocket connections only: the live stream, the socket and the connection_init payload.
+    live: Any = None
+    websocket: Any = None
+    connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(init=False)
 
     @property

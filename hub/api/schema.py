@@ -41,6 +41,7 @@ from hub.api.institutions import Institution, InstitutionMutation, InstitutionQu
 from hub.api.invitations import Invitation, InvitationMutation
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
 from hub.api.lifecycle import LifecycleMutation, LifecycleQuery
+from hub.api.live import Subscription
 from hub.api.mapping import MappingQuery
 from hub.api.network import NetworkQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
@@ -149,6 +150,7 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
             Decision,
             Task,
         ],
+        subscription=Subscription,
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -1,0 +1,282 @@
+"""Subscription load benchmark: concurrent subscribers one hub process holds, sustained event
+rate, delivery latency from commit to client (p50/p99), memory per idle connection; the same
+load against a reference server built on the npm graphql-ws package (in-memory pub/sub).
+
+    # a hub (one process) over a Neo4j, and the reference server:
+    .venv/bin/hub serve --no-seed --port 8011 &
+    (cd benchmarks/reference-graphql-ws && npm ci && node server.mjs 4011) &
+    .venv/bin/python benchmarks/subscriptions.py --hub http://127.0.0.1:8011 --hub-pid PID \\
+        --reference http://127.0.0.1:4011 --reference-pid PID --subscribers 1000,5000,10000
+
+Every subscriber is a real graphql-transport-ws connection (the `websockets` client) with one
+`institutionActivity` subscription on the same institution. Latency is the client's receive time
+minus the event's `at` (the hub: the Activity's transaction time in Neo4j, so it includes the
+commit; the reference: the publish time). The generator's own CPU time is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+QUERY = """subscription($id: ID!) { institutionActivity(institutionId: $id) {
+  cursor activity { seq verb summary targetId at } } }"""
+
+
+@dataclass
+class Run:
+    target: str
+    subscribers: int
+    connected: int = 0
+    connect_s: float = 0.0
+    rss_before_mb: float = 0.0
+    rss_idle_mb: float = 0.0
+    events: int = 0
+    publish_s: float = 0.0
+    delivered: int = 0
+    expected: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    closed_early: int = 0
+    generator_cpu_s: float = 0.0
+    server_cpu_s: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        lat = sorted(self.latencies_ms)
+
+        def pct(p: float) -> float | None:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else None
+
+        return {
+            "target": self.target,
+            "subscribers": self.subscribers,
+            "connected": self.connected,
+            "connect_s": round(self.connect_s, 1),
+            "idle_kb_per_connection": round(
+                (self.rss_idle_mb - self.rss_before_mb) * 1024 / max(self.connected, 1), 1
+            ),
+            "events": self.events,
+            "deliveries_per_s": round(self.delivered / self.publish_s, 0) if self.publish_s else None,
+            "delivered": self.delivered,
+            "expected": self.expected,
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "max_ms": round(lat[-1], 1) if lat else None,
+            "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
+            "closed_early": self.closed_early,
+            "generator_cpu_s": round(self.generator_cpu_s, 1),
+            "server_cpu_s": round(self.server_cpu_s, 1),
+        }
+
+
+def rss_mb(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_s(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def subscriber(
+    url: str, institution_id: str, run: Run, ready: asyncio.Event, stop: asyncio.Event
+) -> None:
+    try:
+        async with websockets.connect(
+            url,
+            subprotocols=["graphql-transport-ws"],
+            open_timeout=120,
+            ping_interval=None,
+            max_queue=64,  # type: ignore[list-item]
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": QUERY, "variables": {"id": institution_id}},
+                    }
+                )
+            )
+            run.connected += 1
+            ready.set()
+            async for raw in ws:
+                received = time.time()
+                message = json.loads(raw)
+                if message["type"] != "next":
+                    continue
+                at = message["payload"]["data"]["institutionActivity"]["activity"]["at"]
+                run.latencies_ms.append((received - datetime.fromisoformat(at).timestamp()) * 1000)
+                run.delivered += 1
+    except (websockets.ConnectionClosed, OSError, TimeoutError, AssertionError):
+        if not stop.is_set():
+            run.closed_early += 1
+
+
+async def hub_publish(http: httpx.AsyncClient, institution_id: str, n: int) -> None:
+    response = await http.post(
+        "/graphql",
+        json={
+            "query": "mutation($id: ID!, $n: String!) { updateInstitution(id: $id, patch: {nameEn: $n}) { id } }",
+            "variables": {"id": institution_id, "n": f"name {n}"},
+        },
+    )
+    response.raise_for_status()
+
+
+async def reference_publish(http: httpx.AsyncClient, institution_id: str, n: int) -> None:
+    (await http.post("/publish", json={"institutionId": institution_id})).raise_for_status()
+
+
+async def measure(
+    target: str, base: str, pid: int | None, n: int, events: int, rate: float, connect_concurrency: int
+) -> Run:
+    run = Run(target, n)
+    ws_url = base.replace("http://", "ws://") + "/graphql"
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        if target == "hub":
+            created = await http.post(
+                "/graphql",
+                json={
+                    "query": "mutation($c: String!) { createInstitution(input: {code: $c, nameLv: $c, nameEn: $c, kind: AGENCY}) { id } }",
+                    "variables": {"c": f"BENCH{time.time_ns() % 10**9}"},
+                },
+            )
+            institution_id = created.json()["data"]["createInstitution"]["id"]
+            publish = hub_publish
+        else:
+            institution_id = f"inst_bench_{n}"
+            publish = reference_publish
+
+        run.rss_before_mb = rss_mb(pid)
+        stop = asyncio.Event()
+        gate = asyncio.Semaphore(connect_concurrency)
+        tasks: list[asyncio.Task[None]] = []
+        started = time.monotonic()
+
+        async def open_one() -> None:
+            ready = asyncio.Event()
+            async with gate:
+                task = asyncio.create_task(subscriber(ws_url, institution_id, run, ready, stop))
+                tasks.append(task)
+                _done, _ = await asyncio.wait(
+                    {task, asyncio.ensure_future(ready.wait())},
+                    timeout=120,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+
+        await asyncio.gather(*(open_one() for _ in range(n)))
+        run.connect_s = time.monotonic() - started
+        await asyncio.sleep(3)  # let subscriptions register and memory settle
+        run.rss_idle_mb = rss_mb(pid)
+
+        cpu0, scpu0 = own_cpu_s(), cpu_s(pid)
+        expected_connected = run.connected
+        started = time.monotonic()
+        for i in range(events):
+            t0 = time.monotonic()
+            await publish(http, institution_id, i)
+            run.events += 1
+            await asyncio.sleep(max(0.0, 1 / rate - (time.monotonic() - t0)))
+        # wait for deliveries to drain (bounded)
+        run.expected = events * expected_connected
+        for _ in range(300):  # wait (at most 60 s) for deliveries to drain
+            if run.delivered >= run.expected:
+                break
+            await asyncio.sleep(0.2)
+        run.publish_s = time.monotonic() - started
+        run.generator_cpu_s = own_cpu_s() - cpu0
+        run.server_cpu_s = cpu_s(pid) - scpu0
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(2)
+    return run
+
+
+def machine() -> dict[str, Any]:
+    with open("/proc/cpuinfo") as f:
+        model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    with open("/proc/meminfo") as f:
+        mem_kb = next(int(line.split()[1]) for line in f if line.startswith("MemTotal"))
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "load_avg_at_start": os.getloadavg(),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--hub", help="the hub's base URL")
+    parser.add_argument("--hub-pid", type=int)
+    parser.add_argument("--reference", help="the reference graphql-ws server's base URL")
+    parser.add_argument("--reference-pid", type=int)
+    parser.add_argument("--subscribers", default="1000,5000,10000")
+    parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=2.0, help="events per second published")
+    parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument("--out", help="write the results as JSON here")
+    args = parser.parse_args()
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # one descriptor per connection
+
+    results: dict[str, Any] = {"machine": machine(), "nofile": hard, "args": vars(args), "runs": []}
+    for n in (int(x) for x in args.subscribers.split(",")):
+        for target, base, pid in (
+            ("hub", args.hub, args.hub_pid),
+            ("reference", args.reference, args.reference_pid),
+        ):
+            if not base:
+                continue
+            run = await measure(target, base, pid, n, args.events, args.rate, args.connect_concurrency)
+            summary = run.summary()
+            results["runs"].append(summary)
+            print(json.dumps(summary), flush=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2))  # noqa: ASYNC240 - once, at the end
+
+
+if __name__ == "__main__":
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    asyncio.run(main())

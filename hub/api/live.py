@@ -1,0 +1,188 @@
+"""Subscriptions: live activity feeds and issue-map changes, replayable from a cursor.
+
+Every stream first replays what the subscriber missed (`after`), from Neo4j and filtered by
+the viewer in Cypher, then continues with live events in commit order: the subscription is
+registered before the replay is read, and events are de-duplicated by seq, so there is no gap
+and no duplicate between the two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import strawberry
+from graphql import GraphQLError
+
+from graph import activity, map_changes
+from graph.access import Viewer
+from graph.activity import ActivityEvent
+from graph.errors import DomainError, InvalidInput
+from graph.issues import IssueStatus
+from hub.api.activities import Activity, activity_of
+from hub.api.base import GQLInfo
+from hub.api.errors import error_extensions
+from hub.live.stream import ALL, SLOW_CONSUMER_CODE, LiveStream, SlowConsumer
+
+
+@strawberry.type(description="One activity on a live feed, with the cursor to resume after it.")
+class LiveActivity:
+    cursor: str = strawberry.field(description="Pass as `after` to resume right after this event.")
+    replayed: bool = strawberry.field(description="True while catching up from `after`, false once live.")
+    activity: Activity
+
+
+strawberry.enum(map_changes.Op, name="MapChangeOp")
+
+
+@strawberry.type(description="One change to a drawn issue map: a node or an edge added, changed or removed.")
+class MapChange:
+    cursor: str
+    op: map_changes.Op
+    kind: str = strawberry.field(
+        description="Node: HorizontalIssue, ProjectTeam, Institution. "
+        "Edge: AFFECTS, DEPENDS_ON, ADDRESSES, UNDER_DIRECTION."
+    )
+    node_id: strawberry.ID | None = strawberry.field(description="Set for a node change.")
+    source_id: strawberry.ID | None = strawberry.field(description="Set for an edge change.")
+    target_id: strawberry.ID | None = strawberry.field(description="Set for an edge change.")
+    label: str | None = strawberry.field(description="The node's title or name, or the edge's stake.")
+    verb: str = strawberry.field(description="The activity that caused the change.")
+
+
+@strawberry.input(description="Which issues a map shows; every field narrows it.")
+class MapFilterInput:
+    direction_id: strawberry.ID | None = None
+    statuses: list[IssueStatus] | None = None
+    institution_id: strawberry.ID | None = None
+
+
+def _id(value: str | None) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(value)
+
+
+def _graphql_error(error: DomainError) -> GraphQLError:
+    return GraphQLError(error.message, original_error=error, extensions=error_extensions(error))
+
+
+async def _events(
+    info: GQLInfo, scope: str, after: str | None, viewer: Viewer
+) -> AsyncGenerator[tuple[ActivityEvent, bool], None]:
+    """(event, replayed) for `scope`'s feed as `viewer` may see it: replay, then live."""
+    live: LiveStream | None = info.context.live
+    if live is None:
+        raise InvalidInput.one("subscription", "subscriptions are served over WebSocket only")
+    graph = info.context.graph
+    start = await activity.check_cursor(graph, after) if after is not None else None
+
+    def overflow(reason: str) -> None:
+        websocket = info.context.websocket
+        if websocket is not None:
+            # Fire and forget: the close frame goes out once the socket drains (or uvicorn's
+            # ping timeout drops a client that stopped reading).
+            task = asyncio.ensure_future(websocket.close(code=SLOW_CONSUMER_CODE, reason=reason))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async with live.subscribe(scope, viewer, overflow) as sub:
+        last = live.last
+        if start is not None:
+            last = start
+            scope_id = None if scope == ALL else scope
+            while True:
+                batch = await activity.replay(graph, viewer, after_seq=last, scope_id=scope_id)
+                for event in batch:
+                    last = event.seq
+                    yield event, True
+                if len(batch) < activity.REPLAY_BATCH:
+                    break
+        while True:
+            try:
+                event = await sub.next()
+            except SlowConsumer:
+                return  # the socket is being closed with SLOW_CONSUMER_CODE
+            if event.seq <= last:
+                continue  # already replayed
+            last = event.seq
+            if await live.visible(event, viewer):
+                yield event, False
+
+
+async def _activities(
+    info: GQLInfo, scope: str, after: str | None, viewer: Viewer | None = None
+) -> AsyncGenerator[LiveActivity, None]:
+    try:
+        async for event, replayed in _events(info, scope, after, viewer or info.context.viewer):
+            cursor = activity.encode_cursor(event.epoch, event.seq)
+            yield LiveActivity(cursor=cursor, replayed=replayed, activity=activity_of(event.activity))
+    except DomainError as error:
+        raise _graphql_error(error) from error
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Everything that happens to a team, in commit order.")
+    async def team_activity(
+        self, info: GQLInfo, team_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[LiveActivity, None]:
+        async for item in _activities(info, team_id, after):
+            yield item
+
+    @strawberry.subscription(description="Everything in a horizontal issue's feed, its teams included.")
+    async def issue_activity(
+        self, info: GQLInfo, issue_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[LiveActivity, None]:
+        async for item in _activities(info, issue_id, after):
+            yield item
+
+    @strawberry.subscription(
+        description="Everything in an institution's feed: its people, issues affecting it."
+    )
+    async def institution_activity(
+        self, info: GQLInfo, institution_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[LiveActivity, None]:
+        async for item in _activities(info, institution_id, after):
+            yield item
+
+    @strawberry.subscription(
+        description="The signed-in person's own feed: teams they lead or join, changes to them. "
+        "`personId` is accepted only until sign-in exists (a viewer without a person)."
+    )
+    async def my_feed(
+        self, info: GQLInfo, after: str | None = None, person_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[LiveActivity, None]:
+        viewer = info.context.viewer
+        person = viewer.person_id or person_id
+        if person is None:
+            raise _graphql_error(InvalidInput.one("personId", "is required until sign-in exists"))
+        if viewer.person_id and person_id and person_id != viewer.person_id:
+            raise _graphql_error(InvalidInput.one("personId", "must be the signed-in person"))
+        async for item in _activities(info, person, after):
+            yield item
+
+    @strawberry.subscription(description="Node and edge changes to an issue map drawn with `filter`.")
+    async def issue_map_changes(
+        self, info: GQLInfo, filter: MapFilterInput | None = None
+    ) -> AsyncGenerator[MapChange, None]:
+        # Live only: a map is drawn from the current graph, then kept current with these deltas.
+        f = map_changes.MapFilter(
+            direction_id=filter.direction_id if filter else None,
+            statuses=frozenset(s.value for s in (filter.statuses or [])) if filter else frozenset(),
+            institution_id=filter.institution_id if filter else None,
+        )
+        try:
+            in_map = await map_changes.issues_matching(info.context.graph, f)
+            async for event, _ in _events(info, ALL, None, info.context.viewer):
+                cursor = activity.encode_cursor(event.epoch, event.seq)
+                for c in map_changes.derive(event.activity, f, in_map):
+                    yield MapChange(
+                        cursor=cursor,
+                        op=c.op,
+                        kind=c.kind,
+                        node_id=_id(c.node_id),
+                        source_id=_id(c.source_id),
+                        target_id=_id(c.target_id),
+                        label=c.label,
+                        verb=event.activity["verb"],
+                    )
+        except DomainError as error:
+            raise _graphql_error(error) from error

@@ -1,0 +1,1 @@
+"""Live activity: committed Activity events fanned out to GraphQL subscriptions, in commit order."""

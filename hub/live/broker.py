@@ -1,0 +1,165 @@
+"""Brokers carry committed activity events between hub processes.
+
+`LocalBroker` (the default) hands events straight back to this process. `RedisBroker` publishes
+them on one Redis pub/sub channel that every hub process listens to, so a subscriber on one
+process hears of writes made on another. Redis pub/sub is fire-and-forget: a message lost while a
+connection was down is not redelivered, so after every (re)subscription the hub re-reads what it
+missed from Neo4j (`on_connected`), and a gap seen later in the seq order is filled the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from datetime import datetime
+from typing import Any, Protocol
+
+import structlog
+from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from graph.activity import ActivityEvent
+
+log = structlog.get_logger(__name__)
+
+Deliver = Callable[[list[ActivityEvent]], None]
+Connected = Callable[[], Awaitable[None]]
+
+
+class Broker(Protocol):
+    async def start(self, deliver: Deliver, on_connected: Connected) -> None: ...
+    def publish(self, events: list[ActivityEvent]) -> None: ...
+    async def close(self) -> None: ...
+
+
+class LocalBroker:
+    """One process: what this process commits is all there is to hear."""
+
+    async def start(self, deliver: Deliver, on_connected: Connected) -> None:
+        await on_connected()
+
+    def publish(self, events: list[ActivityEvent]) -> None:
+        """Nothing to do: the committing process has already delivered its events itself."""
+
+    async def close(self) -> None:
+        return None
+
+
+def encode(events: list[ActivityEvent]) -> str:
+    return json.dumps(
+        [
+            {
+                "epoch": e.epoch,
+                "seq": e.seq,
+                "scopeIds": list(e.scope_ids),
+                "teamScoped": e.team_scoped,
+                "activity": {**e.activity, "at": e.activity["at"].isoformat()},
+            }
+            for e in events
+        ]
+    )
+
+
+def decode(data: str | bytes) -> list[ActivityEvent]:
+    items: list[dict[str, Any]] = json.loads(data)
+    return [
+        ActivityEvent(
+            i["epoch"],
+            int(i["seq"]),
+            tuple(i["scopeIds"]),
+            bool(i["teamScoped"]),
+            {**i["activity"], "at": datetime.fromisoformat(i["activity"]["at"])},
+        )
+        for i in items
+    ]
+
+
+_REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class RedisBroker:
+    CHANNEL = "sadarbe:activity"
+    MAX_BACKOFF_S = 5.0
+    # A publish can fail while the listeners stay connected; a periodic read of what was
+    # committed since the last delivered seq bounds how long such an event can be late.
+    CATCH_UP_EVERY_S = 5.0
+
+    def __init__(self, url: str) -> None:
+        # Publishing: redis-py retries each command with exponential backoff.
+        self._client = aioredis.Redis.from_url(
+            url,
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+            socket_connect_timeout=2,
+        )
+        # Listening: no silent retries, so every lost connection surfaces in `_listen`, which
+        # re-subscribes and then replays from Neo4j what was committed meanwhile.
+        self._listen_client = aioredis.Redis.from_url(
+            url, retry=Retry(NoBackoff(), retries=0), socket_connect_timeout=2, health_check_interval=15
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._listener: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    async def start(self, deliver: Deliver, on_connected: Connected) -> None:
+        self._listener = asyncio.create_task(self._listen(deliver, on_connected))
+        self._ticker = asyncio.create_task(self._tick(on_connected))
+
+    async def _tick(self, catch_up: Connected) -> None:
+        while True:
+            await asyncio.sleep(self.CATCH_UP_EVERY_S)
+            try:
+                await catch_up()
+            except Exception:
+                log.exception("periodic live catch-up failed")
+
+    async def _listen(self, deliver: Deliver, on_connected: Connected) -> None:
+        backoff = 0.1
+        while True:
+            pubsub = self._listen_client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.CHANNEL)
+                backoff = 0.1
+                await on_connected()  # close whatever gap the (re)connection left
+                async for message in pubsub.listen():
+                    if message["type"] == "message":
+                        try:
+                            deliver(decode(message["data"]))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("ignored a malformed live event", data=str(message["data"])[:200])
+            except _REDIS_ERRORS as exc:
+                log.warning("redis broker connection lost; reconnecting", error=str(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.MAX_BACKOFF_S)
+            finally:
+                with suppress(*_REDIS_ERRORS):
+                    await pubsub.aclose()
+
+    def publish(self, events: list[ActivityEvent]) -> None:
+        task = asyncio.create_task(self._publish(encode(events)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _publish(self, data: str) -> None:
+        try:
+            await self._client.publish(self.CHANNEL, data)
+        except _REDIS_ERRORS as exc:
+            # Other processes fill the gap from Neo4j when they see the next seq or reconnect.
+            log.warning("redis publish failed; other hubs will replay from Neo4j", error=str(exc))
+
+    async def close(self) -> None:
+        for background in (self._listener, self._ticker):
+            if background:
+                background.cancel()
+                with suppress(asyncio.CancelledError):
+                    await background
+        for task in list(self._tasks):
+            with suppress(Exception):
+                await asyncio.wait_for(task, 1)
+        await self._client.aclose()
+        await self._listen_client.aclose()

@@ -1,0 +1,79 @@
+"""The per-process live stream: strict seq order, gaps filled from Neo4j, duplicates dropped,
+a bounded queue per subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from graph.access import Viewer
+from graph.activity import ActivityEvent
+from graph.driver import Graph
+from hub.live.broker import LocalBroker, decode, encode
+from hub.live.stream import ALL, LiveStream, SlowConsumer
+from tests import builders
+
+
+async def _events(graph: Graph, codes: tuple[str, ...]) -> list[ActivityEvent]:
+    heard: list[ActivityEvent] = []
+    graph.on_commit = heard.extend
+    try:
+        for code in codes:
+            await builders.institution(graph, code)
+    finally:
+        graph.on_commit = None
+    return heard
+
+
+async def test_an_event_that_overtakes_a_missing_one_waits_and_the_gap_is_read_from_neo4j(
+    graph: Graph,
+) -> None:
+    events = await _events(graph, ("A", "B", "C"))
+    stream = LiveStream(graph, LocalBroker(), queue_size=10, gap_wait_s=0.05)
+    stream.epoch, stream.last = events[0].epoch, 0
+    closed: list[str] = []
+
+    async with stream.subscribe(ALL, Viewer.system(), closed.append) as sub:
+        stream.ingest([events[0], events[2]])  # seq 2 never arrives through the broker
+        got = [(await asyncio.wait_for(sub.next(), 10)).seq for _ in range(3)]
+
+    assert got == [1, 2, 3]
+    assert closed == []
+
+
+async def test_a_duplicate_event_is_delivered_once(graph: Graph) -> None:
+    events = await _events(graph, ("A", "B"))
+    stream = LiveStream(graph, LocalBroker(), queue_size=10, gap_wait_s=0.05)
+    stream.epoch, stream.last = events[0].epoch, 0
+
+    async with stream.subscribe(ALL, Viewer.system(), lambda _: None) as sub:
+        stream.ingest([events[0]])
+        stream.ingest([events[0], events[1]])
+        got = [(await asyncio.wait_for(sub.next(), 10)).seq for _ in range(2)]
+        stream.ingest([events[1]])
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(sub.next(), 0.3)
+
+    assert got == [1, 2]
+
+
+async def test_a_full_queue_fails_the_subscription_and_asks_to_close_the_connection(graph: Graph) -> None:
+    events = await _events(graph, ("A", "B", "C"))
+    stream = LiveStream(graph, LocalBroker(), queue_size=2, gap_wait_s=0.05)
+    stream.epoch, stream.last = events[0].epoch, 0
+    closed: list[str] = []
+
+    async with stream.subscribe(ALL, Viewer.system(), closed.append) as sub:
+        stream.ingest(events)
+        with pytest.raises(SlowConsumer):
+            await sub.next()
+
+    assert closed == ["slow consumer: more than 2 events waiting"]
+    assert stream.subscriptions == 0
+
+
+async def test_events_survive_the_redis_encoding(graph: Graph) -> None:
+    events = await _events(graph, ("A",))
+
+    assert decode(encode(events)) == events
