@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL at /graphql, health probes, and (later) the web app."""
+"""The Starlette application: GraphQL at /graphql, health probes, and the web app at /."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -17,6 +17,7 @@ from strawberry.types import ExecutionResult
 from graph import migrations
 from graph.driver import Graph
 from hub import health
+from hub.web import WebApp
 from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", health.healthz),
             Route("/readyz", health.readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Mount("/", app=WebApp()),  # the web app; after the API so it never shadows it
         ],
         lifespan=lifespan,
     )
