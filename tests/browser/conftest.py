@@ -5,12 +5,12 @@ go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
 from graph.driver import Graph
 from graph.embedded import REPO_ROOT
@@ -23,23 +23,24 @@ AXE = REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 
 
+# The async API: the sync one runs its own event loop, which clashes with pytest-asyncio's.
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+async def playwright() -> AsyncIterator[Playwright]:
     assert DIST.is_file(), "the web app is not built: run `make test` (or npm run build in frontend/)"
     assert AXE.is_file(), "axe-core is missing: run `npm ci` in frontend/"
-    with sync_playwright() as p:
+    async with async_playwright() as p:
         yield p
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    browser = await playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     )
     yield browser
-    browser.close()
+    await browser.close()
 
 
 @pytest.fixture
@@ -49,30 +50,30 @@ async def demo_hub(hub: Hub, graph: Graph) -> Hub:
     return hub
 
 
-def new_context(browser: Browser, hub: Hub, lang: str | None = None) -> BrowserContext:
-    context = browser.new_context(base_url=hub.base_url, viewport={"width": 1280, "height": 900})
+async def new_context(browser: Browser, hub: Hub, lang: str | None = None) -> BrowserContext:
+    context = await browser.new_context(base_url=hub.base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     if lang:
-        context.add_init_script(f"localStorage.setItem('sadarbe.lang', {json.dumps(lang)})")
+        await context.add_init_script(f"localStorage.setItem('sadarbe.lang', {json.dumps(lang)})")
     return context
 
 
 @pytest.fixture
-def context(browser: Browser, demo_hub: Hub) -> Iterator[BrowserContext]:
-    context = new_context(browser, demo_hub)
+async def context(browser: Browser, demo_hub: Hub) -> AsyncIterator[BrowserContext]:
+    context = await new_context(browser, demo_hub)
     yield context
-    context.close()
+    await context.close()
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
+async def page(context: BrowserContext) -> Page:
+    return await context.new_page()
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the current page (WCAG 2.x A and AA rules)."""
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate(
+    await page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = await page.evaluate(
         """() => axe.run(document, {runOnly: {type: 'tag',
              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
     )
@@ -83,8 +84,8 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     ]
 
 
-def screenshot(page: Page, name: str) -> Path:
+async def screenshot(page: Page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path), full_page=True)
     return path

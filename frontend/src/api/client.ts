@@ -45,5 +45,6 @@ export function createApiClient(ws: WsClient = createWs()): Client {
     ],
     fetchOptions: () => ({ credentials: "same-origin", headers: { ...CSRF_HEADER } }),
     requestPolicy: "cache-and-network",
+    preferGetMethod: false, // the hub accepts GraphQL over POST only (CSRF)
   });
 }

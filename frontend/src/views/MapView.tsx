@@ -180,7 +180,6 @@ export default function MapView() {
       hideEdgesOnViewport: data.nodes.length > 2000,
       motionBlur: false,
       pixelRatio: 1,
-      wheelSensitivity: 0.3,
       minZoom: 0.02,
       maxZoom: 4,
     });
