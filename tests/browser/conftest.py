@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright, expect
 
 from graph.driver import Graph
 from graph.embedded import REPO_ROOT
@@ -21,6 +21,9 @@ CHROMIUM = "/usr/bin/chromium"
 DIST = REPO_ROOT / "frontend" / "dist" / "index.html"
 AXE = REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 30_000  # generous: the suite shares two cores with Neo4j and other work
+
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 # The async API: the sync one runs its own event loop, which clashes with pytest-asyncio's.
@@ -52,7 +55,7 @@ async def demo_hub(hub: Hub, graph: Graph) -> Hub:
 
 async def new_context(browser: Browser, hub: Hub, lang: str | None = None) -> BrowserContext:
     context = await browser.new_context(base_url=hub.base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     if lang:
         await context.add_init_script(f"localStorage.setItem('sadarbe.lang', {json.dumps(lang)})")
     return context

@@ -48,3 +48,29 @@ export function createApiClient(ws: WsClient = createWs()): Client {
     preferGetMethod: false, // the hub accepts GraphQL over POST only (CSRF)
   });
 }
+
+/**
+ * Subscribe so that every automatic reconnect resumes after the last event seen: graphql-ws re-sends
+ * the same payload object when it retries, so the `after` variable is updated in place on each event.
+ * For the `subs` branch's `teamActivity` / `issueActivity` / `myFeed` / `issueMapChanges(after:)`.
+ */
+export function subscribeFromCursor<T>(
+  ws: WsClient,
+  query: string,
+  variables: Record<string, unknown>,
+  cursorOf: (data: T) => string | null | undefined,
+  onData: (data: T) => void,
+  onError: (error: unknown) => void = () => {},
+): () => void {
+  const payload = { query, variables: { ...variables } };
+  return ws.subscribe<T>(payload, {
+    next(result) {
+      if (!result.data) return;
+      const cursor = cursorOf(result.data as T);
+      if (cursor) payload.variables.after = cursor;
+      onData(result.data as T);
+    },
+    error: onError,
+    complete() {},
+  });
+}

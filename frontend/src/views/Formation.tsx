@@ -8,7 +8,7 @@ import { PeopleFilter, PeopleTable, usePeopleSearch } from "./People";
 
 const IssueOptions = graphql(`
   query IssueOptions {
-    issues(first: 200, orderBy: TITLE, descending: false) {
+    issues(first: 100, orderBy: TITLE, descending: false) {
       nodes {
         id
         title
@@ -49,7 +49,7 @@ export function FormationView() {
       <section aria-labelledby="form-team">
         <h2 id="form-team">{t("teams.formTeam")}</h2>
         <form className="stack" onSubmit={submit}>
-          <ErrorNote error={created.error} />
+          <ErrorNote error={created.error ?? issues.error} />
           <label>
             {t("teams.issue")}
             <select
