@@ -17,12 +17,12 @@ from strawberry.types import ExecutionResult
 from graph import migrations
 from graph.driver import Graph
 from hub import health
-from hub.web import WebApp
 from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.config import Settings, get_settings
 from hub.logging import configure_logging
+from hub.web import WebApp
 
 
 def connect(settings: Settings) -> Graph:

@@ -171,13 +171,15 @@ export default function MapView() {
       return;
     }
     const started = performance.now();
+    const large = data.nodes.length > 1500;
     const cy = cytoscape({
+      // Large maps: labels only on the selected node keep drawing and panning fast.
       container: container.current,
       elements: toElements(data),
-      style: STYLE,
+      style: large ? [...STYLE, { selector: "node", style: { label: "" } }, { selector: "node:selected", style: { label: "data(label)" } }] : STYLE,
       layout: { name: "preset" },
       textureOnViewport: true,
-      hideEdgesOnViewport: data.nodes.length > 2000,
+      hideEdgesOnViewport: large,
       motionBlur: false,
       pixelRatio: 1,
       minZoom: 0.02,
