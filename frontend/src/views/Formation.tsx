@@ -20,7 +20,9 @@ const IssueOptions = graphql(`
 const CreateTeam = graphql(`
   mutation CreateTeam($input: TeamInput!) {
     createTeam(input: $input) {
-      id
+      team {
+        id
+      }
     }
   }
 `);
@@ -39,7 +41,7 @@ export function FormationView() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const result = await createTeam({ input: { name, issueId, leadPersonId: lead } });
-    if (result.data) navigate(`/teams/${result.data.createTeam.id}`);
+    if (result.data) navigate(`/teams/${result.data.createTeam.team.id}`);
   }
 
   return (
