@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run   - venv, project, Neo4j launcher, web app; serves the hub on http://127.0.0.1:8000
+#   make run   - venv, project, Neo4j launcher, web app (npm ci + build); serves the hub on http://127.0.0.1:8000
 #   make test  - the same set-up, then lint, types and the whole test suite (own ports and data)
 
 VENV    := .venv
@@ -8,7 +8,14 @@ STAMP   := $(VENV)/.installed
 JAR     := infra/neo4j/target/sadarbe-neo4j-launcher.jar
 JAVA_SRC := $(shell find infra/neo4j/src -name '*.java') infra/neo4j/pom.xml
 
-.PHONY: run test setup system-deps lint schema clean
+# The web app (frontend/): npm ci when the lock file changes, a build when its sources or the
+# schema change; the stamps make both no-ops when nothing changed.
+WEB_DEPS  := frontend/node_modules/.installed
+WEB_BUILD := frontend/dist/.built
+WEB_SRC   := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/gql/*') \
+             frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/codegen.ts schema.graphql
+
+.PHONY: run test setup system-deps lint schema clean web
 
 run: setup
 	$(BIN)/hub serve
@@ -20,7 +27,17 @@ test: setup
 	$(BIN)/hub schema --check
 	$(BIN)/pytest
 
-setup: system-deps $(STAMP) $(JAR)
+setup: system-deps $(STAMP) $(JAR) web
+
+web: $(WEB_BUILD)
+
+$(WEB_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SRC)
+	cd frontend && npm run build
+	touch $@
 
 system-deps:
 	@bash infra/scripts/system-deps.sh
@@ -38,4 +55,4 @@ schema: $(STAMP)
 	$(BIN)/hub schema
 
 clean:
-	rm -rf $(VENV) infra/neo4j/target .data
+	rm -rf $(VENV) infra/neo4j/target .data frontend/node_modules frontend/dist

@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL at /graphql, health probes, and (later) the web app."""
+"""The Starlette application: GraphQL at /graphql, health probes, and the web app at /."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -35,6 +35,7 @@ from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext
+from hub.web import WebApp
 
 
 def connect(settings: Settings) -> Graph:
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
+            Mount("/", app=WebApp()),  # the web app; after the API so it never shadows it
         ],
         middleware=[
             Middleware(RequestContext),

@@ -1,0 +1,76 @@
+// The one place that talks to the hub: GraphQL over HTTP (session cookie + CSRF header) and
+// subscriptions over graphql-transport-ws with automatic reconnect.
+import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+
+/** Sent on every HTTP request so the hub can refuse cross-site form posts (CSRF). */
+export const CSRF_HEADER = { "X-Requested-With": "sadarbe" } as const;
+
+export function wsUrl(location: Location = window.location): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/graphql`;
+}
+
+export function createWs(url: string = wsUrl()): WsClient {
+  return createWsClient({
+    url,
+    lazy: true,
+    // Keep trying for ever with capped, jittered backoff: a hub restart must not end the feeds.
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    retryWait: async (retries) => {
+      const base = Math.min(1000 * 2 ** retries, 15000);
+      await new Promise((resolve) => setTimeout(resolve, base / 2 + Math.random() * (base / 2)));
+    },
+  });
+}
+
+export function createApiClient(ws: WsClient = createWs()): Client {
+  return new Client({
+    url: "/graphql",
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query || "" };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+    fetchOptions: () => ({ credentials: "same-origin", headers: { ...CSRF_HEADER } }),
+    requestPolicy: "cache-and-network",
+    preferGetMethod: false, // the hub accepts GraphQL over POST only (CSRF)
+  });
+}
+
+/**
+ * Subscribe so that every automatic reconnect resumes after the last event seen: graphql-ws re-sends
+ * the same payload object when it retries, so the `after` variable is updated in place on each event.
+ * For the `subs` branch's `teamActivity` / `issueActivity` / `myFeed` / `issueMapChanges(after:)`.
+ */
+export function subscribeFromCursor<T>(
+  ws: WsClient,
+  query: string,
+  variables: Record<string, unknown>,
+  cursorOf: (data: T) => string | null | undefined,
+  onData: (data: T) => void,
+  onError: (error: unknown) => void = () => {},
+): () => void {
+  const payload = { query, variables: { ...variables } };
+  return ws.subscribe<T>(payload, {
+    next(result) {
+      if (!result.data) return;
+      const cursor = cursorOf(result.data as T);
+      if (cursor) payload.variables.after = cursor;
+      onData(result.data as T);
+    },
+    error: onError,
+    complete() {},
+  });
+}

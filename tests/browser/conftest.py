@@ -1,0 +1,94 @@
+"""Browser tests: Debian's headless Chromium driven by Playwright against the real hub, which
+serves the built web app (frontend/dist). axe-core runs inside the page; screenshots of each view
+go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright, expect
+
+from graph.driver import Graph
+from graph.embedded import REPO_ROOT
+from graph.seed.demo import load_demo
+from tests.conftest import Hub
+
+CHROMIUM = "/usr/bin/chromium"
+DIST = REPO_ROOT / "frontend" / "dist" / "index.html"
+AXE = REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 30_000  # generous: the suite shares two cores with Neo4j and other work
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+# The async API: the sync one runs its own event loop, which clashes with pytest-asyncio's.
+@pytest.fixture(scope="session")
+async def playwright() -> AsyncIterator[Playwright]:
+    assert DIST.is_file(), "the web app is not built: run `make test` (or npm run build in frontend/)"
+    assert AXE.is_file(), "axe-core is missing: run `npm ci` in frontend/"
+    async with async_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    browser = await playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+    yield browser
+    await browser.close()
+
+
+@pytest.fixture
+async def demo_hub(hub: Hub, graph: Graph) -> Hub:
+    """The hub over a small demo graph: real institutions, plan directions, issues and teams."""
+    await load_demo(graph, people=40, seed=1)
+    return hub
+
+
+async def new_context(browser: Browser, hub: Hub, lang: str | None = None) -> BrowserContext:
+    context = await browser.new_context(base_url=hub.base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    if lang:
+        await context.add_init_script(f"localStorage.setItem('sadarbe.lang', {json.dumps(lang)})")
+    return context
+
+
+@pytest.fixture
+async def context(browser: Browser, demo_hub: Hub) -> AsyncIterator[BrowserContext]:
+    context = await new_context(browser, demo_hub)
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def page(context: BrowserContext) -> Page:
+    return await context.new_page()
+
+
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the current page (WCAG 2.x A and AA rules)."""
+    await page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = await page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

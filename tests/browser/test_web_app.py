@@ -1,0 +1,233 @@
+"""The web app in a real browser: each flow end to end against the real hub and Neo4j."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import axe_violations, new_context, screenshot
+from tests.conftest import Hub
+
+
+async def test_opens_in_latvian_and_switches_to_english_in_one_click(page: Page) -> None:
+    await page.goto("/")
+    await expect(page.locator("html")).to_have_attribute("lang", "lv")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Mans pārskats")
+    await page.get_by_test_id("lang-switch").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
+    await expect(
+        page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="People")
+    ).to_be_visible()
+    await screenshot(page, "dashboard-en")
+    await page.reload()  # the choice is remembered
+    await expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
+    await page.get_by_test_id("lang-switch").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Mans pārskats")
+
+
+async def test_sign_in_goes_through_the_hubs_login_and_logout_routes(page: Page) -> None:
+    await page.goto("/signin")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Pieteikšanās")
+    await expect(page.get_by_role("main").get_by_role("link", name="Pieteikties")).to_have_attribute(
+        "href", "/auth/login?next=%2F"
+    )
+    await expect(page.get_by_role("main").get_by_role("link", name="Atteikties")).to_have_attribute(
+        "href", "/auth/logout"
+    )
+    await screenshot(page, "signin")
+
+
+async def test_creates_an_issue_with_affected_institutions(page: Page, demo_hub: Hub) -> None:
+    await page.goto("/issues/new")
+    await page.get_by_label("Nosaukums").fill("Datu koplietošana starp iestādēm")
+    await page.get_by_label("Apraksts").fill("Vienota pieeja reģistru datu apmaiņai.")
+    await page.get_by_label("Prioritāte").select_option("HIGH")
+    await page.get_by_label("Plāna virziens").select_option(index=1)
+    await page.get_by_role("button", name="Pievienot iestādi").click()
+    await page.get_by_label("Iestāde 1").select_option(label="Valsts kanceleja")
+    await page.get_by_role("button", name="Pievienot iestādi").click()
+    await page.get_by_label("Iestāde 2").select_option(label="Finanšu ministrija")
+    await page.get_by_label("Iesaiste 2").select_option("CONSULTED")
+    await screenshot(page, "issue-new")
+    assert await axe_violations(page) == []
+    await page.get_by_role("button", name="Izveidot").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Datu koplietošana starp iestādēm")
+    rows = page.get_by_test_id("affected").get_by_role("row")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0).get_by_role("cell")).to_have_text(["Valsts kanceleja", "Vadošā"])
+    await expect(rows.nth(1).get_by_role("cell")).to_have_text(["Finanšu ministrija", "Konsultējamā"])
+    issue_id = page.url.rsplit("/", 1)[1]
+    stored = demo_hub.data(
+        "query($id: ID!) { issue(id: $id) { title priority affected { stake institution { code } } } }",
+        {"id": issue_id},
+    )["issue"]
+    assert stored["title"] == "Datu koplietošana starp iestādēm"
+    assert stored["priority"] == "HIGH"
+    assert sorted((a["institution"]["code"], a["stake"]) for a in stored["affected"]) == [
+        ("FM", "CONSULTED"),
+        ("VK", "LEAD"),
+    ]
+    await screenshot(page, "issue")
+
+
+async def test_api_errors_are_shown_as_sentences_in_the_readers_language(page: Page) -> None:
+    await page.goto("/issues/new")
+    await page.get_by_label("Nosaukums").fill("   ")  # passes the browser's `required`, refused by the hub
+    await page.get_by_role("button", name="Izveidot").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("Daži dati nav derīgi")
+    await expect(alert).not_to_contain_text("{")
+    await page.get_by_test_id("lang-switch").click()
+    await expect(alert).to_contain_text("Some of the data is not valid")
+
+
+async def test_team_formed_in_one_browser_appears_live_in_another(
+    browser: Browser, context: BrowserContext, demo_hub: Hub
+) -> None:
+    issue = demo_hub.data("{ issues(first: 1, orderBy: TITLE, descending: false) { nodes { id title } } }")[
+        "issues"
+    ]["nodes"][0]
+    watcher = await context.new_page()
+    await watcher.goto(f"/issues/{issue['id']}")  # a deep link, served by the hub's fallback
+    await expect(watcher.get_by_role("heading", level=1)).to_have_text(issue["title"])
+    feed = watcher.get_by_test_id("feed")
+    await expect(feed.locator("li[data-verb='team.created']")).to_have_count(
+        len(
+            demo_hub.data("query($id: ID!) { issue(id: $id) { teams { id } } }", {"id": issue["id"]})[
+                "issue"
+            ]["teams"]
+        )
+    )
+    before = await feed.locator("li[data-verb='team.created']").count()
+
+    second = await new_context(browser, demo_hub)
+    try:
+        former = await second.new_page()
+        await former.goto(f"/formation?issue={issue['id']}")
+        await former.get_by_label("Minimālais līmenis").select_option("1")
+        await former.get_by_label("Nosaukums").fill("Datu apmaiņas darba grupa")
+        lead = former.get_by_label("Vadītājs")
+        await expect(lead.locator("option")).not_to_have_count(1)
+        await lead.select_option(index=1)
+        await screenshot(former, "formation")
+        assert await axe_violations(former) == []
+        await former.get_by_role("button", name="Izveidot").click()
+        await expect(former.get_by_role("heading", level=1)).to_have_text("Datu apmaiņas darba grupa")
+        await expect(former.get_by_test_id("members").get_by_role("row")).to_have_count(1)
+        await screenshot(former, "team")
+        assert await axe_violations(former) == []
+    finally:
+        await second.close()
+
+    # The watcher never reloads: the new activity arrives in place and is announced politely.
+    await expect(feed.locator("li[data-verb='team.created']")).to_have_count(before + 1)
+    await expect(feed).to_contain_text("Team created: Datu apmaiņas darba grupa")
+    await expect(watcher.get_by_role("status").filter(has_text="jauns notikums")).to_have_count(1)
+    await screenshot(watcher, "issue-live")
+
+
+async def test_live_feed_can_be_paused(page: Page) -> None:
+    await page.goto("/")
+    pause = page.get_by_role("button", name="Apturēt atjaunināšanu")
+    await pause.click()
+    await expect(page.get_by_role("button", name="Atsākt atjaunināšanu")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await expect(page.get_by_text("Atjaunināšana apturēta").first).to_be_visible()
+
+
+async def test_map_draws_filters_selects_and_clicks_through(page: Page, demo_hub: Hub) -> None:
+    await page.goto("/map")
+    counts = page.get_by_test_id("map-counts")
+    await expect(counts).to_contain_text("Uzzīmēts")
+    all_text = await counts.inner_text()
+    total = int(re.match(r"(\d+)", all_text).group(1))  # type: ignore[union-attr]
+    assert total > 20
+    canvas = page.get_by_test_id("map-canvas").locator("canvas").first
+    await expect(canvas).to_be_visible()
+    await screenshot(page, "map")
+    assert await axe_violations(page) == []
+
+    # Filter by status: the picture shrinks to PROPOSED issues, and comes back when cleared.
+    await page.get_by_test_id("map-status").select_option("PROPOSED")
+    await expect(counts).not_to_have_text(all_text)
+    await page.get_by_test_id("map-status").select_option("")
+    await expect(counts).to_contain_text(f"{total} ")
+
+    # Selection by clicking a node, then the list view by keyboard and click-through.
+    node = await page.evaluate(
+        """() => { const n = window.__sadarbeMap.cy.nodes('[kind = "issue"]')[0];
+                   const p = n.renderedPosition(); return {x: p.x, y: p.y, label: n.data('label')}; }"""
+    )
+    box = await page.get_by_test_id("map-canvas").bounding_box()
+    assert box is not None
+    await page.mouse.click(box["x"] + node["x"], box["y"] + node["y"])
+    await expect(page.get_by_test_id("map-selected")).to_contain_text(node["label"])
+
+    await page.get_by_label("Saraksts").click()
+    await expect(page.get_by_label("Saraksts")).to_be_checked()
+    table = page.get_by_test_id("map-list")
+    await expect(table.get_by_role("row")).to_have_count(total + 1)
+    await screenshot(page, "map-list")
+    assert await axe_violations(page) == []
+    link = table.get_by_role("link", name=node["label"], exact=True).first
+    await link.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(node["label"])
+
+
+async def test_type_ahead_search_by_keyboard(page: Page, demo_hub: Hub) -> None:
+    person = demo_hub.data("{ people(first: 1) { nodes { id name } } }")["people"]["nodes"][0]
+    await page.goto("/teams")
+    box = page.get_by_role("combobox", name="Meklēt visur")
+    await box.fill(person["name"].split()[0])
+    option = page.get_by_role("option", name=re.compile(re.escape(person["name"])))
+    await expect(option.first).to_be_visible()
+    await screenshot(page, "search")
+    await box.press("ArrowDown")
+    await box.press("Enter")
+    await expect(page).to_have_url(re.compile(r"/people/"))
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+VIEWS = [
+    ("dashboard", "/"),
+    ("people", "/people"),
+    ("issues", "/issues"),
+    ("teams", "/teams"),
+    ("formation", "/formation"),
+    ("centre", "/centre"),
+    ("accessibility", "/accessibility"),
+    ("not-found", "/no/such/page"),
+]
+
+
+async def test_every_view_has_no_serious_accessibility_violation(page: Page, demo_hub: Hub) -> None:
+    person = demo_hub.data("{ people(first: 1) { nodes { id } } }")["people"]["nodes"][0]["id"]
+    team = demo_hub.data("{ teams(first: 1) { nodes { id } } }")["teams"]["nodes"][0]["id"]
+    views = [*VIEWS, ("person", f"/people/{person}"), ("team-demo", f"/teams/{team}")]
+    found = {}
+    for lang in ("lv", "en"):
+        if lang == "en":
+            await page.get_by_test_id("lang-switch").click()
+        for name, path in views:
+            await page.goto(path)
+            await expect(page.get_by_role("heading", level=1)).to_be_visible()
+            await page.wait_for_load_state("networkidle")
+            violations = await axe_violations(page)
+            if violations:
+                found[f"{lang}:{name}"] = violations
+            await screenshot(page, f"{name}-{lang}")
+    assert found == {}
+
+
+async def test_accessibility_statement_in_both_languages(page: Page) -> None:
+    await page.goto("/accessibility")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Paziņojums par piekļūstamību")
+    await expect(page.get_by_role("main")).to_contain_text("Nr. 445")
+    await page.get_by_test_id("lang-switch").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Accessibility statement")
+    await expect(page.get_by_role("main")).to_contain_text("Cabinet Regulation No. 445")
