@@ -74,3 +74,23 @@ class DatabaseUnavailable(DomainError):
 
     def __init__(self) -> None:
         super().__init__("the database is unavailable; try again shortly")
+
+
+class Unauthenticated(DomainError):
+    """No valid sign-in or token: the caller must sign in first."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "sign in first: this needs a signed-in civil servant") -> None:
+        super().__init__(message)
+
+
+class Forbidden(DomainError):
+    """Signed in, but the rule for this operation refuses the caller. The message never says
+    whether the target exists, so a refusal is no existence oracle for restricted teams."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, operation: str, rule: str) -> None:
+        self.operation = operation
+        super().__init__(f"not allowed: {operation} requires {rule}")

@@ -51,8 +51,11 @@ class Loaders:
 class Context:
     graph: Graph
     settings: Settings
-    # Until sign-in exists (identity issue) every caller reads as a trusted system viewer.
-    viewer: Viewer = field(default_factory=Viewer.system)
+    # Set from the bearer token or session (hub/auth/principal.py); anonymous until then.
+    viewer: Viewer = field(default_factory=Viewer.anonymous)
+    # WebSocket only: the connection_init payload, and when its token expires (epoch seconds).
+    connection_params: dict[str, Any] | None = None
+    token_expires_at: float | None = None
     loaders: Loaders = field(init=False)
 
     @property

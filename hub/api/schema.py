@@ -18,8 +18,10 @@ from strawberry.tools import merge_types
 from graph import activity, directions, entities, institutions, issues, people, skills, teams
 from graph.driver import Record
 from hub.api.activities import Activity, ActivityQuery
+from hub.api.authz import Authorize
 from hub.api.base import GQLInfo, Node, from_record
 from hub.api.directions import DirectionQuery, PlanDirection
+from hub.api.identity import IdentityMutation, IdentityQuery
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
@@ -71,10 +73,12 @@ Query = merge_types(
         IssueQuery,
         TeamQuery,
         ActivityQuery,
+        IdentityQuery,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (InstitutionMutation, PersonMutation, SkillMutation, IssueMutation, TeamMutation)
+    "Mutation",
+    (InstitutionMutation, PersonMutation, SkillMutation, IssueMutation, TeamMutation, IdentityMutation),
 )
 
 MAX_DEPTH = 10
@@ -89,6 +93,7 @@ def build_schema(*, production: bool) -> strawberry.Schema:
         types=[Institution, Person, Skill, PlanDirection, HorizontalIssue, ProjectTeam, Activity],
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
+            Authorize,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
