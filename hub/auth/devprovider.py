@@ -16,7 +16,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -38,6 +38,17 @@ class _Grant:
     nonce: str | None
     challenge: str
     expires: float
+
+
+MAX_FORM_BYTES = 16_384
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A url-encoded form body (parsed here: Starlette's form parser needs python-multipart)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
 
 def _error(message: str, status: int = 400) -> JSONResponse:
@@ -98,7 +109,7 @@ class DevProvider:
         return None
 
     async def authorize(self, request: Request) -> Response:
-        params = request.query_params if request.method == "GET" else await request.form()
+        params = request.query_params if request.method == "GET" else await _form(request)
         problem = self._check_authorize(params)
         if problem:
             return _error(problem)
@@ -160,7 +171,7 @@ class DevProvider:
         return client_id == self.settings.oidc_client_id and hmac.compare_digest(str(secret or ""), expected)
 
     async def token(self, request: Request) -> JSONResponse:
-        form = await request.form()
+        form = await _form(request)
         if not self._client_ok(request, form):
             return JSONResponse({"error": "invalid_client"}, status_code=401)
         if form.get("grant_type") != "authorization_code":
