@@ -18,7 +18,9 @@ class World:
 
 
 async def grant(graph: Graph, person_id: str, roles: list[str]) -> None:
-    await graph.write(lambda tx: run(tx, "MATCH (p:Person {id: $id}) SET p.roles = $roles", id=person_id, roles=roles))
+    await graph.write(
+        lambda tx: run(tx, "MATCH (p:Person {id: $id}) SET p.roles = $roles", id=person_id, roles=roles)
+    )
 
 
 async def build(graph: Graph) -> World:

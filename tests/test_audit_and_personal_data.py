@@ -22,13 +22,18 @@ LOG = """query($f: AuditFilter) { auditLog(filter: $f, first: 50) {
 async def test_the_audit_log_filters_by_actor_and_verb(hub: Hub, graph: Graph) -> None:
     world = await identity_world.build(graph)
     hub.as_user("cog@t.lv").data(
-        "mutation($id: ID!) { updateIssue(id: $id, patch: {priority: HIGH}) { id } }", {"id": world.ids["issueId"]}
+        "mutation($id: ID!) { updateIssue(id: $id, patch: {priority: HIGH}) { id } }",
+        {"id": world.ids["issueId"]},
     )
     admin = hub.as_user("admin@t.lv")
     by_cog = admin.data(LOG, {"f": {"actorId": world.ids["cogId"]}})["auditLog"]
     assert by_cog["totalCount"] == 1
     [entry] = by_cog["nodes"]
-    assert (entry["verb"], entry["targetId"], entry["actor"]) == ("issue.updated", world.ids["issueId"], {"email": "cog@t.lv"})
+    assert (entry["verb"], entry["targetId"], entry["actor"]) == (
+        "issue.updated",
+        world.ids["issueId"],
+        {"email": "cog@t.lv"},
+    )
     assert (entry["before"]["priority"], entry["after"]["priority"]) == ("MEDIUM", "HIGH")
     created = admin.data(LOG, {"f": {"verb": "team.created"}})["auditLog"]
     assert [n["targetId"] for n in created["nodes"]] == [world.ids["teamId"]]
@@ -40,7 +45,9 @@ async def test_the_audit_log_filters_by_time_range(hub: Hub, graph: Graph) -> No
     everything = admin.data(LOG)["auditLog"]["totalCount"]
     assert everything > 0
     assert admin.data(LOG, {"f": {"since": "2100-01-01T00:00:00+00:00"}})["auditLog"]["totalCount"] == 0
-    assert admin.data(LOG, {"f": {"until": "2100-01-01T00:00:00+00:00"}})["auditLog"]["totalCount"] == everything
+    assert (
+        admin.data(LOG, {"f": {"until": "2100-01-01T00:00:00+00:00"}})["auditLog"]["totalCount"] == everything
+    )
 
 
 async def test_only_administrators_read_the_audit_log(hub: Hub, graph: Graph) -> None:
@@ -65,7 +72,17 @@ async def test_the_audit_export_streams_json_lines(hub: Hub, graph: Graph) -> No
     assert response.headers["content-type"] == "application/x-ndjson"
     lines = [json.loads(line) for line in response.text.splitlines()]
     assert [(line["verb"], line["targetId"]) for line in lines] == [("team.created", world.ids["teamId"])]
-    assert sorted(lines[0]) == ["actorId", "after", "at", "before", "id", "seq", "summary", "targetId", "verb"]
+    assert sorted(lines[0]) == [
+        "actorId",
+        "after",
+        "at",
+        "before",
+        "id",
+        "seq",
+        "summary",
+        "targetId",
+        "verb",
+    ]
 
 
 async def test_the_audit_export_writes_csv_in_commit_order(hub: Hub, graph: Graph) -> None:
@@ -84,21 +101,30 @@ async def test_the_audit_export_is_for_administrators_only(hub: Hub, graph: Grap
     assert export(hub, "admin@t.lv", format="xml").status_code == 400
 
 
-async def test_a_person_exports_everything_about_them_including_restricted_teams(hub: Hub, graph: Graph) -> None:
+async def test_a_person_exports_everything_about_them_including_restricted_teams(
+    hub: Hub, graph: Graph
+) -> None:
     world = await identity_world.build(graph)
-    await builders.team(graph, "Secret team", world.ids["issueId"], world.ids["memberId"], visibility="RESTRICTED")
+    await builders.team(
+        graph, "Secret team", world.ids["issueId"], world.ids["memberId"], visibility="RESTRICTED"
+    )
     data = hub.as_user("member@t.lv").data("{ myData }")["myData"]
     assert data["profile"]["email"] == "member@t.lv"
     assert data["institution"]["code"] == "FM"
-    assert sorted((m["team"], m["role"]) for m in data["memberships"]) == [("Budget team", "MEMBER"), ("Secret team", "LEAD")]
+    assert sorted((m["team"], m["role"]) for m in data["memberships"]) == [
+        ("Budget team", "MEMBER"),
+        ("Secret team", "LEAD"),
+    ]
     assert [a["verb"] for a in data["activities"]] == ["person.created"]
 
 
-async def test_erasure_removes_personal_data_and_keeps_the_trail_pseudonymised(hub: Hub, graph: Graph) -> None:
+async def test_erasure_removes_personal_data_and_keeps_the_trail_pseudonymised(
+    hub: Hub, graph: Graph
+) -> None:
     world = await identity_world.build(graph)
     member = hub.as_user("member@t.lv")
     member.data(
-        "mutation($id: ID!) { updatePerson(id: $id, patch: {title: \"Chief analyst\"}) { id } }",
+        'mutation($id: ID!) { updatePerson(id: $id, patch: {title: "Chief analyst"}) { id } }',
         {"id": world.ids["memberId"]},
     )
     erased = hub.as_user("admin@t.lv").data(
@@ -117,13 +143,19 @@ async def test_erasure_removes_personal_data_and_keeps_the_trail_pseudonymised(h
     assert [t["verb"] for t in trail] == ["person.created", "person.updated", "person.erased"]
     assert trail[1]["actor"] == world.ids["memberId"]  # who did it stays accountable
     everything = " ".join(t["text"] for t in trail)
-    assert "Member Person" not in everything and "member@t.lv" not in everything and "Chief analyst" not in everything
+    assert (
+        "Member Person" not in everything
+        and "member@t.lv" not in everything
+        and "Chief analyst" not in everything
+    )
     assert pseudonym in everything
 
 
 async def test_an_erased_person_can_no_longer_sign_in(hub: Hub, graph: Graph) -> None:
     world = await identity_world.build(graph)
-    hub.as_user("admin@t.lv").data("mutation($id: ID!) { erasePerson(id: $id) { id } }", {"id": world.ids["civilId"]})
+    hub.as_user("admin@t.lv").data(
+        "mutation($id: ID!) { erasePerson(id: $id) { id } }", {"id": world.ids["civilId"]}
+    )
     response = httpx.post(
         hub.base_url + "/graphql",
         json={"query": "{ me { email } }"},
@@ -137,4 +169,7 @@ async def test_erasing_twice_is_refused(hub: Hub, graph: Graph) -> None:
     admin = hub.as_user("admin@t.lv")
     admin.data("mutation($id: ID!) { erasePerson(id: $id) { id } }", {"id": world.ids["targetId"]})
     error = admin.error("mutation($id: ID!) { erasePerson(id: $id) { id } }", {"id": world.ids["targetId"]})
-    assert (error["extensions"]["code"], error["message"]) == ("BAD_USER_INPUT", "id: this person has already been erased")
+    assert (error["extensions"]["code"], error["message"]) == (
+        "BAD_USER_INPUT",
+        "id: this person has already been erased",
+    )

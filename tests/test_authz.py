@@ -22,7 +22,7 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         {"admin"},
     ),
     "updateInstitution": (
-        "mutation($id: ID!) { updateInstitution(id: $id, patch: {nameEn: \"Finance\"}) { id } }",
+        'mutation($id: ID!) { updateInstitution(id: $id, patch: {nameEn: "Finance"}) { id } }',
         lambda w: {"id": w["fmId"]},
         {"admin"},
     ),
@@ -37,7 +37,7 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         {"admin"},
     ),
     "updatePerson": (
-        "mutation($id: ID!) { updatePerson(id: $id, patch: {title: \"Analyst\"}) { id } }",
+        'mutation($id: ID!) { updatePerson(id: $id, patch: {title: "Analyst"}) { id } }',
         lambda w: {"id": w["civilId"]},
         {"admin", "civil"},
     ),
@@ -57,12 +57,12 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         {"admin"},
     ),
     "createSkill": (
-        "mutation { createSkill(input: {name: \"Negotiation\"}) { id } }",
+        'mutation { createSkill(input: {name: "Negotiation"}) { id } }',
         lambda w: {},
         {"admin", "cog"},
     ),
     "renameSkill": (
-        "mutation($id: ID!) { renameSkill(id: $id, input: {name: \"Policy design\"}) { id } }",
+        'mutation($id: ID!) { renameSkill(id: $id, input: {name: "Policy design"}) { id } }',
         lambda w: {"id": w["skillId"]},
         {"admin"},
     ),
@@ -72,7 +72,7 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         {"admin"},
     ),
     "createIssue": (
-        "mutation { createIssue(input: {title: \"Water\"}) { id } }",
+        'mutation { createIssue(input: {title: "Water"}) { id } }',
         lambda w: {},
         {"admin", "cog"},
     ),
@@ -112,7 +112,7 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         {"admin", "cog", "civil"},
     ),
     "updateTeam": (
-        "mutation($id: ID!) { updateTeam(id: $id, patch: {mandate: \"Prepare the reform\"}) { id } }",
+        'mutation($id: ID!) { updateTeam(id: $id, patch: {mandate: "Prepare the reform"}) { id } }',
         lambda w: {"id": w["teamId"]},
         {"admin", "lead"},
     ),
@@ -162,7 +162,7 @@ async def test_mutation_is_allowed_only_for_its_roles(hub: Hub, graph: Graph, mu
 
 async def test_an_allowed_mutation_records_the_signed_in_actor(hub: Hub, graph: Graph) -> None:
     world = await identity_world.build(graph)
-    hub.as_user("cog@t.lv").data("mutation { createIssue(input: {title: \"Water\"}) { id } }")
+    hub.as_user("cog@t.lv").data('mutation { createIssue(input: {title: "Water"}) { id } }')
     log = hub.data('{ auditLog(filter: {verb: "issue.created"}, first: 1) { nodes { actor { email } } } }')
     assert log["auditLog"]["nodes"] == [{"actor": {"email": "cog@t.lv"}}]
     assert world.ids["cogId"]
@@ -173,13 +173,18 @@ async def test_a_refusal_names_the_rule_not_the_target(hub: Hub, graph: Graph) -
     member = hub.as_user("member@t.lv")
     real = member.error("mutation($id: ID!) { archiveTeam(id: $id) { id } }", {"id": world.ids["teamId"]})
     absent = member.error("mutation($id: ID!) { archiveTeam(id: $id) { id } }", {"id": "team_" + "0" * 32})
-    assert real["message"] == absent["message"] == "not allowed: archiveTeam requires an administrator or the team's lead"
+    assert (
+        real["message"]
+        == absent["message"]
+        == "not allowed: archiveTeam requires an administrator or the team's lead"
+    )
 
 
 async def test_a_member_who_is_not_the_lead_cannot_manage_the_team(hub: Hub, graph: Graph) -> None:
     world = await identity_world.build(graph)
     error = hub.as_user("member@t.lv").error(
-        "mutation($id: ID!) { updateTeam(id: $id, patch: {name: \"Mine\"}) { id } }", {"id": world.ids["teamId"]}
+        'mutation($id: ID!) { updateTeam(id: $id, patch: {name: "Mine"}) { id } }',
+        {"id": world.ids["teamId"]},
     )
     assert error["extensions"]["code"] == "FORBIDDEN"
 
@@ -197,14 +202,25 @@ async def test_anonymous_queries_are_refused_except_me(hub: Hub) -> None:
 async def test_me_names_the_signed_in_person_and_roles(hub: Hub, graph: Graph) -> None:
     await identity_world.build(graph)
     me = hub.as_user("cog@t.lv").data("{ me { email roles admin person { name } } }")["me"]
-    assert me == {"email": "cog@t.lv", "roles": ["COG_STAFF"], "admin": False, "person": {"name": "Cog Person"}}
+    assert me == {
+        "email": "cog@t.lv",
+        "roles": ["COG_STAFF"],
+        "admin": False,
+        "person": {"name": "Cog Person"},
+    }
 
 
 async def test_an_admin_grants_a_role_that_takes_effect_on_the_next_request(hub: Hub, graph: Graph) -> None:
     world = await identity_world.build(graph)
     civil = hub.as_user("civil@t.lv")
-    assert civil.error("mutation { createIssue(input: {title: \"A\"}) { id } }")["extensions"]["code"] == "FORBIDDEN"
-    hub.as_user("admin@t.lv").data(
-        "mutation($id: ID!) { setPersonRoles(personId: $id, roles: [COG_STAFF]) { id } }", {"id": world.ids["civilId"]}
+    assert (
+        civil.error('mutation { createIssue(input: {title: "A"}) { id } }')["extensions"]["code"]
+        == "FORBIDDEN"
     )
-    assert civil.data("mutation { createIssue(input: {title: \"A\"}) { title } }") == {"createIssue": {"title": "A"}}
+    hub.as_user("admin@t.lv").data(
+        "mutation($id: ID!) { setPersonRoles(personId: $id, roles: [COG_STAFF]) { id } }",
+        {"id": world.ids["civilId"]},
+    )
+    assert civil.data('mutation { createIssue(input: {title: "A"}) { title } }') == {
+        "createIssue": {"title": "A"}
+    }

@@ -88,7 +88,9 @@ async def test_a_cookie_request_without_the_csrf_header_is_anonymous(hub: Hub, g
     "headers",
     [{"Origin": "https://evil.example", **CSRF}, {"Sec-Fetch-Site": "cross-site", **CSRF}],
 )
-async def test_a_cross_site_cookie_request_is_anonymous(hub: Hub, graph: Graph, headers: dict[str, str]) -> None:
+async def test_a_cross_site_cookie_request_is_anonymous(
+    hub: Hub, graph: Graph, headers: dict[str, str]
+) -> None:
     await someone(graph)
     browser, _ = sign_in(hub, "laura@t.lv")
     assert me(browser, headers=headers) is None
@@ -97,7 +99,9 @@ async def test_a_cross_site_cookie_request_is_anonymous(hub: Hub, graph: Graph, 
 async def test_a_same_origin_cookie_request_is_signed_in(hub: Hub, graph: Graph) -> None:
     await someone(graph)
     browser, _ = sign_in(hub, "laura@t.lv")
-    assert me(browser, {"Origin": hub.base_url, "Sec-Fetch-Site": "same-origin", **CSRF}) == {"email": "laura@t.lv"}
+    assert me(browser, {"Origin": hub.base_url, "Sec-Fetch-Site": "same-origin", **CSRF}) == {
+        "email": "laura@t.lv"
+    }
 
 
 async def test_signing_out_ends_the_session(hub: Hub, graph: Graph) -> None:
@@ -170,7 +174,10 @@ async def test_the_dev_provider_refuses_an_unregistered_redirect_uri(hub: Hub) -
             "code_challenge_method": "S256",
         },
     )
-    assert (response.status_code, response.json()["error_description"]) == (400, "redirect_uri is not registered")
+    assert (response.status_code, response.json()["error_description"]) == (
+        400,
+        "redirect_uri is not registered",
+    )
 
 
 async def test_the_dev_provider_publishes_discovery_and_a_public_jwks(hub: Hub) -> None:
@@ -202,7 +209,9 @@ async def test_an_expired_bearer_token_is_refused(hub: Hub, graph: Graph) -> Non
     await someone(graph)
     token = hub.token_for("laura@t.lv", ttl_s=-120)
     response = httpx.post(
-        hub.base_url + "/graphql", json={"query": "{ me { email } }"}, headers={"Authorization": f"Bearer {token}"}
+        hub.base_url + "/graphql",
+        json={"query": "{ me { email } }"},
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 401
 
@@ -218,7 +227,9 @@ async def test_a_valid_token_for_an_unknown_person_is_refused(hub: Hub) -> None:
 
 async def ws_close_code(hub: Hub, payload: dict[str, Any] | None) -> tuple[int | None, str | None]:
     async with websockets.connect(hub.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", **({"payload": payload} if payload is not None else {})}))
+        await ws.send(
+            json.dumps({"type": "connection_init", **({"payload": payload} if payload is not None else {})})
+        )
         try:
             message = json.loads(await asyncio.wait_for(ws.recv(), 10))
             return None, message["type"]
@@ -226,8 +237,12 @@ async def ws_close_code(hub: Hub, payload: dict[str, Any] | None) -> tuple[int |
             return closed.rcvd.code if closed.rcvd else None, None
 
 
-@pytest.mark.parametrize("payload", [None, {}, {"token": "bad"}, {"token": ""}, {"Authorization": "Basic eA=="}])
-async def test_websocket_without_a_valid_token_closes_with_4403(hub: Hub, payload: dict[str, Any] | None) -> None:
+@pytest.mark.parametrize(
+    "payload", [None, {}, {"token": "bad"}, {"token": ""}, {"Authorization": "Basic eA=="}]
+)
+async def test_websocket_without_a_valid_token_closes_with_4403(
+    hub: Hub, payload: dict[str, Any] | None
+) -> None:
     assert await ws_close_code(hub, payload) == (4403, None)
 
 
@@ -241,7 +256,9 @@ async def test_websocket_with_a_valid_token_is_acknowledged(hub: Hub, graph: Gra
     assert await ws_close_code(hub, {"token": hub.token_for("laura@t.lv")}) == (None, "connection_ack")
 
 
-async def test_hub_token_prints_a_token_the_hub_accepts(hub: Hub, hub_env: dict[str, str], graph: Graph) -> None:
+async def test_hub_token_prints_a_token_the_hub_accepts(
+    hub: Hub, hub_env: dict[str, str], graph: Graph
+) -> None:
     await someone(graph)
     port = urlsplit(hub.base_url).port
     result = subprocess.run(
@@ -263,6 +280,10 @@ async def test_hub_token_prints_a_token_the_hub_accepts(hub: Hub, hub_env: dict[
 async def test_hub_token_refuses_in_production(hub_env: dict[str, str]) -> None:
     env = {**__import__("os").environ, **hub_env, "HUB_MODE": "production"}
     result = subprocess.run(
-        [sys.executable, "-m", "hub.cli", "token", "--user", "x@t.lv"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "hub.cli", "token", "--user", "x@t.lv"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2

@@ -89,7 +89,15 @@ def verifier(idp: JwksServer, cooldown_s: float = 30.0) -> TokenVerifier:
 
 def claims(**over: Any) -> dict[str, Any]:
     now = int(time.time())
-    base = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "email": "a@b.lv", "iat": now, "nbf": now, "exp": now + 300}
+    base = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "u1",
+        "email": "a@b.lv",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+    }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -168,7 +176,9 @@ async def test_a_flood_of_unknown_kids_within_the_cooldown_costs_at_most_one_fet
     assert idp.requests == 1  # the first fetch was within the cool-down: no refresh at all
 
 
-async def test_a_rotated_key_is_accepted_after_one_refresh_and_the_old_key_still_works(idp: JwksServer) -> None:
+async def test_a_rotated_key_is_accepted_after_one_refresh_and_the_old_key_still_works(
+    idp: JwksServer,
+) -> None:
     v = verifier(idp, cooldown_s=0)
     old = idp.keys[0]
     await v.verify(sign(old, claims()))

@@ -18,9 +18,7 @@ async def restricted_world(graph: Graph) -> identity_world.World:
     )
     await builders.add_member(graph, secret["id"], world.ids["memberId"])
     world.ids["secretId"] = secret["id"]
-    acts = await graph.read(
-        "MATCH (a:Activity {targetId: $id}) RETURN a.id AS id", id=secret["id"]
-    )
+    acts = await graph.read("MATCH (a:Activity {targetId: $id}) RETURN a.id AS id", id=secret["id"])
     world.ids["secretActivityId"] = acts[0]["id"]
     return world
 
@@ -38,9 +36,9 @@ def reads(hub: Hub, ids: dict[str, str]) -> dict[str, object]:
         "query($id: ID!) { person(id: $id) { memberships { team { name } } } }", {"id": ids["memberId"]}
     )["person"]
     feed = hub.data("{ activities(first: 100) { totalCount nodes { targetId } } }")["activities"]
-    scoped = hub.data(
-        "query($id: ID!) { activities(scopeId: $id) { totalCount } }", {"id": ids["secretId"]}
-    )["activities"]
+    scoped = hub.data("query($id: ID!) { activities(scopeId: $id) { totalCount } }", {"id": ids["secretId"]})[
+        "activities"
+    ]
     act = hub.data("query($id: ID!) { node(id: $id) { id } }", {"id": ids["secretActivityId"]})["node"]
     text = hub.data('{ teams(filter: {text: "Secret"}) { totalCount } }')["teams"]["totalCount"]
     return {
@@ -95,7 +93,7 @@ async def test_members_and_administrators_see_the_restricted_team(hub: Hub, grap
 async def test_a_refused_mutation_on_a_restricted_team_says_nothing_about_it(hub: Hub, graph: Graph) -> None:
     world = await restricted_world(graph)
     error = hub.as_user("cog@t.lv").error(
-        "mutation($id: ID!) { updateTeam(id: $id, patch: {name: \"x\"}) { id } }", {"id": world.ids["secretId"]}
+        'mutation($id: ID!) { updateTeam(id: $id, patch: {name: "x"}) { id } }', {"id": world.ids["secretId"]}
     )
     assert "Secret" not in error["message"]
     assert error["message"] == "not allowed: updateTeam requires an administrator or the team's lead"
