@@ -52,6 +52,16 @@ class Conflict(DomainError):
         super().__init__(f"{field}: {problem}")
 
 
+class Forbidden(DomainError):
+    """The acting person may not do this (only the invitee accepts, only the lead manages members...)."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {problem}")
+
+
 @dataclass
 class RowError:
     line: int
@@ -85,12 +95,10 @@ class Unauthenticated(DomainError):
         super().__init__(message)
 
 
-class Forbidden(DomainError):
-    """Signed in, but the rule for this operation refuses the caller. The message never says
-    whether the target exists, so a refusal is no existence oracle for restricted teams."""
-
-    code = "FORBIDDEN"
+class NotAllowed(Forbidden):
+    """Signed in, but the authorisation rule for this operation refuses the caller. The message
+    never says whether the target exists, so a refusal is no existence oracle for restricted teams."""
 
     def __init__(self, operation: str, rule: str) -> None:
-        self.operation = operation
-        super().__init__(f"not allowed: {operation} requires {rule}")
+        self.field = operation
+        DomainError.__init__(self, f"not allowed: {operation} requires {rule}")

@@ -54,6 +54,18 @@ async def leads_team(graph: Graph, viewer: Viewer, team_id: str) -> bool:
     return bool(rows[0]["lead"])
 
 
+async def member_of(graph: Graph, viewer: Viewer, team_id: str) -> bool:
+    """True when the viewer is a member of this team, in any role."""
+    if viewer.person_id is None:
+        return False
+    rows = await graph.read(
+        "RETURN EXISTS { (:Person {id: $viewerId})-[:MEMBER_OF]->(:ProjectTeam {id: $teamId}) } AS member",
+        viewerId=viewer.person_id,
+        teamId=team_id,
+    )
+    return bool(rows[0]["member"])
+
+
 async def _read_roles(tx: Tx, id: str) -> Record:
     rows = await run(tx, "MATCH (p:Person {id: $id}) RETURN {roles: coalesce(p.roles, [])} AS node", id=id)
     return rows[0]["node"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -51,7 +51,7 @@ def with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
 
 
 @contextmanager
-def neo4j_running(settings: Settings):  # type: ignore[no-untyped-def]
+def neo4j_running(settings: Settings) -> Iterator[None]:
     """Start the embedded Neo4j for the duration of a command, unless one is already up or external."""
     if not settings.embedded or embedded(settings).running_pid() is not None:
         yield
@@ -102,7 +102,10 @@ async def _seed(graph: Graph, people: int, seed: int) -> None:
             seed=seed,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    console.print(f"demo data loaded: {summary}")
+    nodes = ", ".join(f"{count} {label}" for label, count in summary.nodes.items())
+    console.print(f"demo data loaded in {summary.seconds:.1f} s: {nodes}")
+    for role, email in summary.demo_users.items():
+        console.print(f"  demo {role}: {email}")
 
 
 @app.command()
@@ -243,7 +246,7 @@ def import_command(
     settings = _settings()
     target: Literal["institutions", "people"] = "people" if kind == "people" else "institutions"
 
-    async def work(graph: Graph) -> object:
+    async def work(graph: Graph) -> importer.ImportSummary:
         await migrations.migrate(graph)
         return await importer.import_file(graph, file, target)
 
@@ -251,11 +254,16 @@ def import_command(
         try:
             summary = with_graph(settings, work)
         except ImportRejected as exc:
+            # CSV rows are physical line numbers; JSON rows are 1-based item numbers; 0 is the whole file.
+            unit = "item " if file.suffix.lower() == ".json" else ""
             for row in exc.errors:
-                console.print(f"{file}:{row.line}: {row.problem}")
+                where = f"{file}:{unit}{row.line}" if row.line else str(file)
+                console.print(f"{where}: {row.problem}")
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from exc
-    console.print(f"imported: {summary}")
+    console.print(
+        f"imported {summary.rows} {summary.kind}: {summary.created} created, {summary.updated} updated"
+    )
 
 
 @app.command("schema")

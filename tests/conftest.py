@@ -31,6 +31,8 @@ TEST_PASSWORD = "sadarbe-test-password"
 # A bootstrap administrator (HUB_ADMIN_EMAILS): the default test client signs in as this account,
 # which needs no Person in the (emptied) graph. Per-role clients: `hub.as_user(email)`.
 TEST_ADMIN_EMAIL = "root@sadarbe.test"
+# Generous: a shared CI machine can be slow; tests of timeouts set their own.
+TEST_QUERY_TIMEOUT_S = 120
 
 
 def free_port() -> int:
@@ -68,12 +70,13 @@ def hub_env(neo4j: EmbeddedNeo4j) -> dict[str, str]:
         "HUB_MODE": "development",
         "HUB_LOG_LEVEL": "warning",
         "HUB_ADMIN_EMAILS": TEST_ADMIN_EMAIL,
+        "NEO4J_QUERY_TIMEOUT": str(TEST_QUERY_TIMEOUT_S),
     }
 
 
 @pytest.fixture(scope="session")
 async def session_graph(neo4j: EmbeddedNeo4j) -> AsyncIterator[Graph]:
-    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD)
+    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD, query_timeout_s=TEST_QUERY_TIMEOUT_S)
     await migrations.migrate(graph)
     yield graph
     await graph.close()

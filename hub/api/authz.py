@@ -20,7 +20,7 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from graph import identity
-from graph.errors import Forbidden, Unauthenticated
+from graph.errors import NotAllowed, Unauthenticated
 from hub.api.context import Context
 
 Check = Callable[[Context, dict[str, Any]], Awaitable[bool]]
@@ -68,11 +68,35 @@ def self_as_lead() -> Rule:
     return Rule("naming themself as the lead", check)
 
 
+def _team_of(args: dict[str, Any], arg: str) -> Any:
+    """`teamId`-style argument, or a field of the `input` object ("input.teamId")."""
+    if arg.startswith("input."):
+        data = args.get("input")
+        return data.get(arg[6:]) if isinstance(data, dict) else None
+    return args.get(arg)
+
+
+def team_member(arg: str) -> Rule:
+    """The viewer is a member (any role) of the team named by `arg` (checked in the graph)."""
+
+    async def check(ctx: Context, args: dict[str, Any]) -> bool:
+        team_id = _team_of(args, arg)
+        return isinstance(team_id, str) and await identity.member_of(ctx.graph, ctx.viewer, team_id)
+
+    return Rule("a member of the team", check)
+
+
+def in_graph(description: str) -> Rule:
+    """Any signed-in caller passes here; the graph function checks who is acting (the invitee,
+    the invitee's manager, a member of the task's team) inside its own transaction."""
+    return Rule(description + " (checked in the graph)", SIGNED_IN.check)
+
+
 def team_lead(arg: str) -> Rule:
     """The viewer leads the team named by argument `arg` (checked in the graph)."""
 
     async def check(ctx: Context, args: dict[str, Any]) -> bool:
-        team_id = args.get(arg)
+        team_id = _team_of(args, arg)
         return isinstance(team_id, str) and await identity.leads_team(ctx.graph, ctx.viewer, team_id)
 
     return Rule("the team's lead", check)
@@ -105,6 +129,23 @@ MUTATION_RULES: dict[str, Rule] = {
     "createTeam": ADMIN | COG_STAFF | self_as_lead(),
     "updateTeam": ADMIN | team_lead("id"),
     "archiveTeam": ADMIN | team_lead("id"),
+    # team formation and lifecycle (graph/invitations.py, graph/lifecycle.py also check the actor)
+    "inviteMember": team_lead("input.teamId"),
+    "acceptInvitation": in_graph("the invited person"),
+    "declineInvitation": in_graph("the invited person"),
+    "withdrawInvitation": in_graph("the team's lead"),
+    "approveAllocation": in_graph("a manager of the invitee's institution"),
+    "rejectAllocation": in_graph("a manager of the invitee's institution"),
+    "setTeamStatus": ADMIN | team_lead("teamId"),
+    "handOverLead": ADMIN | team_lead("teamId"),
+    "leaveTeam": self_("personId"),
+    "removeMember": team_lead("teamId"),
+    "updateMembership": team_lead("teamId"),
+    # the team workspace
+    "createPost": team_member("input.teamId"),
+    "recordDecision": team_member("input.teamId"),
+    "createTask": team_member("input.teamId"),
+    "updateTask": in_graph("a member of the task's team"),
     # identity and personal data
     "setPersonRoles": ADMIN,
     "erasePerson": ADMIN,
@@ -123,11 +164,11 @@ async def authorize(ctx: Context, operation: str, field: str, args: dict[str, An
     if operation == "mutation":
         rule = MUTATION_RULES.get(field)
         if rule is None:
-            raise Forbidden(field, "a rule in hub/api/authz.py (none is defined)")
+            raise NotAllowed(field, "a rule in hub/api/authz.py (none is defined)")
     else:
         rule = QUERY_RULES.get(field, SIGNED_IN)
     if not await rule.check(ctx, args):
-        raise Forbidden(field, rule.description)
+        raise NotAllowed(field, rule.description)
 
 
 class Authorize(SchemaExtension):
