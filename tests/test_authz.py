@@ -147,12 +147,12 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
     "setTeamStatus": (
         "mutation($t: ID!) { setTeamStatus(teamId: $t, status: ACTIVE) { id } }",
         lambda w: {"t": w["teamId"]},
-        {"admin", "lead"},
+        {"lead"},
     ),
     "handOverLead": (
         "mutation($t: ID!, $p: ID!) { handOverLead(teamId: $t, toPersonId: $p) { id } }",
         lambda w: {"t": w["teamId"], "p": w["leadId"]},
-        {"admin", "lead"},
+        {"lead"},
     ),
     "leaveTeam": (
         "mutation($t: ID!, $p: ID!) { leaveTeam(teamId: $t, personId: $p) { id } }",
