@@ -129,22 +129,24 @@ MUTATION_RULES: dict[str, Rule] = {
     "createTeam": ADMIN | COG_STAFF | self_as_lead(),
     "updateTeam": ADMIN | team_lead("id"),
     "archiveTeam": ADMIN | team_lead("id"),
-    # team formation and lifecycle (graph/invitations.py, graph/lifecycle.py also check the actor)
-    "inviteMember": team_lead("input.teamId"),
+    # team formation, lifecycle, workspace: the graph functions also check the acting person, so an
+    # administrator who is a Person but not the lead/member is refused there; a bootstrap
+    # administrator (no Person) passes
+    "inviteMember": ADMIN | team_lead("input.teamId"),
     "acceptInvitation": in_graph("the invited person"),
     "declineInvitation": in_graph("the invited person"),
     "withdrawInvitation": in_graph("the team's lead"),
     "approveAllocation": in_graph("a manager of the invitee's institution"),
     "rejectAllocation": in_graph("a manager of the invitee's institution"),
-    "setTeamStatus": team_lead("teamId"),
-    "handOverLead": team_lead("teamId"),
+    "setTeamStatus": ADMIN | team_lead("teamId"),
+    "handOverLead": ADMIN | team_lead("teamId"),
     "leaveTeam": self_("personId"),
-    "removeMember": team_lead("teamId"),
-    "updateMembership": team_lead("teamId"),
+    "removeMember": ADMIN | team_lead("teamId"),
+    "updateMembership": ADMIN | team_lead("teamId"),
     # the team workspace
-    "createPost": team_member("input.teamId"),
-    "recordDecision": team_member("input.teamId"),
-    "createTask": team_member("input.teamId"),
+    "createPost": ADMIN | team_member("input.teamId"),
+    "recordDecision": ADMIN | team_member("input.teamId"),
+    "createTask": ADMIN | team_member("input.teamId"),
     "updateTask": in_graph("a member of the task's team"),
     # identity and personal data
     "setPersonRoles": ADMIN,
