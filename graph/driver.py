@@ -99,9 +99,17 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+# Transactions the server stopped, not refused: over their timeout (a cold or overloaded
+# database) or stopped while waiting for a lock (a timeout, or the server shutting down).
+_STOPPED_TRANSACTION_CODES = (
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.LockClientStopped",
+)
+
+
 def _timed_out(exc: neo4j_errors.ClientError) -> bool:
-    """A transaction over its timeout (a cold or overloaded database): "try later", not a bug."""
-    return (exc.code or "").startswith("Neo.ClientError.Transaction.TransactionTimedOut")
+    """A transaction the server stopped: "try later", not a bug."""
+    return (exc.code or "").startswith(_STOPPED_TRANSACTION_CODES)
 
 
 class Graph:
