@@ -10,43 +10,28 @@ import { LookupsQuery, instName } from "./lookups";
 import { buildMap, type MapData, type MapIssue, type MapNode } from "../map/model";
 import type { CombinedError } from "urql";
 
-const MapIssues = graphql(`
-  query MapIssues($filter: IssueFilter, $after: String) {
-    issues(filter: $filter, first: 100, after: $after) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
+// One request per refresh: the hub's issueMap answers with the matching subgraph as nodes and edges.
+const IssueMapQuery = graphql(`
+  query IssueMapForView($filter: IssueMapFilter!) {
+    issueMap(filter: $filter) {
       nodes {
         id
-        title
+        kind
+        label
+        code
         status
-        affected {
-          stake
-          institution {
-            id
-            code
-            nameLv
-            nameEn
-          }
-        }
-        teams {
-          id
-          name
-          members {
-            person {
-              id
-              name
-            }
-          }
-        }
+      }
+      edges {
+        kind
+        source
+        target
+        stake
       }
     }
   }
 `);
 
-// Until the `mapping` branch's issueMap / issueMapChanges land, the map is built from the issue
-// list (paged) and refreshed in place on an interval: nodes are added and removed, positions kept.
+// The map is refreshed in place on an interval: nodes are added and removed, positions kept.
 const REFRESH_MS = 5000;
 const STATUSES: IssueStatus[] = ["PROPOSED", "ACTIVE", "ON_HOLD", "RESOLVED"];
 
@@ -95,29 +80,59 @@ function patch(cy: Core, data: MapData): void {
   });
 }
 
-function useMapIssues(filter: { status: IssueStatus | null; directionId: string | null; institutionId: string | null }) {
+interface IssueMapAnswer {
+  nodes: { id: string; kind: string; label: string; code?: string | null; status?: string | null }[];
+  edges: { kind: string; source: string; target: string; stake?: string | null }[];
+}
+
+/** issueMap's nodes and edges as the issues-with-institutions-and-teams that the layout takes. */
+function toIssues(map: IssueMapAnswer): MapIssue[] {
+  const byId = new Map(map.nodes.map((n) => [n.id, n]));
+  const issues = new Map<string, MapIssue>();
+  for (const n of map.nodes)
+    if (n.kind === "ISSUE") issues.set(n.id, { id: n.id, title: n.label, status: n.status ?? "", affected: [], teams: [] });
+  const teams = new Map<string, MapIssue["teams"][number]>();
+  for (const e of map.edges) {
+    const issue = issues.get(e.kind === "ADDRESSES" ? e.target : e.source);
+    const other = byId.get(e.kind === "ADDRESSES" ? e.source : e.target);
+    if (!issue || !other) continue;
+    if (e.kind === "AFFECTS") {
+      const code = other.code ?? other.label;
+      issue.affected.push({ stake: e.stake ?? "", institution: { id: other.id, code, nameLv: other.label, nameEn: other.label } });
+    } else if (e.kind === "ADDRESSES") {
+      const team = { id: other.id, name: other.label, members: [] };
+      teams.set(team.id, team);
+      issue.teams.push(team);
+    }
+  }
+  for (const e of map.edges) {
+    const person = byId.get(e.source);
+    if (e.kind === "MEMBER_OF" && person) teams.get(e.target)?.members.push({ person: { id: person.id, name: person.label } });
+  }
+  return [...issues.values()];
+}
+
+function useMapIssues(
+  filter: { status: IssueStatus | null; directionId: string | null; institutionId: string | null },
+  withPeople: boolean,
+) {
   const client = useClient();
   const [issues, setIssues] = useState<MapIssue[] | null>(null);
   const [error, setError] = useState<CombinedError | undefined>();
-  const key = JSON.stringify(filter);
+  const key = JSON.stringify([filter, withPeople]);
   useEffect(() => {
     let stopped = false;
     async function load() {
-      const all: MapIssue[] = [];
-      let after: string | null = null;
-      for (;;) {
-        const result = await client.query(MapIssues, { filter, after }, { requestPolicy: "network-only" }).toPromise();
-        if (stopped) return;
-        if (result.error || !result.data) {
-          setError(result.error);
-          return;
-        }
-        all.push(...result.data.issues.nodes);
-        if (!result.data.issues.pageInfo.hasNextPage) break;
-        after = result.data.issues.pageInfo.endCursor ?? null;
+      const result = await client
+        .query(IssueMapQuery, { filter: { ...filter, includePeople: withPeople } }, { requestPolicy: "network-only" })
+        .toPromise();
+      if (stopped) return;
+      if (result.error || !result.data) {
+        setError(result.error);
+        return;
       }
       setError(undefined);
-      setIssues(all);
+      setIssues(toIssues(result.data.issueMap));
     }
     void load();
     const timer = setInterval(() => void load(), REFRESH_MS);
@@ -148,7 +163,7 @@ export default function MapView() {
     directionId: params.get("direction") || null,
     institutionId: params.get("institution") || null,
   };
-  const { issues, error } = useMapIssues(filter);
+  const { issues, error } = useMapIssues(filter, withPeople);
   const data = useMemo(() => (issues ? buildMap(issues, withPeople) : null), [issues, withPeople]);
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);

@@ -1,0 +1,33 @@
+"""Every GraphQL document the web app sends is valid against the schema and within the cost budget."""
+
+import re
+from pathlib import Path
+
+import pytest
+from graphql import OperationDefinitionNode, parse, validate
+
+from hub.api.schema import schema
+from hub.config import Settings
+from hub.limits import estimate_cost
+
+FRONTEND = Path(__file__).resolve().parents[1] / "frontend" / "src"
+DOCUMENTS = [
+    (f"{path.relative_to(FRONTEND)}:{n}", text)
+    for path in sorted(FRONTEND.rglob("*.ts*"))
+    if "gql" not in path.relative_to(FRONTEND).parts  # generated from these documents
+    for n, text in enumerate(re.findall(r"graphql\(`(.*?)`\)", path.read_text(), re.S))
+]
+
+
+def test_the_web_app_has_documents_to_check() -> None:
+    assert len(DOCUMENTS) >= 10
+
+
+@pytest.mark.parametrize(("where", "text"), DOCUMENTS, ids=[w for w, _ in DOCUMENTS])
+def test_document_validates_and_fits_the_cost_budget(where: str, text: str) -> None:
+    document = parse(text)
+    assert validate(schema._schema, document) == []
+    budget = Settings().max_query_cost
+    for operation in document.definitions:
+        if isinstance(operation, OperationDefinitionNode):
+            assert estimate_cost(schema._schema, operation, {}, {}, Settings().max_page_size) <= budget
