@@ -1,0 +1,349 @@
+"""The benchmark's query mix, once per contender.
+
+For every query: the hub's GraphQL document, the Neo4j GraphQL Library peer's equivalent document
+(its generated API: `projectTeams(where: {id: {eq}})`, `…Connection` for relationship properties),
+and the floor: the very graph/ functions the hub's resolvers call, with the same round trips in the
+same order (concurrent where the hub's DataLoaders batch in the same tick), and the response built
+and serialised to JSON without any GraphQL.
+
+Inputs (team ids, skill/institution pairs, issue ids) are picked from the loaded data by `pick_inputs`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graph import activity, directions, institutions, issues, people, skills, teams
+from graph.access import Viewer
+from graph.driver import Graph, Record
+from graph.pagination import PageRequest, encode_cursor
+
+Input = dict[str, str]
+Floor = Callable[[Graph, Input], Awaitable[bytes]]
+
+# --- (a) team page: members with institutions, the issue's affected institutions (coverage),
+# and the latest 20 activities -------------------------------------------------------------
+
+HUB_TEAM_PAGE = """
+query TeamPage($id: ID!) {
+  team(id: $id) {
+    id name mandate status visibility startDate endDate
+    legalBasis { orderNumber orderDate }
+    issue { id title affected { stake institution { id code nameEn } } }
+    members { role allocation since person { id name title email institution { id code nameEn } } }
+  }
+  activities(scopeId: $id, first: 20) { totalCount nodes { id seq at verb summary } }
+}
+"""
+
+PEER_TEAM_PAGE = """
+query TeamPage($id: ID!) {
+  projectTeams(where: {id: {eq: $id}}) {
+    id name mandate status visibility startDate endDate legalBasisNumber legalBasisDate
+    issue {
+      id title
+      affectedConnection { edges { properties { stake } node { id code nameEn } } }
+    }
+    membersConnection(sort: [{node: {name: ASC}}]) {
+      edges {
+        properties { role allocation since }
+        node { id name title email institution { id code nameEn } }
+      }
+    }
+    activitiesConnection { totalCount }
+    activities(sort: [{seq: DESC}], limit: 20) { id seq at verb summary }
+  }
+}
+"""
+
+# --- (b) people search by skill and institution, a page of 50 --------------------------------
+
+HUB_PEOPLE_SEARCH = """
+query PeopleSearch($skillId: ID!, $institutionId: ID!) {
+  people(filter: {skillId: $skillId, institutionId: $institutionId}, first: 50) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id name title email institution { id code nameEn } skills { level skill { id name } } }
+  }
+}
+"""
+
+PEER_PEOPLE_SEARCH = """
+query PeopleSearch($skillId: ID!, $institutionId: ID!) {
+  peopleConnection(
+    first: 50
+    sort: [{name: ASC}]
+    where: {
+      institution: {some: {id: {eq: $institutionId}}}
+      skillsConnection: {some: {node: {id: {eq: $skillId}}}}
+    }
+  ) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id name title email
+        institution { id code nameEn }
+        skillsConnection(sort: [{edge: {level: DESC}}]) { edges { properties { level } node { id name } } }
+      }
+    }
+  }
+}
+"""
+
+# --- (c) an issue with affected institutions, teams and latest activities --------------------
+
+HUB_ISSUE_PAGE = """
+query IssuePage($id: ID!) {
+  issue(id: $id) {
+    id title description status priority
+    direction { id number titleEn }
+    affected { stake institution { id code nameEn } }
+    teams { id name status visibility }
+  }
+  activities(scopeId: $id, first: 20) { totalCount nodes { id seq at verb summary } }
+}
+"""
+
+PEER_ISSUE_PAGE = """
+query IssuePage($id: ID!) {
+  horizontalIssues(where: {id: {eq: $id}}) {
+    id title description status priority
+    direction { id number titleEn }
+    affectedConnection { edges { properties { stake } node { id code nameEn } } }
+    teams(sort: [{name: ASC}]) { id name status visibility }
+    activitiesConnection { totalCount }
+    activities(sort: [{seq: DESC}], limit: 20) { id seq at verb summary }
+  }
+}
+"""
+
+# --- the floor ---------------------------------------------------------------------------
+
+_SYSTEM = Viewer.system()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    return json.dumps({"data": data}, default=_json_default, ensure_ascii=False).encode()
+
+
+def _inst(record: Record | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {"id": record["id"], "code": record["code"], "nameEn": record["nameEn"]}
+
+
+def _activities(page: Any) -> dict[str, Any]:
+    return {
+        "totalCount": page.total,
+        "nodes": [{k: r[k] for k in ("id", "seq", "at", "verb", "summary")} for r in page.rows],
+    }
+
+
+async def floor_team_page(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (a): 2, then 2, then 2, then 1 — seven in four waves."""
+    id = args["id"]
+    found, acts = await asyncio.gather(
+        teams.by_ids(graph, [id], _SYSTEM),
+        activity.list_page(graph, PageRequest(first=20, skip=0), _SYSTEM, scope_id=id),
+    )
+    team = found.get(id)
+    if team is None:
+        return _dump({"team": None, "activities": _activities(acts)})
+    issue_id = team.get("issueId")
+    found_issues, members = await asyncio.gather(
+        issues.by_ids(graph, [issue_id] if issue_id else []),
+        teams.members_of(graph, [id], _SYSTEM),
+    )
+    memberships = members.get(id, [])
+    found_people, impacts = await asyncio.gather(
+        people.by_ids(graph, [m["personId"] for m in memberships]),
+        issues.impacts_of(graph, [issue_id] if issue_id else []),
+    )
+    issue_impacts = impacts.get(issue_id, []) if issue_id else []
+    inst_ids = {p["institutionId"] for p in found_people.values() if p.get("institutionId")}
+    inst_ids |= {i["institutionId"] for i in issue_impacts}
+    insts = await institutions.by_ids(graph, sorted(inst_ids))
+    issue = found_issues.get(issue_id) if issue_id else None
+    data = {
+        "team": {
+            "id": team["id"],
+            "name": team["name"],
+            "mandate": team["mandate"],
+            "status": team["status"],
+            "visibility": team["visibility"],
+            "startDate": team.get("startDate"),
+            "endDate": team.get("endDate"),
+            "legalBasis": (
+                {"orderNumber": team["legalBasisNumber"], "orderDate": team.get("legalBasisDate")}
+                if team.get("legalBasisNumber") is not None
+                else None
+            ),
+            "issue": issue
+            and {
+                "id": issue["id"],
+                "title": issue["title"],
+                "affected": [
+                    {"stake": i["stake"], "institution": _inst(insts.get(i["institutionId"]))}
+                    for i in issue_impacts
+                ],
+            },
+            "members": [
+                {
+                    "role": m["role"],
+                    "allocation": m["allocation"],
+                    "since": m.get("since"),
+                    "person": (p := found_people.get(m["personId"], {}))
+                    and {
+                        "id": p["id"],
+                        "name": p["name"],
+                        "title": p.get("title"),
+                        "email": p["email"],
+                        "institution": _inst(insts.get(p.get("institutionId", ""))),
+                    },
+                }
+                for m in memberships
+            ],
+        },
+        "activities": _activities(acts),
+    }
+    return _dump(data)
+
+
+async def floor_people_search(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (b): the page, then institutions and skills together, then skill names."""
+    request = PageRequest(first=50, skip=0)
+    page = await people.list_page(
+        graph, request, institution_id=args["institutionId"], skill_id=args["skillId"]
+    )
+    ids = [r["id"] for r in page.rows]
+    insts, person_skills = await asyncio.gather(
+        institutions.by_ids(graph, sorted({r["institutionId"] for r in page.rows if r.get("institutionId")})),
+        people.skills_of(graph, ids),
+    )
+    skill_ids = sorted({s["skillId"] for rows in person_skills.values() for s in rows})
+    names = await skills.by_ids(graph, skill_ids)
+    data = {
+        "people": {
+            "totalCount": page.total,
+            "pageInfo": {
+                "hasNextPage": page.has_next,
+                "endCursor": encode_cursor(page.skip + len(page.rows) - 1) if page.rows else None,
+            },
+            "nodes": [
+                {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "title": r.get("title"),
+                    "email": r["email"],
+                    "institution": _inst(insts.get(r.get("institutionId", ""))),
+                    "skills": [
+                        {
+                            "level": s["level"],
+                            "skill": {"id": s["skillId"], "name": names.get(s["skillId"], {}).get("name")},
+                        }
+                        for s in person_skills.get(r["id"], [])
+                    ],
+                }
+                for r in page.rows
+            ],
+        }
+    }
+    return _dump(data)
+
+
+async def floor_issue_page(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (c): 2, then 3 (direction, impacts, teams), then institutions."""
+    id = args["id"]
+    found, acts = await asyncio.gather(
+        issues.by_ids(graph, [id]),
+        activity.list_page(graph, PageRequest(first=20, skip=0), _SYSTEM, scope_id=id),
+    )
+    issue = found.get(id)
+    if issue is None:
+        return _dump({"issue": None, "activities": _activities(acts)})
+    direction_id = issue.get("directionId")
+    dirs, impacts, addressing = await asyncio.gather(
+        directions.by_ids(graph, [direction_id] if direction_id else []),
+        issues.impacts_of(graph, [id]),
+        teams.addressing(graph, [id], _SYSTEM),
+    )
+    issue_impacts = impacts.get(id, [])
+    insts = await institutions.by_ids(graph, sorted({i["institutionId"] for i in issue_impacts}))
+    direction = dirs.get(direction_id) if direction_id else None
+    data = {
+        "issue": {
+            "id": issue["id"],
+            "title": issue["title"],
+            "description": issue["description"],
+            "status": issue["status"],
+            "priority": issue["priority"],
+            "direction": direction
+            and {"id": direction["id"], "number": direction["number"], "titleEn": direction["titleEn"]},
+            "affected": [
+                {"stake": i["stake"], "institution": _inst(insts.get(i["institutionId"]))}
+                for i in issue_impacts
+            ],
+            "teams": [
+                {"id": t["id"], "name": t["name"], "status": t["status"], "visibility": t["visibility"]}
+                for t in addressing.get(id, [])
+            ],
+        },
+        "activities": _activities(acts),
+    }
+    return _dump(data)
+
+
+@dataclass(frozen=True)
+class Query:
+    key: str
+    title: str
+    hub: str
+    peer: str | None
+    floor: Floor
+    inputs: str  # which list of pick_inputs() feeds it
+
+
+QUERIES: dict[str, Query] = {
+    q.key: q
+    for q in (
+        Query("a", "team page (members + institutions, coverage, latest 20 activities)",
+              HUB_TEAM_PAGE, PEER_TEAM_PAGE, floor_team_page, "teams"),
+        Query("b", "people search by skill and institution, page of 50",
+              HUB_PEOPLE_SEARCH, PEER_PEOPLE_SEARCH, floor_people_search, "pairs"),
+        Query("c", "issue with affected institutions, teams, latest 20 activities",
+              HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues"),
+    )
+}  # fmt: skip
+
+
+async def pick_inputs(graph: Graph, count: int = 200) -> dict[str, list[Input]]:
+    """Realistic, repeatable inputs: the largest teams, the fullest skill/institution pairs, issues by id."""
+    team_rows = await graph.read(
+        "MATCH (t:ProjectTeam) WITH t, COUNT { (t)<-[:MEMBER_OF]-() } AS size "
+        "RETURN t.id AS id ORDER BY size DESC, id LIMIT $n",
+        n=count,
+    )
+    pair_rows = await graph.read(
+        "MATCH (s:Skill)<-[:HAS_SKILL]-(p:Person)-[:WORKS_AT]->(i:Institution) "
+        "WITH s.id AS skillId, i.id AS institutionId, count(p) AS size "
+        "RETURN skillId, institutionId ORDER BY size DESC, skillId, institutionId LIMIT $n",
+        n=count,
+    )
+    issue_rows = await graph.read("MATCH (i:HorizontalIssue) RETURN i.id AS id ORDER BY id LIMIT $n", n=count)
+    return {
+        "teams": [{"id": r["id"]} for r in team_rows],
+        "pairs": [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows],
+        "issues": [{"id": r["id"]} for r in issue_rows],
+    }
