@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    NotificationMinimumSeverity,
+    Query,
+    RoutingControl,
+)
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date, DateTime
 
@@ -103,6 +110,8 @@ class Graph:
             connection_timeout=connect_timeout_s,
             connection_acquisition_timeout=connect_timeout_s * 2,
             max_transaction_retry_time=connect_timeout_s * 2,
+            # Hints such as "property archivedAt does not exist yet" are noise in production logs.
+            notifications_min_severity=NotificationMinimumSeverity.OFF,
         )
         return cls(driver, database, query_timeout_s)
 

@@ -62,12 +62,13 @@ def hub_env(neo4j: EmbeddedNeo4j) -> dict[str, str]:
         "HUB_DATA_DIR": str(TEST_DATA_DIR),
         "HUB_MODE": "development",
         "HUB_LOG_LEVEL": "warning",
+        "NEO4J_QUERY_TIMEOUT": str(TEST_QUERY_TIMEOUT_S),
     }
 
 
 @pytest.fixture(scope="session")
 async def session_graph(neo4j: EmbeddedNeo4j) -> AsyncIterator[Graph]:
-    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD)
+    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD, query_timeout_s=TEST_QUERY_TIMEOUT_S)
     await migrations.migrate(graph)
     yield graph
     await graph.close()
