@@ -103,8 +103,7 @@ async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     from benchmarks.queries import QUERIES
     from graph.driver import Graph
 
-    # Neo4j's notifications (e.g. "property archivedAt does not exist") are not logged here:
-    # the floor is the driver's cost alone; the hub logs each one (docs/benchmarks.md).
+    # graph.driver asks the server for no notifications; should one come, it is not logged here.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
     graph = Graph.connect(spec["neo4j_uri"], "neo4j", spec["neo4j_password"], pool_size=50)
