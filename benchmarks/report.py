@@ -110,7 +110,12 @@ def render(results: dict[str, Any]) -> str:
             if c is None:
                 continue
             trips = c.get("cypher_queries") or ("1 (generated)" if name == "peer" else "?")
-            w(f"| ({key}) | {NAMES[name]} | {c['summary']} | {trips} | {c.get('bytes', '–')} | "
+            summary = c["summary"]
+            if "same_as_hub" in c:
+                summary += (
+                    "; data identical to the hub's" if c["same_as_hub"] else "; data DIFFERS from the hub's"
+                )
+            w(f"| ({key}) | {NAMES[name]} | {summary} | {trips} | {c.get('bytes', '–')} | "
               f"{'yes: ' + str(c['errors'])[:120] if c.get('errors') else 'none'} |")  # fmt: skip
     w("")
 
@@ -139,17 +144,18 @@ def render(results: dict[str, Any]) -> str:
       f"{m['cores']} cores, so 100 % is half of it). The floor's clients run inside its own process, so its "
       "CPU includes the client loop; for the hub and the peer the generator is a separate process.\n")  # fmt: skip
     w(
-        "| query | clients | contender | server CPU % | server RSS MB | Neo4j CPU % | Neo4j RSS MB | generator CPU % | errors | load avg 1m |"
+        "| query | clients | contender | server CPU % | server CPU ms/req | server RSS MB | Neo4j CPU % | Neo4j CPU ms/req | Neo4j RSS MB | generator CPU % | errors | load avg 1m |"
     )
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key in keys:
         for n in clients:
             for name in contenders:
                 c = _cell(results, key, name, n)
                 if c is None:
                     continue
-                w(f"| ({key}) | {n} | {NAMES[name]} | {_f(c['server_cpu_pct'], 0)} | {_f(c['server_rss_mb'], 0)} | "
-                  f"{_f(c['neo4j_cpu_pct'], 0)} | {_f(c['neo4j_rss_mb'], 0)} | {_f(c['generator_cpu_pct'], 0)} | "
+                w(f"| ({key}) | {n} | {NAMES[name]} | {_f(c['server_cpu_pct'], 0)} | {_f(_per_request(c, 'server_cpu_pct'))} | "
+                  f"{_f(c['server_rss_mb'], 0)} | {_f(c['neo4j_cpu_pct'], 0)} | {_f(_per_request(c, 'neo4j_cpu_pct'))} | "
+                  f"{_f(c['neo4j_rss_mb'], 0)} | {_f(c['generator_cpu_pct'], 0)} | "
                   f"{c['errors']}{' (' + str(c['first_error'])[:60] + ')' if c['errors'] else ''} | "
                   f"{_f(c['load_average_1m'], 2)} |")  # fmt: skip
     w("")
@@ -174,6 +180,13 @@ def render(results: dict[str, Any]) -> str:
             )
     w(STATIC_NOTES)
     return "\n".join(out) + "\n"
+
+
+def _per_request(cell: dict[str, Any], column: str) -> float | None:
+    """CPU milliseconds per answered request: what scaling arithmetic needs (docs/scaling.md)."""
+    if not cell["throughput"] or cell.get(column) is None:
+        return None
+    return float(cell[column]) * 10 / cell["throughput"]
 
 
 def _verdicts(results: dict[str, Any], key: str, clients: list[int]) -> list[str]:
