@@ -160,6 +160,10 @@ def render(results: dict[str, Any]) -> str:
                   f"{_f(c['load_average_1m'], 2)} |")  # fmt: skip
     w("")
 
+    w("## Cost per request at 32 clients\n")
+    w("What docs/scaling.md builds on: CPU milliseconds each process spends per answered request.\n")
+    w(cost_table(results) + "\n")
+
     p = results.get("profile")
     if p:
         w("## Profile: the hub on query (a)\n")
@@ -180,6 +184,20 @@ def render(results: dict[str, Any]) -> str:
             )
     w(STATIC_NOTES)
     return "\n".join(out) + "\n"
+
+
+def cost_table(results: dict[str, Any], clients: int = 32) -> str:
+    """CPU ms per request at `clients`, per query and contender, with Neo4j's share alongside."""
+    rows = ["| query | contender | server CPU ms/req | Neo4j CPU ms/req | req/s | server RSS MB |",
+            "|---|---|---|---|---|---|"]  # fmt: skip
+    for key in QUERIES:
+        for name in NAMES:
+            c = _cell(results, key, name, clients)
+            if c is None:
+                continue
+            rows.append(f"| ({key}) | {NAMES[name]} | {_f(_per_request(c, 'server_cpu_pct'))} | "
+                        f"{_f(_per_request(c, 'neo4j_cpu_pct'))} | {_f(c['throughput'])} | {_f(c['server_rss_mb'], 0)} |")  # fmt: skip
+    return "\n".join(rows)
 
 
 def _per_request(cell: dict[str, Any], column: str) -> float | None:
