@@ -23,13 +23,29 @@ from pyinstrument import Profiler
 from benchmarks.queries import HUB_TEAM_PAGE
 
 
-def _self_times(frame: Any, totals: dict[str, float]) -> None:
+def _package(path: str | None, inherited: str) -> str:
+    """Where a frame's code lives: a library, the stdlib module, or the project's package."""
+    if not path:
+        return inherited  # built-ins and pyinstrument's [self] frames: the caller's package
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if "/lib/python3" in path:
+        return "stdlib " + path.rsplit("/lib/python3", 1)[1].split("/", 2)[1].removesuffix(".py")
+    for package in ("hub", "graph", "benchmarks"):
+        if f"/{package}/" in path:
+            return package
+    return inherited
+
+
+def _self_times(frame: Any, functions: dict[str, float], packages: dict[str, float], inherited: str) -> None:
     if frame is None:
         return
-    key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
-    totals[key] += frame.total_self_time
+    package = _package(frame.file_path, inherited)
+    where = frame.file_path_short or package
+    functions[f"{frame.function} ({where}:{frame.line_no})"] += frame.total_self_time
+    packages[package] += frame.total_self_time
     for child in frame.children:
-        _self_times(child, totals)
+        _self_times(child, functions, packages, package)
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
@@ -70,16 +86,21 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             profiler.stop()
             elapsed = time.perf_counter() - started
     totals: dict[str, float] = defaultdict(float)
+    packages: dict[str, float] = defaultdict(float)
     session = profiler.last_session
-    _self_times(session.root_frame() if session else None, totals)
+    _self_times(session.root_frame() if session else None, totals, packages, "?")
     wall = sum(totals.values()) or 1.0
     top = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)[: args.top]
+    by_package = sorted(packages.items(), key=lambda kv: kv[1], reverse=True)[:15]
     tree = profiler.output_text(unicode=False, color=False, show_all=False)
     return {
         "requests": args.requests,
         "concurrency": args.concurrency,
         "seconds": round(elapsed, 3),
         "requests_per_s_in_process": round(args.requests / elapsed, 1),
+        "by_package": [
+            {"package": k, "seconds": round(v, 4), "share": round(v / wall, 4)} for k, v in by_package
+        ],
         "top_self_time": [
             {"function": k, "seconds": round(v, 4), "share": round(v / wall, 4)} for k, v in top
         ],

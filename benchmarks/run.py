@@ -175,9 +175,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
     parser.add_argument("--reuse", action="store_true", help="keep a database already loaded at this scale")
     parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument("--profile-requests", type=int, default=150)
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--note", default="", help="a line for the report, e.g. the machine's other load")
+    parser.add_argument("--stop-by", help="HH:MM local time: start no new cell after it, report what ran")
     args = parser.parse_args()
+    stop_by = _clock_today(args.stop_by) if args.stop_by else None
 
     clients = [int(c) for c in args.clients.split(",")]
     keys = args.queries.split(",")
@@ -257,12 +260,20 @@ def main() -> None:
                 "same_as_hub": hub_check is not None and floor_data == hub_data.get(key),
             }
 
-        for key in keys:
-            q = QUERIES[key]
-            for n in clients:
+        if args.profile and "a" in keys and "hub" in contenders:
+            _log("profiling the hub on query (a)")
+            results["profile"] = profile(uri, inputs["teams"], args.profile_requests)
+
+        # Client count outermost: cut short by --stop-by, a run still has every query at low counts.
+        for n in clients:
+            for key in keys:
+                q = QUERIES[key]
                 for name in contenders:
                     if name == "peer" and q.peer is None:
                         continue
+                    if stop_by is not None and time.time() > stop_by:
+                        results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
+                        raise _StopBy
                     spec: dict[str, Any] = {
                         "mode": "floor" if name == "floor" else "http",
                         "query": key,
@@ -286,10 +297,8 @@ def main() -> None:
                     results["cells"].append(cell)
                     _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
                          f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
-
-        if args.profile and "a" in keys:
-            _log("profiling the hub on query (a)")
-            results["profile"] = profile(uri, inputs["teams"])
+    except _StopBy:
+        _log(results["cut_short"])
     finally:
         _log("stopping everything")
         procs.stop_all()
@@ -302,6 +311,16 @@ def main() -> None:
             _log(f"wrote {args.output}")
 
 
+class _StopBy(Exception):
+    pass
+
+
+def _clock_today(hhmm: str) -> float:
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    now = time.localtime()
+    return time.mktime((now.tm_year, now.tm_mon, now.tm_mday, hours, minutes, 0, 0, 0, -1))
+
+
 async def _floor_once(uri: str, key: str, args: dict[str, str]) -> tuple[bytes, int]:
     graph = Graph.connect(uri, "neo4j", PASSWORD)
     try:
@@ -312,10 +331,10 @@ async def _floor_once(uri: str, key: str, args: dict[str, str]) -> tuple[bytes, 
         await graph.close()
 
 
-def profile(uri: str, teams: list[dict[str, str]]) -> dict[str, Any]:
+def profile(uri: str, teams: list[dict[str, str]], requests: int) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "benchmarks.profile_hub", "--neo4j-uri", uri, "--password", PASSWORD,
-         "--inputs", json.dumps(teams[:50])],
+         "--inputs", json.dumps(teams[:50]), "--requests", str(requests)],
         capture_output=True, text=True, cwd=REPO_ROOT, timeout=240, check=False,
     )  # fmt: skip
     if out.returncode != 0:
