@@ -52,6 +52,16 @@ class Conflict(DomainError):
         super().__init__(f"{field}: {problem}")
 
 
+class Forbidden(DomainError):
+    """The acting person may not do this (only the invitee accepts, only the lead manages members...)."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {problem}")
+
+
 @dataclass
 class RowError:
     line: int

@@ -15,6 +15,10 @@ PREFIX_TO_LABEL = {
     "issue": "HorizontalIssue",
     "team": "ProjectTeam",
     "act": "Activity",
+    "inv": "Invitation",
+    "post": "Post",
+    "dec": "Decision",
+    "task": "Task",
 }
 LABEL_TO_PREFIX = {label: prefix for prefix, label in PREFIX_TO_LABEL.items()}
 _NAMESPACE = uuid.UUID("5f0c3c1e-8d6b-4b8e-9a77-5ad4a7be0001")

@@ -55,6 +55,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
         ),
     ),
+    Migration(
+        2,
+        "team formation and workspace: invitations, posts, decisions, tasks",
+        (
+            "CREATE CONSTRAINT invitation_id IF NOT EXISTS FOR (n:Invitation) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT post_id IF NOT EXISTS FOR (n:Post) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (n:Decision) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT task_id IF NOT EXISTS FOR (n:Task) REQUIRE n.id IS UNIQUE",
+            # Pending invitations are looked up by status (duplicates, suggestions, expiry).
+            "CREATE INDEX invitation_status IF NOT EXISTS FOR (n:Invitation) ON (n.status)",
+            # Team feeds page posts newest first; task lists filter by status.
+            "CREATE INDEX post_created IF NOT EXISTS FOR (n:Post) ON (n.createdAt)",
+            "CREATE INDEX task_status IF NOT EXISTS FOR (n:Task) ON (n.status)",
+            # dueSoon scans mandate ends.
+            "CREATE INDEX team_end_date IF NOT EXISTS FOR (n:ProjectTeam) ON (n.endDate)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -10,9 +10,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from graph import activity, entities
+from graph import activity, entities, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import InvalidInput
@@ -47,6 +47,7 @@ class TeamOrder(StrEnum):
 
 
 OrderNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Deadlines = Annotated[list[date], Field(max_length=50)]
 
 
 def _check_dates(start: date | None, end: date | None) -> None:
@@ -65,6 +66,11 @@ class TeamInput(Input):
     legal_basis_date: date | None = None
     start_date: date | None = None
     end_date: date | None = None
+    reporting_deadlines: Deadlines = []
+    # The invitee's home-institution manager approves the time before the membership starts.
+    requires_manager_approval: bool = False
+    # Only checked for overlap with other active teams (graph/formation.py); not invited.
+    proposed_member_ids: Annotated[list[PublicId], Field(max_length=100)] = []
 
     @model_validator(mode="after")
     def _dates(self) -> TeamInput:
@@ -80,6 +86,8 @@ class TeamPatch(Input):
     legal_basis_date: date | None = None
     start_date: date | None = None
     end_date: date | None = None
+    reporting_deadlines: Deadlines | None = None
+    requires_manager_approval: bool | None = None
 
 
 _NULLABLE = frozenset({"legal_basis_number", "legal_basis_date", "start_date", "end_date"})
@@ -215,46 +223,55 @@ async def _read(tx: Tx, id: str) -> Record:
 
 
 async def create(graph: Graph, data: TeamInput, actor_id: str | None) -> Record:
-    async def work(tx: Tx) -> Record:
-        await entities.require(tx, "HorizontalIssue", data.issue_id, "issueId")
-        await entities.require(tx, "Person", data.lead_person_id, "leadPersonId")
-        id = new_id("ProjectTeam")
-        await run(
-            tx,
-            """
-            MATCH (i:HorizontalIssue {id: $issueId}), (lead:Person {id: $leadId})
-            CREATE (n:ProjectTeam:Entity {id: $id, name: $name, mandate: $mandate, status: 'FORMING',
-                    visibility: $visibility, legalBasisNumber: $legalBasisNumber,
-                    legalBasisDate: $legalBasisDate, startDate: $startDate, endDate: $endDate,
-                    createdAt: datetime(), updatedAt: datetime()})
-            CREATE (n)-[:ADDRESSES]->(i)
-            CREATE (lead)-[:MEMBER_OF {role: 'LEAD', allocation: $allocation, since: date()}]->(n)
-            """,
-            id=id,
-            issueId=data.issue_id,
-            leadId=data.lead_person_id,
-            name=data.name,
-            mandate=data.mandate,
-            visibility=data.visibility.value,
-            legalBasisNumber=data.legal_basis_number,
-            legalBasisDate=data.legal_basis_date,
-            startDate=data.start_date,
-            endDate=data.end_date,
-            allocation=data.lead_allocation,
-        )
-        node = await _read(tx, id)
-        await activity.record(
-            tx,
-            verb="team.created",
-            actor_id=actor_id,
-            target_id=id,
-            scope_ids=[data.issue_id, data.lead_person_id],
-            summary=f"Team created: {data.name}",
-            after=node,
-        )
-        return node
+    return await graph.write(lambda tx: create_in(tx, data, actor_id))
 
-    return await graph.write(work)
+
+async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
+    """Create the team and its lead's membership inside the caller's transaction."""
+    await entities.require(tx, "HorizontalIssue", data.issue_id, "issueId")
+    await entities.require(tx, "Person", data.lead_person_id, "leadPersonId")
+    if data.proposed_member_ids:
+        await entities.require_all(tx, "Person", data.proposed_member_ids, "proposedMemberIds")
+    id = new_id("ProjectTeam")
+    await membership.check_capacity(tx, data.lead_person_id, id, data.lead_allocation, "leadAllocation")
+    await run(
+        tx,
+        """
+        MATCH (i:HorizontalIssue {id: $issueId}), (lead:Person {id: $leadId})
+        CREATE (n:ProjectTeam:Entity {id: $id, name: $name, mandate: $mandate, status: 'FORMING',
+                visibility: $visibility, legalBasisNumber: $legalBasisNumber,
+                legalBasisDate: $legalBasisDate, startDate: $startDate, endDate: $endDate,
+                reportingDeadlines: $reportingDeadlines,
+                requiresManagerApproval: $requiresManagerApproval,
+                createdAt: datetime(), updatedAt: datetime()})
+        CREATE (n)-[:ADDRESSES]->(i)
+        CREATE (lead)-[:MEMBER_OF {role: 'LEAD', allocation: $allocation, since: date()}]->(n)
+        """,
+        id=id,
+        issueId=data.issue_id,
+        leadId=data.lead_person_id,
+        name=data.name,
+        mandate=data.mandate,
+        visibility=data.visibility.value,
+        legalBasisNumber=data.legal_basis_number,
+        legalBasisDate=data.legal_basis_date,
+        startDate=data.start_date,
+        endDate=data.end_date,
+        reportingDeadlines=sorted(set(data.reporting_deadlines)),
+        requiresManagerApproval=data.requires_manager_approval,
+        allocation=data.lead_allocation,
+    )
+    node = await _read(tx, id)
+    await activity.record(
+        tx,
+        verb="team.created",
+        actor_id=actor_id,
+        target_id=id,
+        scope_ids=[data.issue_id, data.lead_person_id],
+        summary=f"Team created: {data.name}",
+        after=node,
+    )
+    return node
 
 
 async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None) -> Record:
@@ -283,10 +300,15 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None) 
     )
 
 
-def _dates_of(patch: TeamPatch) -> dict[str, date | None]:
+def _dates_of(patch: TeamPatch) -> dict[str, date | list[date] | None]:
     """Dates as Python dates (the driver stores them as Neo4j Date), not their JSON strings."""
     names = {"legal_basis_date": "legalBasisDate", "start_date": "startDate", "end_date": "endDate"}
-    return {prop: getattr(patch, field) for field, prop in names.items() if field in patch.model_fields_set}
+    dates: dict[str, date | list[date] | None] = {
+        prop: getattr(patch, field) for field, prop in names.items() if field in patch.model_fields_set
+    }
+    if patch.reporting_deadlines is not None:
+        dates["reportingDeadlines"] = sorted(set(patch.reporting_deadlines))
+    return dates
 
 
 async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:

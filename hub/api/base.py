@@ -28,6 +28,7 @@ class Node:
 
 @cache
 def _field_map(cls: Any) -> tuple[tuple[str, str], ...]:
+    # Resolver fields (`@strawberry.field` methods) are dataclass fields too, but not constructor ones.
     return tuple((f.name, to_camel_case(f.name)) for f in dataclasses.fields(cls) if f.init)
 
 

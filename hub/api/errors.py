@@ -12,7 +12,7 @@ from typing import Any
 import structlog
 from graphql import GraphQLError
 
-from graph.errors import Conflict, DomainError, ImportRejected, InvalidInput, NotFound
+from graph.errors import Conflict, DomainError, Forbidden, ImportRejected, InvalidInput, NotFound
 
 log = structlog.get_logger(__name__)
 
@@ -22,7 +22,7 @@ def error_extensions(error: DomainError) -> dict[str, Any]:
     if isinstance(error, InvalidInput):
         ext["field"] = error.problems[0].field
         ext["problems"] = [{"field": p.field, "problem": p.problem} for p in error.problems]
-    elif isinstance(error, Conflict) or (isinstance(error, NotFound) and error.field):
+    elif isinstance(error, Conflict | Forbidden) or (isinstance(error, NotFound) and error.field):
         ext["field"] = error.field
     elif isinstance(error, ImportRejected):
         ext["rows"] = [{"line": r.line, "problem": r.problem} for r in error.errors]

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph import institutions, people, skills, teams
+from graph import institutions, invitations, people, skills, teams
 from graph.driver import Record
 from graph.people import PersonOrder
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
 
 if TYPE_CHECKING:
     from hub.api.institutions import Institution
+    from hub.api.invitations import Invitation
     from hub.api.skills import Skill
     from hub.api.teams import Membership
 
@@ -68,6 +69,15 @@ class Person(Node):
 
         rows = await info.context.loaders.many(teams.memberships_of, info.context.viewer).load(self.id)
         return [Membership.of(r) for r in rows]
+
+    @strawberry.field(description="Invitations to this person, pending first.")
+    async def invitations(
+        self, info: GQLInfo
+    ) -> list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]]:
+        from hub.api.invitations import invitation
+
+        rows = await info.context.loaders.many(invitations.of_people, info.context.viewer).load(self.id)
+        return [invitation(r) for r in rows]
 
 
 @strawberry.input

@@ -15,17 +15,36 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from graph import activity, directions, entities, institutions, issues, people, skills, teams
+from graph import (
+    activity,
+    decisions,
+    directions,
+    entities,
+    institutions,
+    invitations,
+    issues,
+    people,
+    posts,
+    skills,
+    tasks,
+    teams,
+)
 from graph.driver import Record
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.base import GQLInfo, Node, from_record
+from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
+from hub.api.formation import FormationQuery
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
+from hub.api.invitations import Invitation, InvitationMutation
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
+from hub.api.lifecycle import LifecycleMutation, LifecycleQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
+from hub.api.posts import Post, PostMutation
 from hub.api.round_trips import CypherRoundTrips
 from hub.api.skills import Skill, SkillMutation, SkillQuery
-from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery
+from hub.api.tasks import Task, TaskMutation
+from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery, team
 
 _NODE_TYPES: dict[str, tuple[Callable[..., Awaitable[dict[str, Record]]], type]] = {
     "Institution": (institutions.by_ids, Institution),
@@ -35,10 +54,14 @@ _NODE_TYPES: dict[str, tuple[Callable[..., Awaitable[dict[str, Record]]], type]]
     "HorizontalIssue": (issues.by_ids, HorizontalIssue),
     "ProjectTeam": (teams.by_ids, ProjectTeam),
     "Activity": (activity.by_ids, Activity),
+    "Invitation": (invitations.by_ids, Invitation),
+    "Post": (posts.by_ids, Post),
+    "Decision": (decisions.by_ids, Decision),
+    "Task": (tasks.by_ids, Task),
 }
 
 
-_VIEWER_SCOPED = frozenset({"ProjectTeam", "Activity"})
+_VIEWER_SCOPED = frozenset({"ProjectTeam", "Activity", "Invitation", "Post", "Decision", "Task"})
 
 
 @strawberry.type
@@ -56,7 +79,9 @@ class NodeQuery:
             else info.context.loaders.one(fetch)
         )
         record = await loader.load(id)
-        result: Any = from_record(cls, record) if record else None
+        # ProjectTeam's converter fills defaults for teams created before migration 2.
+        convert: Callable[[Record], Any] = team if cls is ProjectTeam else lambda r: from_record(cls, r)
+        result: Any = convert(record) if record else None
         return result
 
 
@@ -70,11 +95,25 @@ Query = merge_types(
         DirectionQuery,
         IssueQuery,
         TeamQuery,
+        FormationQuery,
+        LifecycleQuery,
         ActivityQuery,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (InstitutionMutation, PersonMutation, SkillMutation, IssueMutation, TeamMutation)
+    "Mutation",
+    (
+        InstitutionMutation,
+        PersonMutation,
+        SkillMutation,
+        IssueMutation,
+        TeamMutation,
+        InvitationMutation,
+        LifecycleMutation,
+        PostMutation,
+        DecisionMutation,
+        TaskMutation,
+    ),
 )
 
 MAX_DEPTH = 10
@@ -86,7 +125,19 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Institution, Person, Skill, PlanDirection, HorizontalIssue, ProjectTeam, Activity],
+        types=[
+            Institution,
+            Person,
+            Skill,
+            PlanDirection,
+            HorizontalIssue,
+            ProjectTeam,
+            Activity,
+            Invitation,
+            Post,
+            Decision,
+            Task,
+        ],
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

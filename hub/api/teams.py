@@ -7,14 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph import issues, people, teams
+from graph import decisions, formation, invitations, issues, people, posts, tasks, teams
 from graph.driver import Record
 from graph.teams import Role, TeamOrder, TeamStatus, Visibility
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from hub.api.formation import CreateTeamPayload, OverlapWarning
 
 if TYPE_CHECKING:
+    from hub.api.decisions import Decision
+    from hub.api.formation import Coverage
+    from hub.api.invitations import Invitation
     from hub.api.issues import HorizontalIssue
     from hub.api.people import Person
+    from hub.api.posts import Post
+    from hub.api.tasks import Task
 
 strawberry.enum(TeamStatus)
 strawberry.enum(
@@ -64,6 +70,10 @@ class ProjectTeam(Node):
     outcome: str | None
     start_date: date | None
     end_date: date | None = strawberry.field(description="When the mandate ends.")
+    reporting_deadlines: list[date] = strawberry.field(description="When reports are due, earliest first.")
+    requires_manager_approval: bool = strawberry.field(
+        description="Whether an invitee's home-institution manager approves the time before they join."
+    )
     created_at: datetime | None
     updated_at: datetime | None
     archived_at: datetime | None
@@ -95,6 +105,50 @@ class ProjectTeam(Node):
             for r in await info.context.loaders.many(teams.members_of, info.context.viewer).load(self.id)
         ]
 
+    @strawberry.field(description="Invitations: pending first, then awaiting approval, then the rest.")
+    async def invitations(
+        self, info: GQLInfo
+    ) -> list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]]:
+        from hub.api.invitations import invitation
+
+        rows = await info.context.loaders.many(invitations.of_teams, info.context.viewer).load(self.id)
+        return [invitation(r) for r in rows]
+
+    @strawberry.field(description="Which institutions the issue affects and who represents each on the team.")
+    async def coverage(self, info: GQLInfo) -> Annotated[Coverage, strawberry.lazy("hub.api.formation")]:
+        from hub.api.formation import coverage
+
+        record = await info.context.loaders.one(formation.coverage_of, info.context.viewer).load(self.id)
+        return coverage(record or {"institutions": [], "leadInstitutionMissing": False})
+
+    @strawberry.field(description="Top-level posts, newest first; each carries its replies.")
+    async def posts(
+        self, info: GQLInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Post, strawberry.lazy("hub.api.posts")]]:
+        from hub.api.posts import post
+
+        request = page_request(info, first, after)
+        found = await info.context.loaders.one(posts.pages_of_teams, info.context.viewer, request).load(
+            self.id
+        )
+        return Connection.of(posts.page_of(found, request), post)
+
+    @strawberry.field(description="Decisions, latest decision date first.")
+    async def decisions(
+        self, info: GQLInfo
+    ) -> list[Annotated[Decision, strawberry.lazy("hub.api.decisions")]]:
+        from hub.api.decisions import decision
+
+        rows = await info.context.loaders.many(decisions.of_teams, info.context.viewer).load(self.id)
+        return [decision(r) for r in rows]
+
+    @strawberry.field(description="Tasks: in progress, to do (soonest due first), done, cancelled.")
+    async def tasks(self, info: GQLInfo) -> list[Annotated[Task, strawberry.lazy("hub.api.tasks")]]:
+        from hub.api.tasks import task
+
+        rows = await info.context.loaders.many(tasks.of_teams, info.context.viewer).load(self.id)
+        return [task(r) for r in rows]
+
 
 @strawberry.input
 class TeamInput:
@@ -108,6 +162,12 @@ class TeamInput:
     legal_basis_date: date | None = None
     start_date: date | None = None
     end_date: date | None = None
+    reporting_deadlines: list[date] = strawberry.field(default_factory=list)
+    requires_manager_approval: bool = False
+    proposed_member_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="People the lead means to invite; only checked for overlap with other active teams.",
+    )
 
 
 @strawberry.input(description="Only the fields given are changed; null clears an optional field.")
@@ -119,6 +179,8 @@ class TeamPatch:
     legal_basis_date: date | None = strawberry.UNSET
     start_date: date | None = strawberry.UNSET
     end_date: date | None = strawberry.UNSET
+    reporting_deadlines: list[date] | None = strawberry.UNSET
+    requires_manager_approval: bool | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -132,7 +194,14 @@ class TeamFilter:
 
 
 def team(record: Record) -> ProjectTeam:
-    return from_record(ProjectTeam, record)
+    return from_record(
+        ProjectTeam,
+        {
+            **record,
+            "reportingDeadlines": record.get("reportingDeadlines") or [],
+            "requiresManagerApproval": bool(record.get("requiresManagerApproval")),
+        },
+    )
 
 
 @strawberry.type
@@ -171,10 +240,20 @@ class TeamQuery:
 
 @strawberry.type
 class TeamMutation:
-    @strawberry.mutation(description="Create a team for an issue, with its lead as the first member.")
-    async def create_team(self, info: GQLInfo, input: TeamInput) -> ProjectTeam:
+    @strawberry.mutation(
+        description="Create a team for an issue, with its lead as the first member; `warnings` flag "
+        "overlap with other active teams (the team is created anyway)."
+    )
+    async def create_team(self, info: GQLInfo, input: TeamInput) -> CreateTeamPayload:
         data = to_model(teams.TeamInput, input)
-        return team(await teams.create(info.context.graph, data, info.context.actor_id))
+        ctx = info.context
+        node, warnings = await formation.create_team(ctx.graph, data, ctx.actor_id, ctx.viewer)
+        return CreateTeamPayload(
+            team=team(node),
+            warnings=[
+                OverlapWarning(code=w["code"], message=w["message"], team_id=w["teamId"]) for w in warnings
+            ],
+        )
 
     @strawberry.mutation
     async def update_team(self, info: GQLInfo, id: strawberry.ID, patch: TeamPatch) -> ProjectTeam:

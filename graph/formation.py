@@ -1,0 +1,207 @@
+"""Forming a team: whom to invite, which affected institutions are covered, overlap with other teams.
+
+Suggestions (`suggest`), one query. Candidates are people who have at least one of the requested
+skills or work at an institution the team's issue affects that no member represents yet. Left out:
+members, people with a pending (unexpired) or awaiting-approval invitation to this team, archived
+people, and people with no free capacity. Free capacity is 100% minus allocations on open teams
+(FORMING and ACTIVE; see graph/membership.py) — a person's time, so it counts every team, while
+no team the viewer cannot see is ever named.
+
+    score = 10 × Σ level of each requested skill the person has      (level 1–5: 10–50 per skill)
+          + institution gap: 30 LEAD, 20 INVOLVED, 10 CONSULTED stake  (unrepresented only)
+          + ⌊free capacity / 10⌋                                       (0–10)
+
+Ties go to more free capacity, then name. One strong skill (50) outweighs filling a LEAD gap
+(30); a LEAD gap outweighs a level-2 skill (20); capacity only separates otherwise close people.
+
+Overlap warnings (`overlap_warnings`), computed when a team is created; the team is created anyway:
+ISSUE_HAS_ACTIVE_TEAM for each active team already addressing the issue, and MEMBERS_OVERLAP for
+another active team on which more than half of the proposed members (`proposedMemberIds`; the
+lead alone never triggers it) already sit. Only teams the viewer may see are reported.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from graph import teams
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.driver import Graph, Record, Tx, run
+from graph.errors import Conflict, NotFound
+from graph.membership import ALLOCATED
+from graph.validation import Input, PublicId
+
+SKILL_POINTS_PER_LEVEL = 10
+GAP_POINTS = {"LEAD": 30, "INVOLVED": 20, "CONSULTED": 10}
+CAPACITY_POINTS_DIVISOR = 10
+
+
+class SuggestionInput(Input):
+    team_id: PublicId
+    skills: Annotated[list[PublicId], Field(max_length=20)] = []
+    limit: Annotated[int, Field(ge=1, le=50)] = 10
+
+
+class WarningCode(StrEnum):
+    ISSUE_HAS_ACTIVE_TEAM = "ISSUE_HAS_ACTIVE_TEAM"
+    MEMBERS_OVERLAP = "MEMBERS_OVERLAP"
+
+
+_SUGGEST = (
+    """
+    OPTIONAL MATCH (t:ProjectTeam {id: $teamId})
+    WHERE """
+    + TEAM_VISIBLE
+    + """
+    WITH t, [sid IN $skillIds WHERE NOT EXISTS { MATCH (:Skill {id: sid}) }] AS unknownSkills
+    CALL (t) {
+      MATCH (t)-[:ADDRESSES]->(issue:HorizontalIssue)
+      WITH t, issue, COLLECT { MATCH (t)<-[:MEMBER_OF]-(:Person)-[:WORKS_AT]->(i:Institution)
+                               RETURN DISTINCT i.id } AS represented
+      CALL (t, issue) {
+        MATCH (p:Person)-[:HAS_SKILL]->(s:Skill) WHERE s.id IN $skillIds RETURN p
+        UNION
+        MATCH (issue)-[:AFFECTS]->(:Institution)<-[:WORKS_AT]-(p:Person) RETURN p
+      }
+      WITH t, issue, represented, p
+      WHERE p.archivedAt IS NULL
+        AND NOT EXISTS { (p)-[:MEMBER_OF]->(t) }
+        AND NOT EXISTS {
+          MATCH (p)<-[:INVITES]-(v:Invitation)-[:TO_JOIN]->(t)
+          WHERE v.status = 'AWAITING_APPROVAL' OR (v.status = 'PENDING' AND v.expiresAt > datetime())
+        }
+      WITH p, 100 - """
+    + ALLOCATED
+    + """ AS free,
+           COLLECT { MATCH (p)-[h:HAS_SKILL]->(s:Skill) WHERE s.id IN $skillIds
+                     RETURN {skillId: s.id, level: h.level} ORDER BY h.level DESC, s.key } AS skills,
+           head([(p)-[:WORKS_AT]->(i:Institution)<-[a:AFFECTS]-(issue) WHERE NOT i.id IN represented
+                 | {institutionId: i.id, stake: a.stake}]) AS gap
+      WHERE free > 0 AND (size(skills) > 0 OR gap IS NOT NULL)
+      WITH p, free, skills, gap,
+           $perLevel * reduce(s = 0, k IN skills | s + k.level)
+           + coalesce($gapPoints[gap.stake], 0)
+           + free / $capacityDivisor AS score
+      ORDER BY score DESC, free DESC, p.name, p.id
+      LIMIT $limit
+      RETURN collect({personId: p.id, score: score, freeCapacity: free, skills: skills, gap: gap})
+             AS suggestions
+    }
+    RETURN t IS NOT NULL AS found, t.status AS status, unknownSkills, suggestions
+    """
+)
+
+
+async def suggest(graph: Graph, data: SuggestionInput, viewer: Viewer) -> list[Record]:
+    """Ranked candidates: [{personId, score, freeCapacity, skills: [{skillId, level}], gap}]."""
+    rows = await graph.read(
+        _SUGGEST,
+        teamId=data.team_id,
+        skillIds=list(dict.fromkeys(data.skills)),
+        limit=data.limit,
+        perLevel=SKILL_POINTS_PER_LEVEL,
+        gapPoints=GAP_POINTS,
+        capacityDivisor=CAPACITY_POINTS_DIVISOR,
+        **viewer.params(),
+    )
+    row = rows[0]
+    if not row["found"]:
+        raise NotFound("ProjectTeam", data.team_id, "teamId")
+    for i, skill_id in enumerate(data.skills):
+        if skill_id in row["unknownSkills"]:
+            raise NotFound("Skill", skill_id, f"skills.{i}")
+    if row["status"] == "CLOSED":
+        raise Conflict("teamId", "the team is closed")
+    suggestions: list[Record] = row["suggestions"]
+    return suggestions
+
+
+async def coverage_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
+    """Per team: each affected institution with its stake and representing members, lead stake first.
+
+    {teamId, institutions: [{institutionId, stake, representativeIds}], leadInstitutionMissing}
+    """
+    rows = await graph.read(
+        """
+        UNWIND $ids AS id
+        MATCH (t:ProjectTeam {id: id})
+        WHERE """
+        + TEAM_VISIBLE
+        + """
+        CALL (t) {
+          MATCH (t)-[:ADDRESSES]->(:HorizontalIssue)-[a:AFFECTS]->(i:Institution)
+          WITH t, a, i, COLLECT { MATCH (i)<-[:WORKS_AT]-(p:Person)-[:MEMBER_OF]->(t)
+                                  RETURN p.id ORDER BY p.name } AS reps
+          ORDER BY CASE a.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END, i.code
+          RETURN collect({institutionId: i.id, stake: a.stake, representativeIds: reps}) AS institutions
+        }
+        RETURN id, institutions,
+               any(c IN institutions WHERE c.stake = 'LEAD' AND size(c.representativeIds) = 0)
+               AS leadInstitutionMissing
+        """,
+        ids=ids,
+        **viewer.params(),
+    )
+    return {r["id"]: {"teamId": r["id"], **r} for r in rows}
+
+
+async def overlap_warnings(
+    tx: Tx, team_id: str, issue_id: str, proposed_ids: list[str], viewer: Viewer
+) -> list[Record]:
+    """Warnings [{code, message, teamId}] about other visible active teams (see the module doc)."""
+    proposed = list(dict.fromkeys(proposed_ids))
+    rows = await run(
+        tx,
+        """
+        CALL () {
+          MATCH (:HorizontalIssue {id: $issueId})<-[:ADDRESSES]-(t:ProjectTeam {status: 'ACTIVE'})
+          WHERE t.id <> $teamId AND t.archivedAt IS NULL AND """
+        + TEAM_VISIBLE
+        + """
+          RETURN 'ISSUE_HAS_ACTIVE_TEAM' AS code, t, 0 AS shared
+          UNION
+          UNWIND $proposed AS pid
+          MATCH (:Person {id: pid})-[:MEMBER_OF]->(t:ProjectTeam {status: 'ACTIVE'})
+          WHERE t.id <> $teamId AND t.archivedAt IS NULL AND """
+        + TEAM_VISIBLE
+        + """
+          WITH t, count(DISTINCT pid) AS shared
+          WHERE shared * 2 > size($proposed)
+          RETURN 'MEMBERS_OVERLAP' AS code, t, shared
+        }
+        RETURN code, t.id AS teamId, t.name AS name, shared
+        ORDER BY code, shared DESC, name
+        """,
+        teamId=team_id,
+        issueId=issue_id,
+        proposed=proposed,
+        **viewer.params(),
+    )
+    return [
+        {
+            "code": r["code"],
+            "teamId": r["teamId"],
+            "message": (
+                f"The issue already has an active team: {r['name']}"
+                if r["code"] == WarningCode.ISSUE_HAS_ACTIVE_TEAM
+                else f"{r['shared']} of the {len(proposed)} proposed members already sit on {r['name']}"
+            ),
+        }
+        for r in rows
+    ]
+
+
+async def create_team(
+    graph: Graph, data: teams.TeamInput, actor_id: str | None, viewer: Viewer
+) -> tuple[Record, list[Record]]:
+    """Create the team (graph/teams.py) and, in the same transaction, its overlap warnings."""
+
+    async def work(tx: Tx) -> tuple[Record, list[Record]]:
+        node = await teams.create_in(tx, data, actor_id)
+        warnings = await overlap_warnings(tx, node["id"], data.issue_id, data.proposed_member_ids, viewer)
+        return node, warnings
+
+    return await graph.write(work)

@@ -1,0 +1,358 @@
+"""Invitations: the only way to join a team. The lead invites; the invitee accepts or declines.
+
+    (Invitation)-[:TO_JOIN]->(ProjectTeam), (Invitation)-[:INVITES]->(Person),
+    (Invitation)-[:SENT_BY]->(Person) when the inviter is known.
+
+PENDING → ACCEPTED (membership starts, with the invited role and allocation), DECLINED or
+WITHDRAWN. On a team with `requiresManagerApproval`, accepting moves it to AWAITING_APPROVAL and a
+manager of the invitee's institution (`(Person)-[:MANAGES]->(Institution)`) approves — ACCEPTED,
+membership starts — or rejects — REJECTED. A PENDING invitation past `expiresAt` reads as EXPIRED
+(computed on read, so no sweep is needed) and can no longer be accepted; the lead may invite again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Final, LiteralString
+
+from pydantic import field_validator
+
+from graph import activity, entities, membership
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.driver import Graph, Record, Tx, run
+from graph.errors import Conflict, Forbidden, NotFound
+from graph.ids import new_id
+from graph.teams import Role
+from graph.validation import Input, LongText, Percent, PublicId, ShortText
+
+DEFAULT_VALIDITY = timedelta(days=14)
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "PENDING"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+class InvitationInput(Input):
+    team_id: PublicId
+    person_id: PublicId
+    role: Role = Role.MEMBER
+    allocation: Percent
+    message: LongText = ""
+    expires_at: datetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _future(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        if value <= datetime.now(UTC):
+            raise ValueError("must be in the future")
+        return value
+
+
+class Reason(Input):
+    reason: ShortText = ""
+
+
+# The stored status, with a PENDING invitation past its expiry read as EXPIRED; `v` is the invitation.
+STATUS: Final[LiteralString] = (
+    "CASE WHEN v.status = 'PENDING' AND v.expiresAt <= datetime() THEN 'EXPIRED' ELSE v.status END"
+)
+# Still open: counts as a pending invitation (duplicates, suggestions).
+OPEN: Final[LiteralString] = (
+    "(v.status = 'AWAITING_APPROVAL' OR (v.status = 'PENDING' AND v.expiresAt > datetime()))"
+)
+# Who sees an invitation: whoever sees its team, the invitee, and the invitee's institution managers
+# (who approve the time). `v` is the invitation, `t` its team.
+VISIBLE: Final[LiteralString] = (
+    "(" + TEAM_VISIBLE + " OR EXISTS { (v)-[:INVITES]->(:Person {id: $viewerId}) }"
+    " OR EXISTS { (v)-[:INVITES]->(:Person)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $viewerId}) })"
+)
+_NODE: Final[LiteralString] = (
+    "v {.*, status: " + STATUS + ", teamId: t.id, personId: head([(v)-[:INVITES]->(p) | p.id]),"
+    " invitedById: head([(v)-[:SENT_BY]->(p) | p.id])}"
+)
+_ORDER: Final[LiteralString] = (
+    "CASE " + STATUS + " WHEN 'PENDING' THEN 0 WHEN 'AWAITING_APPROVAL' THEN 1 ELSE 2 END, v.createdAt DESC"
+)
+
+
+async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
+    rows = await graph.read(
+        "UNWIND $ids AS id MATCH (v:Invitation {id: id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+        + VISIBLE
+        + " RETURN "
+        + _NODE
+        + " AS node",
+        ids=ids,
+        **viewer.params(),
+    )
+    return {r["node"]["id"]: r["node"] for r in rows}
+
+
+async def of_teams(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
+    """Invitations per team, pending first, then awaiting approval, then the rest newest first."""
+    rows = await graph.read(
+        "UNWIND $ids AS id MATCH (t:ProjectTeam {id: id})<-[:TO_JOIN]-(v:Invitation) WHERE "
+        + TEAM_VISIBLE
+        + " WITH id, t, v ORDER BY "
+        + _ORDER
+        + " RETURN id, collect("
+        + _NODE
+        + ") AS nodes",
+        ids=ids,
+        **viewer.params(),
+    )
+    return {r["id"]: r["nodes"] for r in rows}
+
+
+async def of_people(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
+    """Each person's invitations to teams the viewer may see, pending first."""
+    rows = await graph.read(
+        "UNWIND $ids AS id MATCH (:Person {id: id})<-[:INVITES]-(v:Invitation)-[:TO_JOIN]->(t:ProjectTeam)"
+        " WHERE "
+        + VISIBLE
+        + " WITH id, t, v ORDER BY "
+        + _ORDER
+        + " RETURN id, collect("
+        + _NODE
+        + ") AS nodes",
+        ids=ids,
+        **viewer.params(),
+    )
+    return {r["id"]: r["nodes"] for r in rows}
+
+
+def _reader(viewer: Viewer) -> entities.Reader:
+    async def read(tx: Tx, id: str) -> Record:
+        rows = await run(
+            tx,
+            "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+            + VISIBLE
+            + " RETURN "
+            + _NODE
+            + " AS node, t.status AS teamStatus, t.requiresManagerApproval AS needsApproval,"
+            " head([(t)-[:ADDRESSES]->(i) | i.id]) AS issueId",
+            id=id,
+            **viewer.params(),
+        )
+        if not rows:  # an invitation the viewer may not see reads as missing
+            raise NotFound("Invitation", id, "invitationId")
+        row = rows[0]
+        return {
+            **row["node"],
+            "teamStatus": row["teamStatus"],
+            "needsApproval": bool(row["needsApproval"]),
+            "issueId": row["issueId"],
+        }
+
+    return read
+
+
+def _scope(node: Record) -> list[str]:
+    return [node["teamId"], node["issueId"], node["personId"]]
+
+
+def _require_status(node: Record, *allowed: InvitationStatus) -> None:
+    status = node["status"]
+    if status in allowed:
+        return
+    if status == InvitationStatus.EXPIRED:
+        raise Conflict("invitationId", f"the invitation expired at {node['expiresAt']:%Y-%m-%d %H:%M} UTC")
+    raise Conflict("invitationId", f"the invitation is {status.lower().replace('_', ' ')}")
+
+
+async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> Record:
+    if data.role is Role.LEAD:
+        raise Conflict("role", "a team has one lead: invite as another role, then use handOverLead")
+    read = _reader(viewer)
+
+    async def work(tx: Tx) -> Record:
+        team = await membership.require_team(tx, data.team_id, viewer)
+        person = await entities.require(tx, "Person", data.person_id, "personId")
+        await membership.check_lead(tx, data.team_id, actor_id, "invite members")
+        if team["status"] == "CLOSED":
+            raise Conflict("teamId", "the team is closed")
+        if person.get("archivedAt") is not None:
+            raise Conflict("personId", f"{person['name']} is archived")
+        if await membership.membership(tx, data.team_id, data.person_id) is not None:
+            raise Conflict("personId", f"{person['name']} is already a member of this team")
+        pending = await run(
+            tx,
+            "MATCH (:ProjectTeam {id: $teamId})<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(:Person {id: $personId})"
+            " WHERE " + OPEN + " RETURN count(v) AS n",
+            teamId=data.team_id,
+            personId=data.person_id,
+        )
+        if pending[0]["n"]:
+            raise Conflict("personId", f"{person['name']} already has a pending invitation to this team")
+        id = new_id("Invitation")
+        await run(
+            tx,
+            """
+            MATCH (t:ProjectTeam {id: $teamId}), (p:Person {id: $personId})
+            CREATE (v:Invitation:Entity {id: $id, role: $role, allocation: $allocation, message: $message,
+                    status: 'PENDING', expiresAt: $expiresAt, reason: null,
+                    createdAt: datetime(), updatedAt: datetime()})
+            CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES]->(p)
+            WITH v
+            OPTIONAL MATCH (inviter:Person {id: $actorId})
+            FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END | CREATE (v)-[:SENT_BY]->(inviter))
+            """,
+            id=id,
+            teamId=data.team_id,
+            personId=data.person_id,
+            role=data.role.value,
+            allocation=data.allocation,
+            message=data.message,
+            expiresAt=data.expires_at or datetime.now(UTC) + DEFAULT_VALIDITY,
+            actorId=actor_id,
+        )
+        node = await read(tx, id)
+        await activity.record(
+            tx,
+            verb="invitation.sent",
+            actor_id=actor_id,
+            target_id=id,
+            scope_ids=_scope(node),
+            summary=f"{person['name']} invited to {team['name']} as {data.role.value.lower()}",
+            after=node,
+        )
+        return node
+
+    return await graph.write(work)
+
+
+async def _start_membership(tx: Tx, node: Record) -> None:
+    """Checks that still hold when the membership starts, then MEMBER_OF with the invited terms."""
+    if node["teamStatus"] == "CLOSED":
+        raise Conflict("invitationId", "the team is closed")
+    if await membership.membership(tx, node["teamId"], node["personId"]) is not None:
+        raise Conflict("invitationId", "the person is already a member of this team")
+    await membership.check_capacity(tx, node["personId"], node["teamId"], node["allocation"])
+    await run(
+        tx,
+        """
+        MATCH (v:Invitation {id: $id})-[:INVITES]->(p:Person), (v)-[:TO_JOIN]->(t:ProjectTeam)
+        CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t)
+        """,
+        id=node["id"],
+    )
+
+
+async def _set_status(tx: Tx, id: str, status: InvitationStatus, reason: str | None = None) -> None:
+    await run(
+        tx,
+        "MATCH (v:Invitation {id: $id}) SET v.status = $status, v.reason = coalesce($reason, v.reason),"
+        " v.respondedAt = coalesce(v.respondedAt, datetime())",
+        id=id,
+        status=status.value,
+        reason=reason,
+    )
+
+
+Step = Callable[[Tx, str], Awaitable[object]]
+
+
+async def _change(
+    graph: Graph, id: str, verb: str, actor_id: str | None, viewer: Viewer, apply: Step, summary: str
+) -> Record:
+    """One invitation step: `apply(tx, id)` checks the rules and writes; Activity records it."""
+    return await entities.change(
+        graph,
+        label="Invitation",
+        id=id,
+        id_field="invitationId",
+        verb=verb,
+        actor_id=actor_id,
+        read=_reader(viewer),
+        apply=lambda tx: apply(tx, id),
+        scope=_scope,
+        summary=lambda n: f"{summary} ({n['role'].lower()}, {n['allocation']}%)",
+    )
+
+
+async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    async def apply(tx: Tx, id: str) -> None:
+        node = await _reader(viewer)(tx, id)
+        if actor_id is not None and actor_id != node["personId"]:
+            raise Forbidden("invitationId", "only the invited person may accept")
+        _require_status(node, InvitationStatus.PENDING)
+        if node["needsApproval"]:
+            # The manager approves the time; until then nothing is booked, but it is checked now.
+            if node["teamStatus"] == "CLOSED":
+                raise Conflict("invitationId", "the team is closed")
+            await membership.check_capacity(tx, node["personId"], node["teamId"], node["allocation"])
+            await _set_status(tx, id, InvitationStatus.AWAITING_APPROVAL)
+        else:
+            await _start_membership(tx, node)
+            await _set_status(tx, id, InvitationStatus.ACCEPTED)
+
+    return await _change(graph, id, "invitation.accepted", actor_id, viewer, apply, "Invitation accepted")
+
+
+async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:
+    async def apply(tx: Tx, id: str) -> None:
+        node = await _reader(viewer)(tx, id)
+        if actor_id is not None and actor_id != node["personId"]:
+            raise Forbidden("invitationId", "only the invited person may decline")
+        _require_status(node, InvitationStatus.PENDING)
+        await _set_status(tx, id, InvitationStatus.DECLINED, reason.reason)
+
+    return await _change(graph, id, "invitation.declined", actor_id, viewer, apply, "Invitation declined")
+
+
+async def withdraw(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    async def apply(tx: Tx, id: str) -> None:
+        node = await _reader(viewer)(tx, id)
+        await membership.check_lead(tx, node["teamId"], actor_id, "withdraw invitations")
+        _require_status(node, InvitationStatus.PENDING, InvitationStatus.AWAITING_APPROVAL)
+        await _set_status(tx, id, InvitationStatus.WITHDRAWN)
+
+    return await _change(graph, id, "invitation.withdrawn", actor_id, viewer, apply, "Invitation withdrawn")
+
+
+async def _check_manager(tx: Tx, node: Record, actor_id: str | None) -> None:
+    if actor_id is None:
+        return
+    rows = await run(
+        tx,
+        "MATCH (:Person {id: $personId})-[:WORKS_AT]->(i:Institution) "
+        "RETURN EXISTS { (:Person {id: $actorId})-[:MANAGES]->(i) } AS manages",
+        personId=node["personId"],
+        actorId=actor_id,
+    )
+    if not rows or not rows[0]["manages"]:
+        raise Forbidden("invitationId", "only a manager of the invitee's institution may decide")
+
+
+async def approve_allocation(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    async def apply(tx: Tx, id: str) -> None:
+        node = await _reader(viewer)(tx, id)
+        await _check_manager(tx, node, actor_id)
+        _require_status(node, InvitationStatus.AWAITING_APPROVAL)
+        await _start_membership(tx, node)
+        await _set_status(tx, id, InvitationStatus.ACCEPTED)
+
+    return await _change(graph, id, "invitation.approved", actor_id, viewer, apply, "Allocation approved")
+
+
+async def reject_allocation(
+    graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer
+) -> Record:
+    async def apply(tx: Tx, id: str) -> None:
+        node = await _reader(viewer)(tx, id)
+        await _check_manager(tx, node, actor_id)
+        _require_status(node, InvitationStatus.AWAITING_APPROVAL)
+        await _set_status(tx, id, InvitationStatus.REJECTED, reason.reason)
+
+    return await _change(graph, id, "invitation.rejected", actor_id, viewer, apply, "Allocation rejected")

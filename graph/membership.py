@@ -1,0 +1,99 @@
+"""Rules every membership change shares: the visible team, who is on it, who leads, time budgets.
+
+Time budget: a person's allocations on open teams — FORMING and ACTIVE, not CLOSED or archived —
+may not add up to more than 100%. FORMING counts because accepting an invitation commits the
+time from that moment; otherwise several teams forming at once could book the same person twice.
+"""
+
+from __future__ import annotations
+
+from typing import Final, LiteralString
+
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.driver import Record, Tx, run
+from graph.errors import Conflict, Forbidden, NotFound
+
+# Sum of a person `p`'s allocations on open teams (the capacity rule above), as a Cypher expression.
+ALLOCATED: Final[LiteralString] = (
+    "reduce(s = 0, a IN [(p)-[m:MEMBER_OF]->(o:ProjectTeam)"
+    " WHERE o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation] | s + a)"
+)
+
+FULL_TIME: Final = 100
+
+
+async def require_team(tx: Tx, team_id: str, viewer: Viewer, field: str = "teamId") -> Record:
+    """The team with its issue id, or NotFound — also when the viewer may not see it."""
+    rows = await run(
+        tx,
+        "MATCH (t:ProjectTeam {id: $id}) WHERE "
+        + TEAM_VISIBLE
+        + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team",
+        id=team_id,
+        **viewer.params(),
+    )
+    if not rows:
+        raise NotFound("ProjectTeam", team_id, field)
+    team: Record = rows[0]["team"]
+    return team
+
+
+async def membership(tx: Tx, team_id: str, person_id: str) -> Record | None:
+    """The person's membership {role, allocation, since} on the team, or None."""
+    rows = await run(
+        tx,
+        "MATCH (:Person {id: $personId})-[m:MEMBER_OF]->(:ProjectTeam {id: $teamId}) "
+        "RETURN m {.*} AS membership",
+        personId=person_id,
+        teamId=team_id,
+    )
+    return rows[0]["membership"] if rows else None
+
+
+async def require_member(tx: Tx, team_id: str, person_id: str, field: str) -> Record:
+    found = await membership(tx, team_id, person_id)
+    if found is None:
+        raise Conflict(field, f"{person_id} is not a member of this team")
+    return found
+
+
+async def check_lead(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
+    """Only the team's lead may `action` (checked once sign-in tells us who is acting)."""
+    if actor_id is None:
+        return
+    found = await membership(tx, team_id, actor_id)
+    if found is None or found["role"] != "LEAD":
+        raise Forbidden("teamId", f"only the team's lead may {action}")
+
+
+async def check_member(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
+    """Only members may `action` (checked once sign-in tells us who is acting)."""
+    if actor_id is not None and await membership(tx, team_id, actor_id) is None:
+        raise Forbidden("teamId", f"only members of the team may {action}")
+
+
+async def allocated_elsewhere(tx: Tx, person_id: str, team_id: str) -> int:
+    """The person's allocation on open teams other than `team_id`."""
+    rows = await run(
+        tx,
+        "MATCH (p:Person {id: $personId}) "
+        "RETURN reduce(s = 0, a IN [(p)-[m:MEMBER_OF]->(o:ProjectTeam)"
+        " WHERE o.id <> $teamId AND o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation]"
+        " | s + a) AS total",
+        personId=person_id,
+        teamId=team_id,
+    )
+    return int(rows[0]["total"]) if rows else 0
+
+
+async def check_capacity(
+    tx: Tx, person_id: str, team_id: str, allocation: int, field: str = "allocation"
+) -> None:
+    """Conflict naming `field` when `allocation` would push the person above full time."""
+    elsewhere = await allocated_elsewhere(tx, person_id, team_id)
+    if elsewhere + allocation > FULL_TIME:
+        raise Conflict(
+            field,
+            f"{allocation}% would bring the person to {elsewhere + allocation}% on open teams "
+            f"(at most {FULL_TIME}%; {FULL_TIME - elsewhere}% is free)",
+        )

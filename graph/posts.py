@@ -1,0 +1,185 @@
+"""Team posts: a discussion thread per team, with @mentions and one level of replies.
+
+    (Post)-[:IN_TEAM]->(ProjectTeam), (Post)-[:WRITTEN_BY]->(Person) when the author is known,
+    (Post)-[:REPLY_TO]->(Post) for a reply, (Post)-[:MENTIONS]->(Person).
+
+Mentions are the explicit `mentionedPersonIds` plus every `@name@example.lv` token in the body
+that is a known person's email (other tokens stay plain text). A mention puts the post's Activity
+in that person's feed; it still lives under the team, so a restricted team's post stays hidden
+from everyone who is not a member.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Final, LiteralString
+
+from pydantic import Field, StringConstraints
+
+from graph import activity, entities, membership
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.driver import Graph, Record, Tx, run
+from graph.errors import Conflict, NotFound
+from graph.ids import new_id
+from graph.pagination import Page, PageRequest
+from graph.validation import Input, PublicId
+
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+
+# "@" + an email, not preceded by a word character (so a bare address is not a mention).
+_MENTION = re.compile(r"(?<![\w@.])@([\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,})")
+
+
+class PostInput(Input):
+    team_id: PublicId
+    body: Body
+    mentioned_person_ids: Annotated[list[PublicId], Field(max_length=50)] = []
+    reply_to_id: PublicId | None = None
+
+
+def mentioned_emails(body: str) -> list[str]:
+    """The `@email` tokens in a post, lower-cased, in order of first appearance."""
+    return list(dict.fromkeys(m.lower() for m in _MENTION.findall(body)))
+
+
+_NODE: Final[LiteralString] = (
+    "n {.*, teamId: t.id, authorId: head([(n)-[:WRITTEN_BY]->(a) | a.id]),"
+    " replyToId: head([(n)-[:REPLY_TO]->(r) | r.id]),"
+    " mentionIds: COLLECT { MATCH (n)-[:MENTIONS]->(m:Person) RETURN m.id ORDER BY m.name }}"
+)
+
+
+async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
+    rows = await graph.read(
+        "UNWIND $ids AS id MATCH (n:Post {id: id})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
+        + TEAM_VISIBLE
+        + " RETURN "
+        + _NODE
+        + " AS node",
+        ids=ids,
+        **viewer.params(),
+    )
+    return {r["node"]["id"]: r["node"] for r in rows}
+
+
+async def pages_of_teams(
+    graph: Graph, ids: list[str], viewer: Viewer, page: PageRequest
+) -> dict[str, Record]:
+    """Per team, a page of top-level posts newest first: {teamId: {total, rows}}."""
+    rows = await graph.read(
+        """
+        UNWIND $ids AS id
+        MATCH (t:ProjectTeam {id: id})
+        WHERE """
+        + TEAM_VISIBLE
+        + """
+        CALL (t) {
+          MATCH (t)<-[:IN_TEAM]-(n:Post) WHERE NOT (n)-[:REPLY_TO]->()
+          WITH n ORDER BY n.createdAt DESC, n.id DESC
+          RETURN collect(n) AS thread
+        }
+        RETURN id, size(thread) AS total, [n IN thread[$skip..$skip + $first + 1] | """
+        + _NODE
+        + """] AS rows
+        """,
+        ids=ids,
+        skip=page.skip,
+        first=page.first,
+        **viewer.params(),
+    )
+    return {r["id"]: {"total": r["total"], "rows": r["rows"]} for r in rows}
+
+
+def page_of(found: Record | None, request: PageRequest) -> Page:
+    return Page.from_row(found or {"total": 0, "rows": []}, request)
+
+
+async def replies_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
+    """Replies per post, oldest first."""
+    rows = await graph.read(
+        """
+        UNWIND $ids AS id
+        MATCH (:Post {id: id})<-[:REPLY_TO]-(n:Post)-[:IN_TEAM]->(t:ProjectTeam)
+        WHERE """
+        + TEAM_VISIBLE
+        + """
+        WITH id, n, t ORDER BY n.createdAt, n.id
+        RETURN id, collect("""
+        + _NODE
+        + """) AS nodes
+        """,
+        ids=ids,
+        **viewer.params(),
+    )
+    return {r["id"]: r["nodes"] for r in rows}
+
+
+async def _check_parent(tx: Tx, parent_id: str, team_id: str, viewer: Viewer) -> None:
+    rows = await run(
+        tx,
+        "MATCH (n:Post {id: $id})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
+        + TEAM_VISIBLE
+        + " RETURN t.id AS teamId, EXISTS { (n)-[:REPLY_TO]->() } AS isReply",
+        id=parent_id,
+        **viewer.params(),
+    )
+    if not rows:
+        raise NotFound("Post", parent_id, "replyToId")
+    if rows[0]["teamId"] != team_id:
+        raise Conflict("replyToId", "is a post of another team")
+    if rows[0]["isReply"]:
+        raise Conflict("replyToId", "is itself a reply; reply to the post it answers")
+
+
+async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Viewer) -> Record:
+    async def work(tx: Tx) -> Record:
+        team = await membership.require_team(tx, data.team_id, viewer)
+        await membership.check_member(tx, data.team_id, actor_id, "post")
+        if data.mentioned_person_ids:
+            await entities.require_all(tx, "Person", data.mentioned_person_ids, "mentionedPersonIds")
+        if data.reply_to_id is not None:
+            await _check_parent(tx, data.reply_to_id, data.team_id, viewer)
+        if team["status"] == "CLOSED":
+            raise Conflict("teamId", "the team is closed")
+        id = new_id("Post")
+        rows = await run(
+            tx,
+            """
+            MATCH (t:ProjectTeam {id: $teamId})
+            CREATE (n:Post:Entity {id: $id, body: $body, createdAt: datetime(), updatedAt: datetime()})
+            CREATE (n)-[:IN_TEAM]->(t)
+            WITH n, t
+            OPTIONAL MATCH (parent:Post {id: $replyToId})
+            FOREACH (_ IN CASE WHEN parent IS NULL THEN [] ELSE [1] END | CREATE (n)-[:REPLY_TO]->(parent))
+            WITH n, t
+            OPTIONAL MATCH (author:Person {id: $actorId})
+            FOREACH (_ IN CASE WHEN author IS NULL THEN [] ELSE [1] END | CREATE (n)-[:WRITTEN_BY]->(author))
+            WITH n, t
+            CALL (n) {
+              MATCH (m:Person) WHERE m.id IN $mentionIds OR m.email IN $emails
+              CREATE (n)-[:MENTIONS]->(m)
+            }
+            RETURN """
+            + _NODE
+            + " AS node",
+            id=id,
+            teamId=data.team_id,
+            body=data.body,
+            replyToId=data.reply_to_id,
+            actorId=actor_id,
+            mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
+            emails=mentioned_emails(data.body),
+        )
+        node: Record = rows[0]["node"]
+        await activity.record(
+            tx,
+            verb="post.replied" if data.reply_to_id else "post.created",
+            actor_id=actor_id,
+            target_id=id,
+            scope_ids=[data.team_id, team["issueId"], *node["mentionIds"]],
+            summary=f"{team['name']}: " + ("reply posted" if data.reply_to_id else "new post"),
+            after=node,
+        )
+        return node
+
+    return await graph.write(work)
