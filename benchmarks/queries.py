@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from graph import activity, directions, institutions, issues, people, skills, teams
+from graph import activity, directions, formation, institutions, issues, people, skills, teams
 from graph.access import Viewer
 from graph.driver import Graph, Record
+from graph.formation import SuggestionInput
 from graph.pagination import PageRequest, encode_cursor
+from graph.validation import validate
 
-Input = dict[str, str]
+Input = dict[str, Any]
 Floor = Callable[[Graph, Input], Awaitable[bytes]]
 
 # --- (a) team page: members with institutions, the issue's affected institutions (coverage),
@@ -119,6 +121,19 @@ query IssuePage($id: ID!) {
     teams(sort: [{name: ASC}]) { id name status visibility }
     activitiesConnection { totalCount }
     activities(sort: [{seq: DESC}], limit: 20) { id seq at verb summary }
+  }
+}
+"""
+
+# --- (d) suggestMembers: people worth inviting to a team, with the reasons ------------------
+
+HUB_SUGGEST = """
+query Suggest($teamId: ID!, $skills: [ID!]) {
+  suggestMembers(teamId: $teamId, skills: $skills, limit: 10) {
+    score freeCapacity
+    matchedSkills { level skill { id name } }
+    institutionGap { stake institution { id code nameEn } }
+    person { id name title institution { id code nameEn } }
   }
 }
 """
@@ -312,6 +327,47 @@ async def floor_issue_page(graph: Graph, args: Input) -> bytes:
     return _dump(data)
 
 
+async def floor_suggest(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (d): the ranking, then skills, gap institutions and people together,
+    then the people's institutions not loaded yet."""
+    data = validate(SuggestionInput, {"team_id": args["teamId"], "skills": args["skills"], "limit": 10})
+    ranked = await formation.suggest(graph, data, _SYSTEM)
+    skill_names, gap_insts, found_people = await asyncio.gather(
+        skills.by_ids(graph, sorted({k["skillId"] for r in ranked for k in r["skills"]})),
+        institutions.by_ids(graph, sorted({r["gap"]["institutionId"] for r in ranked if r["gap"]})),
+        people.by_ids(graph, [r["personId"] for r in ranked]),
+    )
+    missing = sorted(
+        {p["institutionId"] for p in found_people.values() if p.get("institutionId")} - gap_insts.keys()
+    )
+    insts = {**gap_insts, **(await institutions.by_ids(graph, missing) if missing else {})}
+    out = []
+    for r in ranked:
+        p = found_people.get(r["personId"], {})
+        out.append(
+            {
+                "score": r["score"],
+                "freeCapacity": r["freeCapacity"],
+                "matchedSkills": [
+                    {
+                        "level": k["level"],
+                        "skill": {"id": k["skillId"], "name": skill_names[k["skillId"]]["name"]},
+                    }
+                    for k in r["skills"]
+                ],
+                "institutionGap": r["gap"]
+                and {"stake": r["gap"]["stake"], "institution": _inst(insts.get(r["gap"]["institutionId"]))},
+                "person": {
+                    "id": p.get("id"),
+                    "name": p.get("name"),
+                    "title": p.get("title"),
+                    "institution": _inst(insts.get(p.get("institutionId", ""))),
+                },
+            }
+        )
+    return _dump({"suggestMembers": out})
+
+
 @dataclass(frozen=True)
 class Query:
     key: str
@@ -331,6 +387,8 @@ QUERIES: dict[str, Query] = {
               HUB_PEOPLE_SEARCH, PEER_PEOPLE_SEARCH, floor_people_search, "pairs"),
         Query("c", "issue with affected institutions, teams, latest 20 activities",
               HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues"),
+        Query("d", "suggestMembers for a team, two requested skills, top 10 (no peer equivalent)",
+              HUB_SUGGEST, None, floor_suggest, "suggest"),
     )
 }  # fmt: skip
 
@@ -339,7 +397,7 @@ async def pick_inputs(graph: Graph, count: int = 200) -> dict[str, list[Input]]:
     """Realistic, repeatable inputs: the largest teams, the fullest skill/institution pairs, issues by id."""
     team_rows = await graph.read(
         "MATCH (t:ProjectTeam) WITH t, COUNT { (t)<-[:MEMBER_OF]-() } AS size "
-        "RETURN t.id AS id ORDER BY size DESC, id LIMIT $n",
+        "RETURN t.id AS id, t.status AS status ORDER BY size DESC, id LIMIT $n",
         n=count,
     )
     pair_rows = await graph.read(
@@ -349,8 +407,22 @@ async def pick_inputs(graph: Graph, count: int = 200) -> dict[str, list[Input]]:
         n=count,
     )
     issue_rows = await graph.read("MATCH (i:HorizontalIssue) RETURN i.id AS id ORDER BY id LIMIT $n", n=count)
+    pairs = [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows]
+    common_skills = list(dict.fromkeys(p["skillId"] for p in pairs))
     return {
+        "suggest": [
+            {
+                "teamId": r["id"],
+                "skills": [
+                    common_skills[i % len(common_skills)],
+                    common_skills[(i + 1) % len(common_skills)],
+                ],
+            }
+            for i, r in enumerate([r for r in team_rows if r["status"] != "CLOSED"][:100])
+        ]
+        if common_skills
+        else [],
         "teams": [{"id": r["id"]} for r in team_rows],
-        "pairs": [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows],
+        "pairs": pairs,
         "issues": [{"id": r["id"]} for r in issue_rows],
     }
