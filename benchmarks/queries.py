@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from graph import activity, directions, formation, institutions, issues, people, skills, teams
+from graph import (
+    activity,
+    directions,
+    formation,
+    institutions,
+    invitations,
+    issues,
+    people,
+    posts,
+    skills,
+    teams,
+)
 from graph.access import Viewer
 from graph.driver import Graph, Record
 from graph.formation import SuggestionInput
@@ -137,6 +148,20 @@ query Suggest($teamId: ID!, $skills: [ID!]) {
   }
 }
 """
+
+# --- (f) the write mix: invite, accept, post, update — one client iteration runs all four ------
+
+HUB_WRITE_MIX = (
+    """mutation Invite($teamId: ID!, $personId: ID!) {
+  inviteMember(input: {teamId: $teamId, personId: $personId, role: MEMBER, allocation: 5,
+                       message: "benchmark"}) { id status }
+}""",
+    """mutation Accept($invitationId: ID!) { acceptInvitation(invitationId: $invitationId) { id status } }""",
+    """mutation Post($teamId: ID!, $body: String!) { createPost(input: {teamId: $teamId, body: $body}) { id } }""",
+    """mutation Update($teamId: ID!, $mandate: String!) {
+  updateTeam(id: $teamId, patch: {mandate: $mandate}) { id updatedAt }
+}""",
+)
 
 # --- the floor ---------------------------------------------------------------------------
 
@@ -368,6 +393,30 @@ async def floor_suggest(graph: Graph, args: Input) -> bytes:
     return _dump({"suggestMembers": out})
 
 
+async def floor_write_mix(graph: Graph, args: Input) -> bytes:
+    """The four writes of (f) through the graph/ functions the hub's mutations call, one after another."""
+    invitation = await invitations.invite(
+        graph,
+        validate(invitations.InvitationInput,
+                 {"team_id": args["teamId"], "person_id": args["personId"], "allocation": 5, "message": "benchmark"}),
+        None, _SYSTEM,
+    )  # fmt: skip
+    accepted = await invitations.accept(graph, invitation["id"], None, _SYSTEM)
+    post = await posts.create(
+        graph, validate(posts.PostInput, {"team_id": args["teamId"], "body": "Benchmark post"}), None, _SYSTEM
+    )
+    team = await teams.update(
+        graph, args["teamId"], validate(teams.TeamPatch, {"mandate": f"Benchmark {invitation['id']}"}), None
+    )
+    return _dump(
+        {
+            "invitation": {"id": accepted["id"], "status": accepted["status"]},
+            "post": {"id": post["id"]},
+            "team": {"id": team["id"], "updatedAt": team.get("updatedAt")},
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Query:
     key: str
@@ -389,11 +438,13 @@ QUERIES: dict[str, Query] = {
               HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues"),
         Query("d", "suggestMembers for a team, two requested skills, top 10 (no peer equivalent)",
               HUB_SUGGEST, None, floor_suggest, "suggest"),
+        Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations; hub vs floor)",
+              "", None, floor_write_mix, "writes"),
     )
 }  # fmt: skip
 
 
-async def pick_inputs(graph: Graph, count: int = 200) -> dict[str, list[Input]]:
+async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000) -> dict[str, list[Input]]:
     """Realistic, repeatable inputs: the largest teams, the fullest skill/institution pairs, issues by id."""
     team_rows = await graph.read(
         "MATCH (t:ProjectTeam) WITH t, COUNT { (t)<-[:MEMBER_OF]-() } AS size "
@@ -405,6 +456,22 @@ async def pick_inputs(graph: Graph, count: int = 200) -> dict[str, list[Input]]:
         "WITH s.id AS skillId, i.id AS institutionId, count(p) AS size "
         "RETURN skillId, institutionId ORDER BY size DESC, skillId, institutionId LIMIT $n",
         n=count,
+    )
+    # Writes: people with the fewest memberships and no invitation yet, each paired with an open team
+    # they are not in, so no (team, person) pair repeats within a run.
+    open_teams = [r["id"] for r in team_rows if r["status"] != "CLOSED"]
+    free_rows = await graph.read(
+        """
+        MATCH (p:Person) WHERE p.archivedAt IS NULL AND NOT EXISTS { (p)<-[:INVITES]-() }
+        WITH p ORDER BY COUNT { (p)-[:MEMBER_OF]->() }, p.id LIMIT $n
+        WITH collect(p) AS people
+        UNWIND range(0, size(people) - 1) AS k
+        WITH people[k] AS p, $teams[k % size($teams)] AS teamId
+        WHERE NOT EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: teamId}) }
+        RETURN teamId, p.id AS personId
+        """,
+        n=write_pairs if open_teams else 0,
+        teams=open_teams or [""],
     )
     issue_rows = await graph.read("MATCH (i:HorizontalIssue) RETURN i.id AS id ORDER BY id LIMIT $n", n=count)
     pairs = [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows]
@@ -423,6 +490,7 @@ async def pick_inputs(graph: Graph, count: int = 200) -> dict[str, list[Input]]:
         if common_skills
         else [],
         "teams": [{"id": r["id"]} for r in team_rows],
+        "writes": [{"teamId": r["teamId"], "personId": r["personId"]} for r in free_rows],
         "pairs": pairs,
         "issues": [{"id": r["id"]} for r in issue_rows],
     }

@@ -73,6 +73,8 @@ def render(results: dict[str, Any]) -> str:
     w(f"Run {results['started']} – {results['finished']}.\n")
     if results.get("cut_short"):
         w(f"**Incomplete run: {results['cut_short']}; the cells not run show as –.**\n")
+    for skipped in results.get("skipped", []):
+        w(f"Skipped: {skipped}.\n")
     if results.get("note"):
         w(f"**{results['note']}**\n")
     la = results["load_averages"]

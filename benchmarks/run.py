@@ -27,7 +27,7 @@ from typing import Any
 import psutil
 
 from benchmarks import report
-from benchmarks.queries import QUERIES, pick_inputs
+from benchmarks.queries import HUB_WRITE_MIX, QUERIES, pick_inputs
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
 from graph.driver import Graph, count_queries
@@ -236,7 +236,7 @@ def main() -> None:
         _log("servers up; checking every query once")
 
         hub_data: dict[str, Any] = {}
-        for key in keys:
+        for key in [k for k in keys if k != "f"]:  # the write mix is checked by its own error count
             q = QUERIES[key]
             sample = inputs[q.inputs][0]
             for name, url in urls.items():
@@ -260,43 +260,61 @@ def main() -> None:
                 "same_as_hub": hub_check is not None and floor_data == hub_data.get(key),
             }
 
+        if "f" in keys and inputs.get("writes"):
+            # One write mix through the floor, so Neo4j has planned the write queries before any cell.
+            body, trips = asyncio.run(_floor_once(uri, "f", inputs["writes"][-1]))
+            results["checks"]["f/floor"] = {"summary": "invite, accept, post, update", "cypher_queries": trips,
+                                            "bytes": len(body)}  # fmt: skip
+
         if args.profile and "a" in keys and "hub" in contenders:
             _log("profiling the hub on query (a)")
             results["profile"] = profile(uri, inputs["teams"], args.profile_requests)
 
         # Client count outermost: cut short by --stop-by, a run still has every query at low counts.
-        for n in clients:
-            for key in keys:
-                q = QUERIES[key]
-                for name in contenders:
-                    if name == "peer" and q.peer is None:
-                        continue
-                    if stop_by is not None and time.time() > stop_by:
-                        results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
-                        raise _StopBy
-                    spec: dict[str, Any] = {
-                        "mode": "floor" if name == "floor" else "http",
-                        "query": key,
-                        "inputs": inputs[q.inputs],
-                        "clients": n,
-                        "warmup_s": args.warmup,
-                        "duration_s": args.duration,
-                        "url": urls.get(name),
-                        "document": q.hub if name == "hub" else q.peer,
-                        "neo4j_uri": uri,
-                        "neo4j_password": PASSWORD,
-                    }
-                    _log(f"({key}) {name} x{n}  load {load_averages()}")
-                    cell = run_cell(spec, servers[name], neo4j)
-                    cell |= {
-                        "query": key,
-                        "contender": name,
-                        "clients": n,
-                        "load_average_1m": os.getloadavg()[0],
-                    }
-                    results["cells"].append(cell)
-                    _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
-                         f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
+        # The write mix runs last (it changes the data the reads see); each of its cells gets its own
+        # slice of (team, free person) pairs, as an invitation cannot be repeated.
+        reads = [k for k in keys if k != "f"]
+        plan = [(n, k) for n in clients for k in reads] + ([(n, "f") for n in clients] if "f" in keys else [])
+        write_slices = iter(_slices(inputs.get("writes", [])[:-1], len(clients) * len(contenders)))
+        for n, key in plan:
+            q = QUERIES[key]
+            for name in contenders:
+                if name == "peer" and q.peer is None:
+                    continue
+                if stop_by is not None and time.time() > stop_by:
+                    results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
+                    raise _StopBy
+                cell_inputs = next(write_slices) if key == "f" else inputs[q.inputs]
+                if not cell_inputs:
+                    _log(f"({key}) {name} x{n}: no inputs in this dataset, skipped")
+                    results.setdefault("skipped", []).append(
+                        f"({key}) {name} x{n}: no inputs in this dataset"
+                    )
+                    continue
+                spec: dict[str, Any] = {
+                    "mode": "floor" if name == "floor" else "http",
+                    "query": key,
+                    "inputs": cell_inputs,
+                    "mix": list(HUB_WRITE_MIX) if key == "f" else None,
+                    "clients": n,
+                    "warmup_s": args.warmup,
+                    "duration_s": args.duration,
+                    "url": urls.get(name),
+                    "document": q.hub if name == "hub" else q.peer,
+                    "neo4j_uri": uri,
+                    "neo4j_password": PASSWORD,
+                }
+                _log(f"({key}) {name} x{n}  load {load_averages()}")
+                cell = run_cell(spec, servers[name], neo4j)
+                cell |= {
+                    "query": key,
+                    "contender": name,
+                    "clients": n,
+                    "load_average_1m": os.getloadavg()[0],
+                }
+                results["cells"].append(cell)
+                _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
+                     f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
     except _StopBy:
         _log(results["cut_short"])
     finally:
@@ -309,6 +327,11 @@ def main() -> None:
         if results["cells"]:
             args.output.write_text(report.render(results))
             _log(f"wrote {args.output}")
+
+
+def _slices(items: list[Any], count: int) -> list[list[Any]]:
+    size = max(1, len(items) // max(1, count))
+    return [items[i * size : (i + 1) * size] or items[:1] for i in range(count)]
 
 
 class _StopBy(Exception):

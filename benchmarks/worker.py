@@ -40,10 +40,9 @@ async def _drive(
     async def client() -> None:
         nonlocal errors, first_error
         while not stop:
-            args = next_input()
             started = time.perf_counter()
             try:
-                ok = await call(args)
+                ok = await call(next_input())
                 problem = None if ok else "error in response"
             except Exception as exc:  # a failed request is counted, not fatal
                 ok, problem = False, f"{type(exc).__name__}: {exc}"
@@ -96,7 +95,26 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
                 body = await response.read()
                 return response.status == 200 and b'"errors"' not in body
 
-        return await _drive(call, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"])
+        async def post(document: str, variables: dict[str, str]) -> dict[str, Any] | None:
+            async with session.post(url, json={"query": document, "variables": variables}) as response:
+                body = await response.json()
+                return None if response.status != 200 or body.get("errors") else body["data"]
+
+        async def write_mix(args: dict[str, str]) -> bool:
+            """(f): invite, accept, post, update, each waiting for the one before."""
+            invite, accept, post_doc, update = spec["mix"]
+            sent = await post(invite, args)
+            if sent is None:
+                return False
+            accepted = await post(accept, {"invitationId": sent["inviteMember"]["id"]})
+            posted = await post(post_doc, {"teamId": args["teamId"], "body": "Benchmark post"})
+            updated = await post(
+                update, {"teamId": args["teamId"], "mandate": f"Benchmark {args['personId']}"}
+            )
+            return None not in (accepted, posted, updated)
+
+        run = write_mix if spec.get("mix") else call
+        return await _drive(run, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"])
 
 
 async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +139,8 @@ async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text())
+    if not spec["inputs"]:
+        raise SystemExit("no inputs for this cell")
     import uvloop  # the hub's uvicorn runs on uvloop too
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
