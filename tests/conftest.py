@@ -27,7 +27,7 @@ TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
 TEST_PASSWORD = "sadarbe-test-password"
 # Generous: a shared CI machine can be slow; tests of timeouts set their own.
-TEST_QUERY_TIMEOUT_S = 120
+TEST_QUERY_TIMEOUT_S = float(os.environ.get("SADARBE_TEST_QUERY_TIMEOUT", "120"))
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ CREATE_ISSUE = """
 mutation($input: IssueInput!) { createIssue(input: $input) { id title affected { stake institution { code } } } }"""
 
 CREATE_TEAM = """
-mutation($input: TeamInput!) { createTeam(input: $input) { id name status members { role person { email } } } }"""
+mutation($input: TeamInput!) { createTeam(input: $input) { team { id name status members { role person { email } } } } }"""
 
 
 def institution(hub: Hub, code: str, **extra: Any) -> dict[str, Any]:
@@ -164,10 +164,10 @@ async def test_a_team_page_costs_the_same_round_trips_for_1_or_20_members(hub: H
     for i in range(19):
         p = person(hub, f"p{i}@em.gov.lv", em["id"] if i % 2 else fm["id"])
         hub.data(set_skill, {"p": p["id"], "s": skill["id"]})
-        await builders.add_member(graph, big["createTeam"]["id"], p["id"])
+        await builders.add_member(graph, big["createTeam"]["team"]["id"], p["id"])
 
-    one = _team_page(hub, small["createTeam"]["id"])
-    twenty = _team_page(hub, big["createTeam"]["id"])
+    one = _team_page(hub, small["createTeam"]["team"]["id"])
+    twenty = _team_page(hub, big["createTeam"]["team"]["id"])
 
     assert len(one["data"]["team"]["members"]) == 1
     assert len(twenty["data"]["team"]["members"]) == 20

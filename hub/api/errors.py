@@ -13,6 +13,7 @@ import structlog
 from graphql import GraphQLError
 
 from graph.errors import Conflict, DomainError, Forbidden, ImportRejected, InvalidInput, NotFound
+from graph.mapping import MapTooLarge
 
 log = structlog.get_logger(__name__)
 
@@ -24,6 +25,8 @@ def error_extensions(error: DomainError) -> dict[str, Any]:
         ext["problems"] = [{"field": p.field, "problem": p.problem} for p in error.problems]
     elif isinstance(error, Conflict | Forbidden) or (isinstance(error, NotFound) and error.field):
         ext["field"] = error.field
+    elif isinstance(error, MapTooLarge):
+        ext["count"], ext["cap"] = error.count, error.cap
     elif isinstance(error, ImportRejected):
         ext["rows"] = [{"line": r.line, "problem": r.problem} for r in error.errors]
     return ext

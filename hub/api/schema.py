@@ -35,13 +35,17 @@ from hub.api.base import GQLInfo, Node, from_record
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.formation import FormationQuery
+from hub.api.insights import InsightQuery
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
 from hub.api.invitations import Invitation, InvitationMutation
 from hub.api.issues import HorizontalIssue, IssueMutation, IssueQuery
 from hub.api.lifecycle import LifecycleMutation, LifecycleQuery
+from hub.api.mapping import MappingQuery
+from hub.api.network import NetworkQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.posts import Post, PostMutation
 from hub.api.round_trips import CypherRoundTrips
+from hub.api.search import SearchQuery
 from hub.api.skills import Skill, SkillMutation, SkillQuery
 from hub.api.tasks import Task, TaskMutation
 from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery, team
@@ -98,6 +102,10 @@ Query = merge_types(
         FormationQuery,
         LifecycleQuery,
         ActivityQuery,
+        MappingQuery,
+        InsightQuery,
+        NetworkQuery,
+        SearchQuery,
     ),
 )
 Mutation = merge_types(

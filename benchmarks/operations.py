@@ -1,0 +1,298 @@
+"""Latency of the mapping, insight, network and search operations over real HTTP.
+
+Loads the demo data (graph/seed/demo.py, or the synthetic stand-in in benchmarks/synthetic.py
+while the demo generator is not in main) into a Neo4j on its own port and data directory, starts
+a real hub process, and measures p50/p95/p99 per operation; writes docs/benchmarks-operations.md.
+
+    .venv/bin/python -m benchmarks.operations [--people 10000] [--port 7731] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from graph import migrations
+from graph.driver import Graph
+from graph.embedded import REPO_ROOT, EmbeddedNeo4j
+
+PASSWORD = "sadarbe-bench-password"  # noqa: S105 - a throwaway local database
+REPORT = REPO_ROOT / "docs" / "benchmarks-operations.md"
+
+Variables = Callable[[random.Random], dict[str, Any]]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _load(graph: Graph, people: int) -> tuple[str, dict[str, Any]]:
+    await migrations.migrate(graph)
+    try:
+        from graph.seed import demo  # type: ignore[attr-defined]
+    except ImportError:
+        from benchmarks.synthetic import load_synthetic
+
+        return "synthetic (benchmarks/synthetic.py)", await load_synthetic(graph, people=people, seed=1)
+    summary = await demo.load_demo(graph, people=people, seed=1)
+    return "demo (graph/seed/demo.py)", dict(summary) if isinstance(summary, dict) else {
+        "summary": str(summary)
+    }
+
+
+async def _samples(graph: Graph) -> dict[str, list[Any]]:
+    """Real ids and words to vary the requests with (read once, before timing)."""
+
+    async def ids(query: Any) -> list[Any]:
+        return [r["v"] for r in await graph.read(query)]
+
+    return {
+        "directions": await ids("MATCH (d:PlanDirection) RETURN d.id AS v"),
+        "institutions": await ids("MATCH (i:Institution)<-[:AFFECTS]-() RETURN DISTINCT i.id AS v"),
+        "members": await ids("MATCH (p:Person)-[:MEMBER_OF]->() RETURN DISTINCT p.id AS v LIMIT 3000"),
+        "names": await ids("MATCH (p:Person) RETURN p.name AS v LIMIT 500"),
+        "titles": await ids("MATCH (i:HorizontalIssue) RETURN i.title AS v LIMIT 500"),
+        "info": await graph.read(
+            "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition"
+        ),
+        "counts": await graph.read(
+            "CALL () { MATCH (n) RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } "
+            "RETURN nodes, rels"
+        ),
+    }
+
+
+def _prefix(text: str, rnd: random.Random) -> str:
+    """What a person has typed so far: whole words, then part of the next one."""
+    words = text.split()
+    k = rnd.randint(1, len(words))
+    last = words[k - 1]
+    return " ".join([*words[: k - 1], last[: rnd.randint(min(2, len(last)), len(last))]])
+
+
+def _operations(s: dict[str, list[Any]]) -> dict[str, tuple[str, Variables]]:
+    one = random.Random.choice
+    return {
+        "issueMap (one direction, with people)": (
+            "query ($d: ID) { issueMap(filter: {directionId: $d, includePeople: true}) "
+            "{ truncated nodes { id kind label weight status } edges { id source target kind stake role } } }",
+            lambda r: {"d": one(r, s["directions"])},
+        ),
+        "issueMap (active issues, no people)": (
+            "{ issueMap(filter: {status: ACTIVE}) { nodes { id kind label weight } edges { id source target kind } } }",
+            lambda r: {},
+        ),
+        "issueMap (one institution)": (
+            "query ($i: ID) { issueMap(filter: {institutionId: $i, includePeople: true}) "
+            "{ nodes { id kind label weight } edges { id source target kind } } }",
+            lambda r: {"i": one(r, s["institutions"])},
+        ),
+        "hotspots": (
+            "{ hotspots(limit: 20) { code activeIssues activeMemberships score institution { nameLv } } }",
+            lambda r: {},
+        ),
+        "overload": (
+            "{ overload(maxTeams: 3) { personId name allocation teamCount teams { teamId allocation } } }",
+            lambda r: {},
+        ),
+        "teamHealth": (
+            "{ teamHealth(inactiveDays: 30) { teamId name problems lastActivityAt unansweredInvitations } }",
+            lambda r: {},
+        ),
+        "directionMatrix": (
+            "{ directionMatrix { number title cells { code activeIssues activeTeams } } }",
+            lambda r: {},
+        ),
+        "collaborationNetwork": (
+            "{ collaborationNetwork { nodes { id label weight } edges { source target weight } } }",
+            lambda r: {},
+        ),
+        "collaborationNetwork (one direction, minWeight 2)": (
+            "query ($d: ID) { collaborationNetwork(directionId: $d, minWeight: 2) "
+            "{ nodes { id label weight } edges { source target weight } } }",
+            lambda r: {"d": one(r, s["directions"])},
+        ),
+        "introductionPath": (
+            "query ($a: ID!, $b: ID!) { introductionPath(fromPersonId: $a, toPersonId: $b) "
+            "{ hops steps { kind viaLabel from { name } to { name } } } }",
+            lambda r: dict(zip(("a", "b"), r.sample(s["members"], 2), strict=True)),
+        ),
+        "search (type-ahead)": (
+            "query ($t: String!) { search(text: $t, first: 10) { kind id title subtitle score } }",
+            lambda r: {"t": _prefix(one(r, s["names"] + s["titles"]), r)},
+        ),
+    }
+
+
+def _start_hub(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"hub did not start: {log.read_text()}")
+
+
+def _measure(client: httpx.Client, query: str, variables: Variables, requests: int) -> dict[str, float]:
+    rnd = random.Random(7)  # noqa: S311 - reproducible arguments, not security
+    for _ in range(20):  # warm-up: query plans, page cache, connection pool
+        client.post("/graphql", json={"query": query, "variables": variables(rnd)})
+    times = []
+    for _ in range(requests):
+        body = {"query": query, "variables": variables(rnd)}
+        start = time.perf_counter()
+        response = client.post("/graphql", json=body)
+        times.append((time.perf_counter() - start) * 1000)
+        result = response.json()
+        if response.status_code != 200 or result.get("errors"):
+            raise RuntimeError(f"{query}: {result}")
+    q = statistics.quantiles(times, n=100, method="inclusive")
+    return {"p50": q[49], "p95": q[94], "p99": q[98], "max": max(times)}
+
+
+def _machine() -> dict[str, str]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))  # fmt: skip
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False)  # noqa: S607
+    java_version = java.stderr.splitlines()
+    return {
+        "CPU": cpu,
+        "Cores (logical)": str(os.cpu_count()),
+        "RAM": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "Java": java_version[0] if java_version else "?",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--port", type=int, default=7731, help="Bolt port of the benchmark Neo4j")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per operation")
+    parser.add_argument("--keep", action="store_true", help="reuse a loaded data directory")
+    args = parser.parse_args()
+
+    data_dir = REPO_ROOT / ".data" / f"bench-{args.port}"
+    neo4j = EmbeddedNeo4j(
+        data_dir=data_dir / "neo4j", port=args.port, password=PASSWORD, heap="2g", pagecache="1g"
+    )
+    neo4j.stop()
+    if not args.keep:
+        shutil.rmtree(neo4j.data_dir, ignore_errors=True)
+    server = neo4j.start()
+    hub = None
+    try:
+
+        async def prepare() -> tuple[str, dict[str, Any], dict[str, list[Any]]]:
+            graph = Graph.connect(neo4j.uri, "neo4j", PASSWORD, query_timeout_s=120)
+            try:
+                if args.keep and (await graph.read("MATCH (p:Person) RETURN count(p) AS n"))[0]["n"]:
+                    source, summary = "kept data directory", {}
+                else:
+                    started = time.perf_counter()
+                    source, summary = await _load(graph, args.people)
+                    print(f"loaded {source} in {time.perf_counter() - started:.0f} s: {summary}")
+                return source, summary, await _samples(graph)
+            finally:
+                await graph.close()
+
+        source, summary, samples = asyncio.run(prepare())
+        port = _free_port()
+        env = {"NEO4J_URI": neo4j.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": PASSWORD,
+               "HUB_DATA_DIR": str(data_dir), "HUB_MODE": "production", "HUB_LOG_LEVEL": "warning",
+               "HUB_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef"}  # fmt: skip
+        hub = _start_hub(env, port, data_dir / "hub.log")
+        results = {}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for name, (query, variables) in _operations(samples).items():
+                results[name] = _measure(client, query, variables, args.requests)
+                r = results[name]
+                print(f"{name:55} p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  p99 {r['p99']:7.1f} ms")
+        _report(args, source, summary, samples, results)
+    finally:
+        if hub is not None:
+            hub.terminate()
+            hub.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], samples: dict[str, Any],
+            results: dict[str, dict[str, float]]) -> None:  # fmt: skip
+    machine = _machine()
+    info, counts = samples["info"][0], samples["counts"][0]
+    lines = [
+        "# Benchmark: mapping, insight, network and search operations",
+        "",
+        f"Measured {date.today().isoformat()} with `.venv/bin/python -m benchmarks.operations "
+        f"--people {args.people} --requests {args.requests}`: a real hub process (production mode, "
+        "so without the development round-trip counter) over real HTTP, one client, sequential "
+        f"requests, 20 warm-up requests then {args.requests} timed ones per operation, varied "
+        "arguments (random directions, institutions, pairs of team members, type-ahead prefixes "
+        "of real names and titles). Viewer: the system viewer (the hub has no sign-in yet).",
+        "",
+        "## Machine",
+        "",
+        *(f"- {k}: {v}" for k, v in machine.items()),
+        f"- Neo4j: {info['version']} {info['edition']} (embedded launcher, heap 2g, page cache 1g, "
+        "same machine as the hub)",
+        "",
+        "## Data",
+        "",
+        f"- Source: {source}, {args.people} people, seed 1",
+        f"- {counts['nodes']} nodes, {counts['rels']} relationships",
+        *(f"- {k}: {v}" for k, v in summary.items()),
+        "",
+        "## Latency (ms, client-side, including HTTP and JSON)",
+        "",
+        "| Operation | p50 | p95 | p99 | max | p95 < 100 ms |",
+        "|---|---:|---:|---:|---:|:---:|",
+        *(
+            f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
+            f"{'yes' if r['p95'] < 100 else '**no**'} |"
+            for name, r in results.items()
+        ),
+        "",
+    ]
+    REPORT.write_text("\n".join(lines) + NOTES)
+    print(f"wrote {REPORT}")
+
+
+NOTES = ""
+
+if __name__ == "__main__":
+    main()

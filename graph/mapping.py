@@ -1,0 +1,185 @@
+"""The issue map: issues matching a filter with the institutions, teams, directions and
+(on request) people around them, as nodes and edges ready to draw.
+
+A map is refused, never silently cut, when it would exceed its node cap: one query counts the
+matching subgraph and returns it only when it fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from graph import lucene
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.driver import Graph, Record
+from graph.errors import DomainError, InvalidInput
+from graph.issues import IssueStatus
+
+DEFAULT_MAX_NODES: Final = 5_000
+HARD_MAX_NODES: Final = 20_000
+
+
+class MapNodeKind(StrEnum):
+    ISSUE = "ISSUE"
+    INSTITUTION = "INSTITUTION"
+    TEAM = "TEAM"
+    PERSON = "PERSON"
+    DIRECTION = "DIRECTION"
+
+
+class MapEdgeKind(StrEnum):
+    AFFECTS = "AFFECTS"
+    ADDRESSES = "ADDRESSES"
+    MEMBER_OF = "MEMBER_OF"
+    DEPENDS_ON = "DEPENDS_ON"
+    SUBORDINATE_TO = "SUBORDINATE_TO"
+    UNDER_DIRECTION = "UNDER_DIRECTION"
+    WORKS_AT = "WORKS_AT"
+    SHARES_TEAMS = "SHARES_TEAMS"
+
+
+class MapTooLarge(DomainError):
+    code = "MAP_TOO_LARGE"
+
+    def __init__(self, count: int, cap: int) -> None:
+        self.count, self.cap = count, cap
+        super().__init__(
+            f"the map would have {count} nodes, above the cap of {cap}; narrow the filter "
+            f"or raise filter.limit (at most {HARD_MAX_NODES})"
+        )
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    direction_id: str | None = None
+    status: IssueStatus | None = None
+    institution_id: str | None = None
+    text: str | None = None
+    include_people: bool = False
+    limit: int = DEFAULT_MAX_NODES
+
+
+@dataclass
+class IssueMap:
+    nodes: list[Record] = field(default_factory=list)
+    edges: list[Record] = field(default_factory=list)
+
+
+# The issues of the map; the text goes through the full-text index (diacritics fold both ways).
+_ISSUES = """
+CALL () {
+  MATCH (i:HorizontalIssue) WHERE $query IS NULL RETURN i
+  UNION
+  WITH $query AS query WHERE query IS NOT NULL
+  CALL db.index.fulltext.queryNodes('search_text', query) YIELD node AS i
+  WITH i WHERE i:HorizontalIssue RETURN i
+}
+WITH i WHERE i.archivedAt IS NULL
+  AND ($status IS NULL OR i.status = $status)
+  AND ($directionId IS NULL OR EXISTS { (i)-[:UNDER_DIRECTION]->(:PlanDirection {id: $directionId}) })
+  AND ($institutionId IS NULL OR EXISTS { (i)-[:AFFECTS]->(:Institution {id: $institutionId}) })
+WITH collect(i) AS issues
+"""
+
+_AROUND = (
+    """
+CALL (issues) {
+  UNWIND issues AS i
+  MATCH (i)-[a:AFFECTS]->(n:Institution) WHERE n.archivedAt IS NULL
+  RETURN collect(DISTINCT n) AS institutions,
+         collect({kind: 'AFFECTS', source: i.id, target: n.id, stake: a.stake}) AS affects
+}
+CALL (issues) {
+  UNWIND issues AS i
+  MATCH (i)-[:UNDER_DIRECTION]->(d:PlanDirection)
+  RETURN collect(DISTINCT d) AS directions,
+         collect({kind: 'UNDER_DIRECTION', source: i.id, target: d.id}) AS under
+}
+CALL (issues) {
+  UNWIND issues AS i
+  MATCH (t:ProjectTeam)-[:ADDRESSES]->(i) WHERE t.archivedAt IS NULL AND """
+    + TEAM_VISIBLE
+    + """
+  RETURN collect(t) AS teams, collect({kind: 'ADDRESSES', source: t.id, target: i.id}) AS addresses
+}
+CALL (issues) {
+  UNWIND issues AS i
+  MATCH (i)-[:DEPENDS_ON]->(j:HorizontalIssue) WHERE j IN issues
+  RETURN collect({kind: 'DEPENDS_ON', source: i.id, target: j.id}) AS depends
+}
+CALL (institutions) {
+  UNWIND institutions AS n
+  MATCH (n)-[:SUBORDINATE_TO]->(p:Institution) WHERE p IN institutions
+  RETURN collect({kind: 'SUBORDINATE_TO', source: n.id, target: p.id}) AS subordinate
+}
+CALL (teams, institutions) {
+  UNWIND CASE WHEN $includePeople THEN teams ELSE [] END AS t
+  MATCH (p:Person)-[m:MEMBER_OF]->(t) WHERE p.archivedAt IS NULL
+  WITH collect(DISTINCT p) AS people,
+       collect({kind: 'MEMBER_OF', source: p.id, target: t.id, role: m.role,
+                allocation: m.allocation}) AS members
+  CALL (people, institutions) {
+    UNWIND people AS p
+    MATCH (p)-[:WORKS_AT]->(n:Institution) WHERE n IN institutions
+    RETURN collect({kind: 'WORKS_AT', source: p.id, target: n.id}) AS worksAt
+  }
+  RETURN people, members, worksAt
+}
+WITH issues, institutions, directions, teams, people,
+     affects + under + addresses + depends + subordinate + members + worksAt AS edges,
+     size(issues) + size(institutions) + size(directions) + size(teams) + size(people) AS total
+WITH total, total <= $limit AS fits, issues, institutions, directions, teams, people, edges
+RETURN total,
+  CASE WHEN fits THEN
+    [i IN issues | {id: i.id, kind: 'ISSUE', label: i.title, status: i.status, priority: i.priority}]
+    + [n IN institutions | {id: n.id, kind: 'INSTITUTION', label: n.nameLv, code: n.code,
+                            institutionKind: n.kind}]
+    + [d IN directions | {id: d.id, kind: 'DIRECTION', label: d.titleLv, number: d.number}]
+    + [t IN teams | {id: t.id, kind: 'TEAM', label: t.name, status: t.status, visibility: t.visibility}]
+    + [p IN people | {id: p.id, kind: 'PERSON', label: p.name}]
+  ELSE [] END AS nodes,
+  CASE WHEN fits THEN edges ELSE [] END AS edges
+"""
+)
+
+
+def _checked(f: MapFilter) -> MapFilter:
+    if not 1 <= f.limit <= HARD_MAX_NODES:
+        raise InvalidInput.one("filter.limit", f"must be between 1 and {HARD_MAX_NODES}")
+    if f.text is not None and len(f.text) > lucene.MAX_TEXT:
+        raise InvalidInput.one("filter.text", f"must be at most {lucene.MAX_TEXT} characters")
+    return f
+
+
+def _with_weights(nodes: list[Record], edges: list[Record]) -> IssueMap:
+    """Give every edge a stable id and every node its weight: the edges touching it in this map."""
+    degree: dict[str, int] = {}
+    for e in edges:
+        e["id"] = f"{e['kind']}:{e['source']}->{e['target']}"
+        for end in (e["source"], e["target"]):
+            degree[end] = degree.get(end, 0) + 1
+    for n in nodes:
+        n["weight"] = degree.get(n["id"], 0)
+    return IssueMap(nodes=nodes, edges=edges)
+
+
+async def issue_map(graph: Graph, f: MapFilter, viewer: Viewer) -> IssueMap:
+    """The map for `f`, or MapTooLarge naming the node count and the cap. One round trip."""
+    f = _checked(f)
+    query = lucene.type_ahead_query(f.text) if f.text else None
+    if f.text and query is None:  # text with no searchable word matches no issue
+        return IssueMap()
+    params: dict[str, Any] = {
+        "query": query,
+        "status": f.status.value if f.status else None,
+        "directionId": f.direction_id,
+        "institutionId": f.institution_id,
+        "includePeople": f.include_people,
+        "limit": f.limit,
+    }
+    row = (await graph.read(_ISSUES + _AROUND, **params, **viewer.params()))[0]
+    if row["total"] > f.limit:
+        raise MapTooLarge(row["total"], f.limit)
+    return _with_weights(row["nodes"], row["edges"])

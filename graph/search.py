@@ -1,0 +1,70 @@
+"""One ranked full-text search over people, issues, teams, institutions and skills.
+
+Backed by the `search_text` index (standard-folding analyzer); the text is turned into a safe
+type-ahead query by graph/lucene.py. Restricted teams the viewer may not see never come back.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from graph import lucene
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.driver import Graph, Record
+from graph.errors import InvalidInput
+
+
+class SearchKind(StrEnum):
+    PERSON = "PERSON"
+    ISSUE = "ISSUE"
+    TEAM = "TEAM"
+    INSTITUTION = "INSTITUTION"
+    SKILL = "SKILL"
+
+
+MAX_RESULTS = 50
+MAX_TEXT = lucene.MAX_TEXT
+
+_SEARCH = (
+    """
+    CALL db.index.fulltext.queryNodes('search_text', $query) YIELD node AS t, score
+    WITH t, score,
+         CASE WHEN t:Person THEN 'PERSON' WHEN t:HorizontalIssue THEN 'ISSUE'
+              WHEN t:ProjectTeam THEN 'TEAM' WHEN t:Institution THEN 'INSTITUTION'
+              ELSE 'SKILL' END AS kind
+    WHERE kind IN $kinds AND t.archivedAt IS NULL AND (NOT t:ProjectTeam OR """
+    + TEAM_VISIBLE
+    + """)
+    WITH t, score, kind LIMIT $first
+    RETURN kind, t.id AS id, score,
+           CASE kind WHEN 'PERSON' THEN t.name WHEN 'ISSUE' THEN t.title WHEN 'TEAM' THEN t.name
+                     WHEN 'INSTITUTION' THEN t.nameLv ELSE t.name END AS title,
+           CASE kind
+             WHEN 'PERSON' THEN head([(t)-[:WORKS_AT]->(i) | i.nameLv])
+             WHEN 'ISSUE' THEN t.status
+             WHEN 'TEAM' THEN t.status + ' · ' + coalesce(head([(t)-[:ADDRESSES]->(i) | i.title]), '')
+             WHEN 'INSTITUTION' THEN t.code
+             ELSE null END AS subtitle
+    ORDER BY score DESC, title, id
+    """
+)
+
+
+async def search(
+    graph: Graph, text: str, viewer: Viewer, *, kinds: list[SearchKind] | None = None, first: int = 10
+) -> list[Record]:
+    """Best matches first: [{kind, id, title, subtitle, score}]. Text with no words finds nothing."""
+    if len(text) > MAX_TEXT:
+        raise InvalidInput.one("text", f"must be at most {MAX_TEXT} characters")
+    if not 1 <= first <= MAX_RESULTS:
+        raise InvalidInput.one("first", f"must be between 1 and {MAX_RESULTS}")
+    query = lucene.type_ahead_query(text)
+    if query is None or kinds == []:
+        return []
+    return await graph.read(
+        _SEARCH,
+        query=query,
+        kinds=[k.value for k in kinds or SearchKind],
+        first=first,
+        **viewer.params(),
+    )
