@@ -25,6 +25,7 @@ from graph import (
     institutions,
     invitations,
     issues,
+    mapping,
     people,
     posts,
     skills,
@@ -148,6 +149,31 @@ query Suggest($teamId: ID!, $skills: [ID!]) {
   }
 }
 """
+
+# --- (e) issueMap for one plan direction ------------------------------------------------------
+
+HUB_ISSUE_MAP = """
+query IssueMap($directionId: ID!) {
+  issueMap(filter: {directionId: $directionId, limit: 20000}) {
+    truncated
+    nodes { id kind label weight status priority code institutionKind visibility number }
+    edges { id source target kind stake role allocation weight }
+  }
+}
+"""
+_MAP_NODE = (
+    "id",
+    "kind",
+    "label",
+    "weight",
+    "status",
+    "priority",
+    "code",
+    "institutionKind",
+    "visibility",
+    "number",
+)
+_MAP_EDGE = ("id", "source", "target", "kind", "stake", "role", "allocation", "weight")
 
 # --- (f) the write mix: invite, accept, post, update — one client iteration runs all four ------
 
@@ -393,6 +419,22 @@ async def floor_suggest(graph: Graph, args: Input) -> bytes:
     return _dump({"suggestMembers": out})
 
 
+async def floor_issue_map(graph: Graph, args: Input) -> bytes:
+    """(e): one round trip, as in the hub; the nodes and edges projected to the fields asked for."""
+    found = await mapping.issue_map(
+        graph, mapping.MapFilter(direction_id=args["directionId"], limit=20_000), _SYSTEM
+    )
+    return _dump(
+        {
+            "issueMap": {
+                "truncated": False,
+                "nodes": [{k: n.get(k) for k in _MAP_NODE} for n in found.nodes],
+                "edges": [{k: e.get(k) for k in _MAP_EDGE} for e in found.edges],
+            }
+        }
+    )
+
+
 async def floor_write_mix(graph: Graph, args: Input) -> bytes:
     """The four writes of (f) through the graph/ functions the hub's mutations call, one after another."""
     invitation = await invitations.invite(
@@ -438,6 +480,8 @@ QUERIES: dict[str, Query] = {
               HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues"),
         Query("d", "suggestMembers for a team, two requested skills, top 10 (no peer equivalent)",
               HUB_SUGGEST, None, floor_suggest, "suggest"),
+        Query("e", "issueMap for one plan direction (nodes and edges; no peer equivalent)",
+              HUB_ISSUE_MAP, None, floor_issue_map, "directions"),
         Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations; hub vs floor)",
               "", None, floor_write_mix, "writes"),
     )
@@ -473,6 +517,7 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000)
         n=write_pairs if open_teams else 0,
         teams=open_teams or [""],
     )
+    direction_rows = await graph.read("MATCH (d:PlanDirection) RETURN d.id AS id ORDER BY d.number")
     issue_rows = await graph.read("MATCH (i:HorizontalIssue) RETURN i.id AS id ORDER BY id LIMIT $n", n=count)
     pairs = [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows]
     common_skills = list(dict.fromkeys(p["skillId"] for p in pairs))
@@ -490,6 +535,7 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000)
         if common_skills
         else [],
         "teams": [{"id": r["id"]} for r in team_rows],
+        "directions": [{"directionId": r["id"]} for r in direction_rows],
         "writes": [{"teamId": r["teamId"], "personId": r["personId"]} for r in free_rows],
         "pairs": pairs,
         "issues": [{"id": r["id"]} for r in issue_rows],

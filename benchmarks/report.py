@@ -40,6 +40,9 @@ def summarise(key: str, contender: str, data: dict[str, Any] | None) -> str:
             i = data["issue"]
             return (f"{len(i['affected'])} affected, {len(i['teams'])} teams, "
                     f"{len(data['activities']['nodes'])}/{data['activities']['totalCount']} activities")  # fmt: skip
+        if key == "e":
+            m = data["issueMap"]
+            return f"{len(m['nodes'])} nodes, {len(m['edges'])} edges"
         if key == "d":
             rows = data["suggestMembers"]
             gaps = sum(1 for r in rows if r["institutionGap"])
@@ -257,10 +260,21 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   in the table above: (a) 8 in 4 waves, (b) 4 in 3, (c) 6 in 3.
 - **(d) `suggestMembers`** has no counterpart in the Neo4j GraphQL Library (it is a ranking query;
   the library would need it as a `@cypher` field, i.e. the same Cypher), so it runs hub vs floor.
-- **Not measured yet:** (e) `issueMap` waits for the mapping API; (f) the write mix (invite,
-  accept, post, update) — the teamwork API arrived shortly before this run and the mix (with
-  its capacity and approval rules) is not written yet. The harness takes a new query by adding
-  it to `benchmarks/queries.py`. The team page (a) asks for the issue's affected institutions and
+- **(e) `issueMap`** (one direction's issues, institutions, teams as nodes and edges; one Cypher
+  round trip) likewise runs hub vs floor only.
+- **(f) the write mix** is one client iteration of four mutations, each waiting for the previous
+  (invite a person with no invitation yet to an open team at 5 %, they accept, a post to the team,
+  the team's mandate updated); req/s there counts iterations, so ×4 for mutations. Every cell gets
+  fresh (team, person) pairs. It runs after all reads (it adds memberships and activity) and
+  against the hub and the floor only: the library's generated mutations would skip the hub's
+  rules and its Activity record, so they would not be the same work.
+- **Dataset against the issue's target:** the demo generator has the 25 real institutions (not
+  about 400) and caps synthetic issues at 2,000 (not 3,000); its teams have 4–13 members, so the
+  largest team page has 13 members, not 50.
+- **The team page (a)** asks for the issue's affected institutions and every member's institution,
+  from which the page derives coverage; the hub's newer `ProjectTeam.coverage` field is not in
+  the document yet (next run: add it to the hub's document and the floor).
+- The harness takes a new query by adding it to `benchmarks/queries.py`. The team page (a) asks for the issue's affected institutions and
   the members' institutions, from which the page derives coverage; the hub's new
   `ProjectTeam.coverage` field is not in the document yet. The issue's dataset asks for about 400 institutions and 3,000
   issues; the demo generator has 25 real institutions and caps synthetic issues at 2,000.
