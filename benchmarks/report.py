@@ -281,6 +281,10 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
 
 ## Next steps: making the hub faster (not done in this change)
 
+This run is the baseline: no optimisation has been applied yet, so nothing has moved a figure so
+far. Each step below should be followed by a run of this suite and a line here saying what it
+moved.
+
 1. **One Cypher round trip per request.** Compile a validated selection set once (cached by
    document) into one Cypher query with nested map projections and pattern comprehensions; the
    hub now makes 3–7 round trips per page, each costing a Bolt exchange and an event-loop turn.
