@@ -1,0 +1,542 @@
+"""The benchmark's query mix, once per contender.
+
+For every query: the hub's GraphQL document, the Neo4j GraphQL Library peer's equivalent document
+(its generated API: `projectTeams(where: {id: {eq}})`, `…Connection` for relationship properties),
+and the floor: the very graph/ functions the hub's resolvers call, with the same round trips in the
+same order (concurrent where the hub's DataLoaders batch in the same tick), and the response built
+and serialised to JSON without any GraphQL.
+
+Inputs (team ids, skill/institution pairs, issue ids) are picked from the loaded data by `pick_inputs`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from graph import (
+    activity,
+    directions,
+    formation,
+    institutions,
+    invitations,
+    issues,
+    mapping,
+    people,
+    posts,
+    skills,
+    teams,
+)
+from graph.access import Viewer
+from graph.driver import Graph, Record
+from graph.formation import SuggestionInput
+from graph.pagination import PageRequest, encode_cursor
+from graph.validation import validate
+
+Input = dict[str, Any]
+Floor = Callable[[Graph, Input], Awaitable[bytes]]
+
+# --- (a) team page: members with institutions, the issue's affected institutions (coverage),
+# and the latest 20 activities -------------------------------------------------------------
+
+HUB_TEAM_PAGE = """
+query TeamPage($id: ID!) {
+  team(id: $id) {
+    id name mandate status visibility startDate endDate
+    legalBasis { orderNumber orderDate }
+    issue { id title affected { stake institution { id code nameEn } } }
+    members { role allocation since person { id name title email institution { id code nameEn } } }
+  }
+  activities(scopeId: $id, first: 20) { totalCount nodes { id seq at verb summary } }
+}
+"""
+
+PEER_TEAM_PAGE = """
+query TeamPage($id: ID!) {
+  projectTeams(where: {id: {eq: $id}}) {
+    id name mandate status visibility startDate endDate legalBasisNumber legalBasisDate
+    issue {
+      id title
+      affectedConnection { edges { properties { stake } node { id code nameEn } } }
+    }
+    membersConnection(sort: [{node: {name: ASC}}]) {
+      edges {
+        properties { role allocation since }
+        node { id name title email institution { id code nameEn } }
+      }
+    }
+    activitiesConnection { totalCount }
+    activities(sort: [{seq: DESC}], limit: 20) { id seq at verb summary }
+  }
+}
+"""
+
+# --- (b) people search by skill and institution, a page of 50 --------------------------------
+
+HUB_PEOPLE_SEARCH = """
+query PeopleSearch($skillId: ID!, $institutionId: ID!) {
+  people(filter: {skillId: $skillId, institutionId: $institutionId}, first: 50) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id name title email institution { id code nameEn } skills { level skill { id name } } }
+  }
+}
+"""
+
+PEER_PEOPLE_SEARCH = """
+query PeopleSearch($skillId: ID!, $institutionId: ID!) {
+  peopleConnection(
+    first: 50
+    sort: [{name: ASC}]
+    where: {
+      institution: {some: {id: {eq: $institutionId}}}
+      skillsConnection: {some: {node: {id: {eq: $skillId}}}}
+    }
+  ) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id name title email
+        institution { id code nameEn }
+        skillsConnection(sort: [{edge: {level: DESC}}]) { edges { properties { level } node { id name } } }
+      }
+    }
+  }
+}
+"""
+
+# --- (c) an issue with affected institutions, teams and latest activities --------------------
+
+HUB_ISSUE_PAGE = """
+query IssuePage($id: ID!) {
+  issue(id: $id) {
+    id title description status priority
+    direction { id number titleEn }
+    affected { stake institution { id code nameEn } }
+    teams { id name status visibility }
+  }
+  activities(scopeId: $id, first: 20) { totalCount nodes { id seq at verb summary } }
+}
+"""
+
+PEER_ISSUE_PAGE = """
+query IssuePage($id: ID!) {
+  horizontalIssues(where: {id: {eq: $id}}) {
+    id title description status priority
+    direction { id number titleEn }
+    affectedConnection { edges { properties { stake } node { id code nameEn } } }
+    teams(sort: [{name: ASC}]) { id name status visibility }
+    activitiesConnection { totalCount }
+    activities(sort: [{seq: DESC}], limit: 20) { id seq at verb summary }
+  }
+}
+"""
+
+# --- (d) suggestMembers: people worth inviting to a team, with the reasons ------------------
+
+HUB_SUGGEST = """
+query Suggest($teamId: ID!, $skills: [ID!]) {
+  suggestMembers(teamId: $teamId, skills: $skills, limit: 10) {
+    score freeCapacity
+    matchedSkills { level skill { id name } }
+    institutionGap { stake institution { id code nameEn } }
+    person { id name title institution { id code nameEn } }
+  }
+}
+"""
+
+# --- (e) issueMap for one plan direction ------------------------------------------------------
+
+HUB_ISSUE_MAP = """
+query IssueMap($directionId: ID!) {
+  issueMap(filter: {directionId: $directionId, limit: 20000}) {
+    truncated
+    nodes { id kind label weight status priority code institutionKind visibility number }
+    edges { id source target kind stake role allocation weight }
+  }
+}
+"""
+_MAP_NODE = (
+    "id",
+    "kind",
+    "label",
+    "weight",
+    "status",
+    "priority",
+    "code",
+    "institutionKind",
+    "visibility",
+    "number",
+)
+_MAP_EDGE = ("id", "source", "target", "kind", "stake", "role", "allocation", "weight")
+
+# --- (f) the write mix: invite, accept, post, update — one client iteration runs all four ------
+
+HUB_WRITE_MIX = (
+    """mutation Invite($teamId: ID!, $personId: ID!) {
+  inviteMember(input: {teamId: $teamId, personId: $personId, role: MEMBER, allocation: 5,
+                       message: "benchmark"}) { id status }
+}""",
+    """mutation Accept($invitationId: ID!) { acceptInvitation(invitationId: $invitationId) { id status } }""",
+    """mutation Post($teamId: ID!, $body: String!) { createPost(input: {teamId: $teamId, body: $body}) { id } }""",
+    """mutation Update($teamId: ID!, $mandate: String!) {
+  updateTeam(id: $teamId, patch: {mandate: $mandate}) { id updatedAt }
+}""",
+)
+
+# --- the floor ---------------------------------------------------------------------------
+
+_SYSTEM = Viewer.system()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dump(data: dict[str, Any]) -> bytes:
+    return json.dumps({"data": data}, default=_json_default, ensure_ascii=False).encode()
+
+
+def _inst(record: Record | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {"id": record["id"], "code": record["code"], "nameEn": record["nameEn"]}
+
+
+def _activities(page: Any) -> dict[str, Any]:
+    return {
+        "totalCount": page.total,
+        "nodes": [{k: r[k] for k in ("id", "seq", "at", "verb", "summary")} for r in page.rows],
+    }
+
+
+async def floor_team_page(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (a): the team and the activity page, then two branches side by side
+    (members → people → their institutions; issue → impacts → their institutions): 8 in 4 waves,
+    the institutions in two round trips as the hub's DataLoader dispatches them in two ticks."""
+    id = args["id"]
+    found, acts = await asyncio.gather(
+        teams.by_ids(graph, [id], _SYSTEM),
+        activity.list_page(graph, PageRequest(first=20, skip=0), _SYSTEM, scope_id=id),
+    )
+    team = found.get(id)
+    if team is None:
+        return _dump({"team": None, "activities": _activities(acts)})
+    issue_id = team.get("issueId")
+
+    async def members_branch() -> tuple[list[Record], dict[str, Record], dict[str, Record]]:
+        memberships = (await teams.members_of(graph, [id], _SYSTEM)).get(id, [])
+        found_people = await people.by_ids(graph, [m["personId"] for m in memberships])
+        ids = sorted({p["institutionId"] for p in found_people.values() if p.get("institutionId")})
+        return memberships, found_people, await institutions.by_ids(graph, ids)
+
+    async def issue_branch() -> tuple[Record | None, list[Record], dict[str, Record]]:
+        if not issue_id:
+            return None, [], {}
+        found_issue = (await issues.by_ids(graph, [issue_id])).get(issue_id)
+        impacts = (await issues.impacts_of(graph, [issue_id])).get(issue_id, [])
+        ids = sorted({i["institutionId"] for i in impacts})
+        return found_issue, impacts, await institutions.by_ids(graph, ids)
+
+    (memberships, found_people, insts), (issue, issue_impacts, issue_insts) = await asyncio.gather(
+        members_branch(), issue_branch()
+    )
+    insts = {**insts, **issue_insts}
+    data = {
+        "team": {
+            "id": team["id"],
+            "name": team["name"],
+            "mandate": team["mandate"],
+            "status": team["status"],
+            "visibility": team["visibility"],
+            "startDate": team.get("startDate"),
+            "endDate": team.get("endDate"),
+            "legalBasis": (
+                {"orderNumber": team["legalBasisNumber"], "orderDate": team.get("legalBasisDate")}
+                if team.get("legalBasisNumber") is not None
+                else None
+            ),
+            "issue": issue
+            and {
+                "id": issue["id"],
+                "title": issue["title"],
+                "affected": [
+                    {"stake": i["stake"], "institution": _inst(insts.get(i["institutionId"]))}
+                    for i in issue_impacts
+                ],
+            },
+            "members": [
+                {
+                    "role": m["role"],
+                    "allocation": m["allocation"],
+                    "since": m.get("since"),
+                    "person": (p := found_people.get(m["personId"], {}))
+                    and {
+                        "id": p["id"],
+                        "name": p["name"],
+                        "title": p.get("title"),
+                        "email": p["email"],
+                        "institution": _inst(insts.get(p.get("institutionId", ""))),
+                    },
+                }
+                for m in memberships
+            ],
+        },
+        "activities": _activities(acts),
+    }
+    return _dump(data)
+
+
+async def floor_people_search(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (b): the page, then institutions and skills together, then skill names."""
+    request = PageRequest(first=50, skip=0)
+    page = await people.list_page(
+        graph, request, institution_id=args["institutionId"], skill_id=args["skillId"]
+    )
+    ids = [r["id"] for r in page.rows]
+    insts, person_skills = await asyncio.gather(
+        institutions.by_ids(graph, sorted({r["institutionId"] for r in page.rows if r.get("institutionId")})),
+        people.skills_of(graph, ids),
+    )
+    skill_ids = sorted({s["skillId"] for rows in person_skills.values() for s in rows})
+    names = await skills.by_ids(graph, skill_ids)
+    data = {
+        "people": {
+            "totalCount": page.total,
+            "pageInfo": {
+                "hasNextPage": page.has_next,
+                "endCursor": encode_cursor(page.skip + len(page.rows) - 1) if page.rows else None,
+            },
+            "nodes": [
+                {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "title": r.get("title"),
+                    "email": r["email"],
+                    "institution": _inst(insts.get(r.get("institutionId", ""))),
+                    "skills": [
+                        {
+                            "level": s["level"],
+                            "skill": {"id": s["skillId"], "name": names.get(s["skillId"], {}).get("name")},
+                        }
+                        for s in person_skills.get(r["id"], [])
+                    ],
+                }
+                for r in page.rows
+            ],
+        }
+    }
+    return _dump(data)
+
+
+async def floor_issue_page(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (c): 2, then 3 (direction, impacts, teams), then institutions."""
+    id = args["id"]
+    found, acts = await asyncio.gather(
+        issues.by_ids(graph, [id]),
+        activity.list_page(graph, PageRequest(first=20, skip=0), _SYSTEM, scope_id=id),
+    )
+    issue = found.get(id)
+    if issue is None:
+        return _dump({"issue": None, "activities": _activities(acts)})
+    direction_id = issue.get("directionId")
+    dirs, impacts, addressing = await asyncio.gather(
+        directions.by_ids(graph, [direction_id] if direction_id else []),
+        issues.impacts_of(graph, [id]),
+        teams.addressing(graph, [id], _SYSTEM),
+    )
+    issue_impacts = impacts.get(id, [])
+    insts = await institutions.by_ids(graph, sorted({i["institutionId"] for i in issue_impacts}))
+    direction = dirs.get(direction_id) if direction_id else None
+    data = {
+        "issue": {
+            "id": issue["id"],
+            "title": issue["title"],
+            "description": issue["description"],
+            "status": issue["status"],
+            "priority": issue["priority"],
+            "direction": direction
+            and {"id": direction["id"], "number": direction["number"], "titleEn": direction["titleEn"]},
+            "affected": [
+                {"stake": i["stake"], "institution": _inst(insts.get(i["institutionId"]))}
+                for i in issue_impacts
+            ],
+            "teams": [
+                {"id": t["id"], "name": t["name"], "status": t["status"], "visibility": t["visibility"]}
+                for t in addressing.get(id, [])
+            ],
+        },
+        "activities": _activities(acts),
+    }
+    return _dump(data)
+
+
+async def floor_suggest(graph: Graph, args: Input) -> bytes:
+    """The hub's round trips for (d): the ranking, then skills, gap institutions and people together,
+    then the people's institutions not loaded yet."""
+    data = validate(SuggestionInput, {"team_id": args["teamId"], "skills": args["skills"], "limit": 10})
+    ranked = await formation.suggest(graph, data, _SYSTEM)
+    skill_names, gap_insts, found_people = await asyncio.gather(
+        skills.by_ids(graph, sorted({k["skillId"] for r in ranked for k in r["skills"]})),
+        institutions.by_ids(graph, sorted({r["gap"]["institutionId"] for r in ranked if r["gap"]})),
+        people.by_ids(graph, [r["personId"] for r in ranked]),
+    )
+    missing = sorted(
+        {p["institutionId"] for p in found_people.values() if p.get("institutionId")} - gap_insts.keys()
+    )
+    insts = {**gap_insts, **(await institutions.by_ids(graph, missing) if missing else {})}
+    out = []
+    for r in ranked:
+        p = found_people.get(r["personId"], {})
+        out.append(
+            {
+                "score": r["score"],
+                "freeCapacity": r["freeCapacity"],
+                "matchedSkills": [
+                    {
+                        "level": k["level"],
+                        "skill": {"id": k["skillId"], "name": skill_names[k["skillId"]]["name"]},
+                    }
+                    for k in r["skills"]
+                ],
+                "institutionGap": r["gap"]
+                and {"stake": r["gap"]["stake"], "institution": _inst(insts.get(r["gap"]["institutionId"]))},
+                "person": {
+                    "id": p.get("id"),
+                    "name": p.get("name"),
+                    "title": p.get("title"),
+                    "institution": _inst(insts.get(p.get("institutionId", ""))),
+                },
+            }
+        )
+    return _dump({"suggestMembers": out})
+
+
+async def floor_issue_map(graph: Graph, args: Input) -> bytes:
+    """(e): one round trip, as in the hub; the nodes and edges projected to the fields asked for."""
+    found = await mapping.issue_map(
+        graph, mapping.MapFilter(direction_id=args["directionId"], limit=20_000), _SYSTEM
+    )
+    return _dump(
+        {
+            "issueMap": {
+                "truncated": False,
+                "nodes": [{k: n.get(k) for k in _MAP_NODE} for n in found.nodes],
+                "edges": [{k: e.get(k) for k in _MAP_EDGE} for e in found.edges],
+            }
+        }
+    )
+
+
+async def floor_write_mix(graph: Graph, args: Input) -> bytes:
+    """The four writes of (f) through the graph/ functions the hub's mutations call, one after another."""
+    invitation = await invitations.invite(
+        graph,
+        validate(invitations.InvitationInput,
+                 {"team_id": args["teamId"], "person_id": args["personId"], "allocation": 5, "message": "benchmark"}),
+        None, _SYSTEM,
+    )  # fmt: skip
+    accepted = await invitations.accept(graph, invitation["id"], None, _SYSTEM)
+    post = await posts.create(
+        graph, validate(posts.PostInput, {"team_id": args["teamId"], "body": "Benchmark post"}), None, _SYSTEM
+    )
+    team = await teams.update(
+        graph, args["teamId"], validate(teams.TeamPatch, {"mandate": f"Benchmark {invitation['id']}"}), None
+    )
+    return _dump(
+        {
+            "invitation": {"id": accepted["id"], "status": accepted["status"]},
+            "post": {"id": post["id"]},
+            "team": {"id": team["id"], "updatedAt": team.get("updatedAt")},
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    key: str
+    title: str
+    hub: str
+    peer: str | None
+    floor: Floor
+    inputs: str  # which list of pick_inputs() feeds it
+
+
+QUERIES: dict[str, Query] = {
+    q.key: q
+    for q in (
+        Query("a", "team page (members + institutions, coverage, latest 20 activities)",
+              HUB_TEAM_PAGE, PEER_TEAM_PAGE, floor_team_page, "teams"),
+        Query("b", "people search by skill and institution, page of 50",
+              HUB_PEOPLE_SEARCH, PEER_PEOPLE_SEARCH, floor_people_search, "pairs"),
+        Query("c", "issue with affected institutions, teams, latest 20 activities",
+              HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues"),
+        Query("d", "suggestMembers for a team, two requested skills, top 10 (no peer equivalent)",
+              HUB_SUGGEST, None, floor_suggest, "suggest"),
+        Query("e", "issueMap for one plan direction (nodes and edges; no peer equivalent)",
+              HUB_ISSUE_MAP, None, floor_issue_map, "directions"),
+        Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations; hub vs floor)",
+              "", None, floor_write_mix, "writes"),
+    )
+}  # fmt: skip
+
+
+async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000) -> dict[str, list[Input]]:
+    """Realistic, repeatable inputs: the largest teams, the fullest skill/institution pairs, issues by id."""
+    team_rows = await graph.read(
+        "MATCH (t:ProjectTeam) WITH t, COUNT { (t)<-[:MEMBER_OF]-() } AS size "
+        "RETURN t.id AS id, t.status AS status ORDER BY size DESC, id LIMIT $n",
+        n=count,
+    )
+    pair_rows = await graph.read(
+        "MATCH (s:Skill)<-[:HAS_SKILL]-(p:Person)-[:WORKS_AT]->(i:Institution) "
+        "WITH s.id AS skillId, i.id AS institutionId, count(p) AS size "
+        "RETURN skillId, institutionId ORDER BY size DESC, skillId, institutionId LIMIT $n",
+        n=count,
+    )
+    # Writes: people with the fewest memberships and no invitation yet, each paired with an open team
+    # they are not in, so no (team, person) pair repeats within a run.
+    open_teams = [r["id"] for r in team_rows if r["status"] != "CLOSED"]
+    free_rows = await graph.read(
+        """
+        MATCH (p:Person) WHERE p.archivedAt IS NULL AND NOT EXISTS { (p)<-[:INVITES]-() }
+        WITH p ORDER BY COUNT { (p)-[:MEMBER_OF]->() }, p.id LIMIT $n
+        WITH collect(p) AS people
+        UNWIND range(0, size(people) - 1) AS k
+        WITH people[k] AS p, $teams[k % size($teams)] AS teamId
+        WHERE NOT EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: teamId}) }
+        RETURN teamId, p.id AS personId
+        """,
+        n=write_pairs if open_teams else 0,
+        teams=open_teams or [""],
+    )
+    direction_rows = await graph.read("MATCH (d:PlanDirection) RETURN d.id AS id ORDER BY d.number")
+    issue_rows = await graph.read("MATCH (i:HorizontalIssue) RETURN i.id AS id ORDER BY id LIMIT $n", n=count)
+    pairs = [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows]
+    common_skills = list(dict.fromkeys(p["skillId"] for p in pairs))
+    return {
+        "suggest": [
+            {
+                "teamId": r["id"],
+                "skills": [
+                    common_skills[i % len(common_skills)],
+                    common_skills[(i + 1) % len(common_skills)],
+                ],
+            }
+            for i, r in enumerate([r for r in team_rows if r["status"] != "CLOSED"][:100])
+        ]
+        if common_skills
+        else [],
+        "teams": [{"id": r["id"]} for r in team_rows],
+        "directions": [{"directionId": r["id"]} for r in direction_rows],
+        "writes": [{"teamId": r["teamId"], "personId": r["personId"]} for r in free_rows],
+        "pairs": pairs,
+        "issues": [{"id": r["id"]} for r in issue_rows],
+    }

@@ -1,0 +1,152 @@
+"""One measurement cell: N closed-loop clients against one contender, in a process of its own.
+
+`python -m benchmarks.worker SPEC.json` where the spec names the mode:
+- "http": POST GraphQL documents to a URL (the hub or the peer) with aiohttp; this process is the
+  load generator, and its CPU is reported as the generator's.
+- "floor": call the floor functions (benchmarks/queries.py) on the Python driver directly; the
+  clients are coroutines in this process, so its CPU is floor work plus the (tiny) client loop.
+
+Protocol on stdout: `MEASURING` when the warm-up ends, `DONE` when the measured window ends, then
+one JSON line with the results. Each client sends its next request as soon as the previous
+answer arrives; inputs rotate through the spec's list so no single row stays hot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import resource
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+Call = Callable[[dict[str, str]], Awaitable[bool]]
+
+
+async def _drive(
+    call: Call, inputs: list[dict[str, str]], clients: int, warmup_s: float, duration_s: float
+) -> dict[str, Any]:
+    next_input = itertools.cycle(inputs).__next__
+    latencies: list[float] = []
+    errors = 0
+    first_error: str | None = None
+    measuring = False
+    stop = False
+
+    async def client() -> None:
+        nonlocal errors, first_error
+        while not stop:
+            started = time.perf_counter()
+            try:
+                ok = await call(next_input())
+                problem = None if ok else "error in response"
+            except Exception as exc:  # a failed request is counted, not fatal
+                ok, problem = False, f"{type(exc).__name__}: {exc}"
+            if measuring and not stop:
+                if ok:
+                    latencies.append(time.perf_counter() - started)
+                else:
+                    errors += 1
+                    first_error = first_error or problem
+
+    tasks = [asyncio.create_task(client()) for _ in range(clients)]
+    await asyncio.sleep(warmup_s)
+    measuring = True
+    print("MEASURING", flush=True)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await asyncio.sleep(duration_s)
+    stop = True
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    print("DONE", flush=True)
+    await asyncio.wait(tasks, timeout=30)
+    latencies.sort()
+
+    def pct(p: float) -> float | None:
+        if not latencies:
+            return None
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {
+        "completed": len(latencies),
+        "errors": errors,
+        "first_error": first_error,
+        "seconds": elapsed,
+        "throughput": len(latencies) / elapsed,
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "self_cpu_pct": 100 * cpu / elapsed,
+        "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+async def _http(spec: dict[str, Any]) -> dict[str, Any]:
+    import aiohttp
+
+    url, document = spec["url"], spec["document"]
+    connector = aiohttp.TCPConnector(limit=spec["clients"], force_close=False)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
+
+        async def call(args: dict[str, str]) -> bool:
+            async with session.post(url, json={"query": document, "variables": args}) as response:
+                body = await response.read()
+                return response.status == 200 and b'"errors"' not in body
+
+        async def post(document: str, variables: dict[str, str]) -> dict[str, Any] | None:
+            async with session.post(url, json={"query": document, "variables": variables}) as response:
+                body = await response.json()
+                return None if response.status != 200 or body.get("errors") else body["data"]
+
+        async def write_mix(args: dict[str, str]) -> bool:
+            """(f): invite, accept, post, update, each waiting for the one before."""
+            invite, accept, post_doc, update = spec["mix"]
+            sent = await post(invite, args)
+            if sent is None:
+                return False
+            accepted = await post(accept, {"invitationId": sent["inviteMember"]["id"]})
+            posted = await post(post_doc, {"teamId": args["teamId"], "body": "Benchmark post"})
+            updated = await post(
+                update, {"teamId": args["teamId"], "mandate": f"Benchmark {args['personId']}"}
+            )
+            return None not in (accepted, posted, updated)
+
+        run = write_mix if spec.get("mix") else call
+        return await _drive(run, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"])
+
+
+async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
+    from benchmarks.queries import QUERIES
+    from graph.driver import Graph
+
+    # graph.driver asks the server for no notifications; should one come, it is not logged here.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+
+    graph = Graph.connect(spec["neo4j_uri"], "neo4j", spec["neo4j_password"], pool_size=50)
+    floor = QUERIES[spec["query"]].floor
+    try:
+
+        async def call(args: dict[str, str]) -> bool:
+            await floor(graph, args)
+            return True
+
+        return await _drive(call, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"])
+    finally:
+        await graph.close()
+
+
+def main() -> None:
+    spec = json.loads(Path(sys.argv[1]).read_text())
+    if not spec["inputs"]:
+        raise SystemExit("no inputs for this cell")
+    import uvloop  # the hub's uvicorn runs on uvloop too
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        result = runner.run(_http(spec) if spec["mode"] == "http" else _floor(spec))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
