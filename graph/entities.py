@@ -12,7 +12,6 @@ from typing import Any
 from graph import activity
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import NotFound
-from graph.ids import label_of
 
 
 async def require(tx: Tx, label: str, id: str, field: str = "id") -> Record:
@@ -61,17 +60,6 @@ async def mark_archived(tx: Tx, id: str) -> Record:
         id=id,
     )
     return rows[0]["node"]
-
-
-async def node_label(graph: Graph, id: str) -> str | None:
-    """The type of the node with this public id, or None when there is none."""
-    label = label_of(id)
-    if label is None:
-        return None
-    rows = await graph.read(
-        "MATCH (n:Entity {id: $id}) WHERE $label IN labels(n) RETURN count(n) AS n", id=id, label=label
-    )
-    return label if rows[0]["n"] else None
 
 
 Reader = Callable[[Tx, str], Awaitable[Record]]

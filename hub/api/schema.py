@@ -20,7 +20,6 @@ from graph import (
     activity,
     decisions,
     directions,
-    entities,
     institutions,
     invitations,
     issues,
@@ -31,6 +30,7 @@ from graph import (
     teams,
 )
 from graph.driver import Record
+from graph.ids import label_of
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.base import GQLInfo, Node, from_record
 from hub.api.decisions import Decision, DecisionMutation
@@ -76,7 +76,8 @@ _VIEWER_SCOPED = frozenset({"ProjectTeam", "Activity", "Invitation", "Post", "De
 class NodeQuery:
     @strawberry.field(description="Any object by its global id, or null when there is none.")
     async def node(self, info: GQLInfo, id: strawberry.ID) -> Node | None:
-        label = await entities.node_label(info.context.graph, id)
+        # The id's prefix names the type; each loader matches by that label, so an unknown id is null.
+        label = label_of(id)
         if label is None:
             return None
         fetch, cls = _NODE_TYPES[label]
