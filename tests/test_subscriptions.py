@@ -14,6 +14,9 @@ import httpx
 import pytest
 import websockets
 
+from graph import institutions
+from graph.driver import Graph
+from graph.institutions import InstitutionPatch
 from tests import live_client as lc
 from tests.conftest import TEST_DATA_DIR, Hub, free_port, start_hub
 
@@ -81,6 +84,23 @@ async def test_a_mutation_reaches_a_subscriber_of_its_institution_live(hub: Hub)
         "targetId": fm,
     }
     assert got["cursor"].endswith(":2")
+    await ws.close()
+
+
+async def test_without_a_cursor_a_subscription_starts_at_the_committed_head_not_at_what_this_hub_heard(
+    hub: Hub, graph: Graph
+) -> None:
+    fm = institution(hub, "FM")
+    # Committed by another process (as another replica would): this hub has not heard of seq 2.
+    await institutions.update(graph, fm, InstitutionPatch(name_en="renamed elsewhere"), None)
+    ws = await lc.connect(hub.ws_url)
+    await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
+    await asyncio.sleep(0.3)
+
+    rename(hub, fm, "renamed here")
+    got = item(await lc.next_payload(ws))
+
+    assert (got["activity"]["seq"], got["replayed"]) == (3, False)
     await ws.close()
 
 

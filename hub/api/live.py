@@ -84,9 +84,10 @@ async def _events(
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async with live.subscribe(scope, viewer, overflow) as sub:
-        last = live.last
+        # "From now" is the committed head, read after registering so nothing committed later is
+        # missed; this process's own view may lag (another replica's publish still in flight).
+        last = start if start is not None else (await activity.head(graph)).seq
         if start is not None:
-            last = start
             scope_id = None if scope == ALL else scope
             while True:
                 batch = await activity.replay(graph, viewer, after_seq=last, scope_id=scope_id)
