@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL at /graphql, health probes, and the web app at /."""
+"""The Starlette application: GraphQL at /graphql, health probes, sign-in, and the web app at /."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -25,10 +28,13 @@ from strawberry.types.unset import UnsetType
 from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph
-from hub import health, metrics
+from hub import audit_export, health, metrics
 from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
+from hub.auth import principal
+from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
+from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
 from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
@@ -51,7 +57,7 @@ def connect(settings: Settings) -> Graph:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
         super().__init__(
             build_schema(
                 production=settings.production,
@@ -70,11 +76,14 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
         self.settings = settings
+        self.verifier = verifier
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        # HTTP: the viewer was resolved by `Authenticated` below; WebSocket: on_ws_connect sets it.
         context = Context(
             graph=request.app.state.graph,
             settings=self.settings,
+            viewer=request.scope.get("state", {}).get("viewer", Viewer.anonymous()),
             client_ip=request.client.host if request.client else None,
         )
         if isinstance(request, WebSocket):
@@ -85,16 +94,14 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """The sign-in hook for WebSocket clients: build the viewer from the connection_init payload.
-
-        Until sign-in exists (identity issue: a token in the payload) every connection reads as the
-        trusted system viewer, like HTTP requests. In development, `{"devPersonId": id}` acts as
-        that signed-in person, so visibility over live feeds can be exercised.
-        """
-        params: dict[str, Any] = context.connection_params or {}
-        dev_person = params.get("devPersonId")
-        if not self.settings.production and isinstance(dev_person, str):
-            context.viewer = Viewer(person_id=dev_person, signed_in=True)
+        """The token comes in connection_init (`{"token": "<JWT>"}`); missing, bad or expired → 4403."""
+        try:
+            viewer, expires = await principal.viewer_from_connection_init(
+                context.connection_params, context.graph, self.settings, self.verifier
+            )
+        except InvalidToken as exc:
+            raise ConnectionRejectionError() from exc
+        context.viewer, context.token_expires_at = viewer, expires
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -135,10 +142,37 @@ async def bind_idempotency_key(request: Request, context: Context) -> None:
     )
 
 
+def unauthenticated(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+class Authenticated:
+    """Resolves the caller before GraphQL runs; a bad bearer token is a 401 with no execution."""
+
+    def __init__(self, graphql: GraphQLApp) -> None:
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            try:
+                viewer = await request.app.state.principal(request)
+            except InvalidToken:
+                await unauthenticated("invalid or expired token")(scope, receive, send)
+                return
+            scope.setdefault("state", {})["viewer"] = viewer
+        await self.graphql(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     settings.check_production()
     configure_logging(settings)
+    verifier = verifier_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -150,6 +184,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             graph, broker, queue_size=settings.ws_queue_size, gap_wait_s=settings.live_gap_wait_s
         )
         app.state.live = live
+
+        async def resolve(request: HTTPConnection, *, cookie_needs_csrf_header: bool = True) -> Viewer:
+            return await principal.viewer_from_request(
+                request, graph, settings, verifier, cookie_needs_csrf_header=cookie_needs_csrf_header
+            )
+
+        app.state.principal = resolve
         try:
             await migrations.migrate(graph)
             await live.start()
@@ -158,18 +199,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await live.close()
             await graph.close()
 
-    graphql = GraphQLApp(settings)
+    graphql = Authenticated(GraphQLApp(settings, verifier))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    routes: list[BaseRoute] = [
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz),
+        Route("/healthz/live", health.live),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
+        Route("/audit/export", audit_export.export),
+        *WebSignIn(settings).routes(),
+    ]
+    if settings.dev_provider:
+        from hub.auth.devprovider import DevProvider
+
+        routes += DevProvider(settings).routes()
+    routes.append(Mount("/", app=WebApp()))  # the web app; after the API so it never shadows it
     return Starlette(
-        routes=[
-            Route("/healthz", health.healthz),
-            Route("/readyz", health.readyz),
-            Route("/healthz/live", health.live),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
-            Mount("/", app=WebApp()),  # the web app; after the API so it never shadows it
-        ],
+        routes=routes,
         middleware=[
             Middleware(RequestContext),
             Middleware(
@@ -184,6 +232,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 GraphQLGuard,
                 max_body_bytes=settings.max_body_bytes,
                 allowed_origins=settings.cors_origins,
+            ),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key.get_secret_value(),
+                session_cookie="sadarbe_session",
+                max_age=settings.session_max_age_s,
+                same_site="lax",
+                https_only=settings.production,
             ),
         ],
         lifespan=lifespan,
