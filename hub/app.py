@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -42,6 +45,11 @@ from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext
 from hub.web import WebApp
+
+# Keys in the WebSocket scope's state: the session's (viewer, expiry) found at the handshake, and
+# the task that closes the socket when its sign-in expires.
+SESSION_VIEWER = "sadarbe.session_viewer"
+EXPIRY_TIMER = "sadarbe.expiry_timer"
 
 
 def connect(settings: Settings) -> Graph:
@@ -94,14 +102,25 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """The token comes in connection_init (`{"token": "<JWT>"}`); missing, bad or expired → 4403."""
+        """Who the socket is: the token in connection_init (`{"token": "<JWT>"}`), else the session
+        cookie when the page is the hub's own origin (checked at the handshake, see
+        `Authenticated`). Nobody, or a bad or expired token → 4403. The socket closes with 4403
+        when the token or session expires, ending its subscriptions."""
+        params = context.connection_params or {}
+        session = context.websocket.scope.get("state", {}).get(SESSION_VIEWER)
         try:
-            viewer, expires = await principal.viewer_from_connection_init(
-                context.connection_params, context.graph, self.settings, self.verifier
-            )
+            if session is not None and "token" not in params and "Authorization" not in params:
+                viewer, expires = session
+            else:
+                viewer, expires = await principal.viewer_from_connection_init(
+                    params, context.graph, self.settings, self.verifier
+                )
         except InvalidToken as exc:
             raise ConnectionRejectionError() from exc
         context.viewer, context.token_expires_at = viewer, expires
+        context.websocket.scope["state"][EXPIRY_TIMER] = asyncio.create_task(
+            close_when_expired(context.websocket, expires)
+        )
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -113,6 +132,9 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            timer = scope.get("state", {}).pop(EXPIRY_TIMER, None)
+            if timer is not None:
+                timer.cancel()
             live.connections -= 1
             metrics.websocket_closed()
 
@@ -150,13 +172,22 @@ def unauthenticated(message: str) -> JSONResponse:
     )
 
 
+async def close_when_expired(websocket: WebSocket, expires_at: float) -> None:
+    """Ends the connection (and so every subscription on it) when its token or session expires."""
+    await asyncio.sleep(max(0.0, expires_at - time.time()))
+    with contextlib.suppress(RuntimeError):  # already closing
+        await websocket.close(4403, "token expired")
+
+
 class Authenticated:
-    """Resolves the caller before GraphQL runs; a bad bearer token is a 401 with no execution."""
+    """Resolves the caller before GraphQL runs: a bad bearer token is a 401 with no execution; a
+    WebSocket handshake from another site's page is refused before it is accepted (HTTP 403)."""
 
     def __init__(self, graphql: GraphQLApp) -> None:
         self.graphql = graphql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.setdefault("state", {})
         if scope["type"] == "http":
             request = Request(scope, receive)
             try:
@@ -164,7 +195,17 @@ class Authenticated:
             except InvalidToken:
                 await unauthenticated("invalid or expired token")(scope, receive, send)
                 return
-            scope.setdefault("state", {})["viewer"] = viewer
+            state["viewer"] = viewer
+        elif scope["type"] == "websocket":
+            websocket = WebSocket(scope, receive, send)
+            settings = self.graphql.settings
+            if not principal.websocket_origin_allowed(websocket, settings):
+                await websocket.close(1008)  # before accept: the handshake is answered 403
+                return
+            if principal.websocket_may_use_session(websocket, settings):
+                state[SESSION_VIEWER] = await principal.viewer_from_session(
+                    websocket, websocket.app.state.graph, settings
+                )
         await self.graphql(scope, receive, send)
 
 

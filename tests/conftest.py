@@ -99,11 +99,18 @@ class Hub:
     default as the bootstrap administrator)."""
 
     def __init__(
-        self, base_url: str, process: subprocess.Popen[bytes], settings: Settings, email: str | None
+        self,
+        base_url: str,
+        process: subprocess.Popen[bytes],
+        env: dict[str, str],
+        email: str | None = TEST_ADMIN_EMAIL,
     ) -> None:
         self.base_url = base_url
         self.process = process
-        self.settings = settings
+        self.env = env
+        # The hub's own settings (its port names the dev provider's issuer), to sign its tokens.
+        port = base_url.rsplit(":", 1)[1]
+        self.settings = Settings(**{**env, "HUB_PORT": port})  # type: ignore[arg-type]
         self.email = email
         headers = {"Authorization": f"Bearer {self.token_for(email)}"} if email else {}
         self.http = httpx.Client(base_url=base_url, timeout=30, headers=headers)
@@ -114,7 +121,13 @@ class Hub:
 
     def as_user(self, email: str | None) -> Hub:
         """A client for the same hub signed in as `email` (None: anonymous)."""
-        return Hub(self.base_url, self.process, self.settings, email)
+        return Hub(self.base_url, self.process, self.env, email)
+
+    def ws_init(self, email: str | None = None) -> dict[str, str]:
+        """A connection_init payload signing a WebSocket in as `email` (default: this client's)."""
+        who = email or self.email
+        assert who is not None, "an anonymous client has no token"
+        return {"token": self.token_for(who)}
 
     @property
     def ws_url(self) -> str:
@@ -170,8 +183,7 @@ def hub_server(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
     process = start_hub(hub_env, port, TEST_DATA_DIR / f"hub-{port}.log")
-    settings = Settings(**{**hub_env, "HUB_PORT": str(port)})  # type: ignore[arg-type]
-    hub = Hub(f"http://127.0.0.1:{port}", process, settings, TEST_ADMIN_EMAIL)
+    hub = Hub(f"http://127.0.0.1:{port}", process, hub_env)
     yield hub
     hub.http.close()
     process.terminate()

@@ -36,10 +36,14 @@ def prod_hub(hub_env: dict[str, str], session_graph: Graph, prod_log: Path) -> I
         "HUB_SECRET_KEY": "a-production-secret-key-of-forty-chars!!",
         "HUB_MAX_QUERY_COST": "500",
         "HUB_METRICS_TOKEN": METRICS_TOKEN,
+        # Production names a real issuer; these tests need no sign-in (its keys are never fetched).
+        "HUB_OIDC_ISSUER": "https://idp.example.test/realms/vad",
+        "HUB_OIDC_CLIENT_SECRET": "a-production-client-secret",
+        "HUB_PUBLIC_URL": "https://sadarbe.example.test",
         "PYTHONUNBUFFERED": "1",  # log lines reach the file as they are written
     }
     process = start_hub(env, port, prod_log)
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    hub = Hub(f"http://127.0.0.1:{port}", process, env, email=None)
     yield hub
     hub.http.close()
     process.terminate()

@@ -8,6 +8,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,6 +22,7 @@ from hub.auth.devprovider import DevProvider
 from hub.auth.web import safe_next
 from hub.config import Settings
 from tests import builders
+from tests import live_client as lc
 from tests.conftest import Hub
 
 CSRF = {"X-Requested-With": "fetch"}
@@ -88,12 +90,16 @@ async def test_a_cookie_request_without_the_csrf_header_is_anonymous(hub: Hub, g
     "headers",
     [{"Origin": "https://evil.example", **CSRF}, {"Sec-Fetch-Site": "cross-site", **CSRF}],
 )
-async def test_a_cross_site_cookie_request_is_anonymous(
+async def test_a_cross_site_cookie_request_is_refused_before_it_runs(
     hub: Hub, graph: Graph, headers: dict[str, str]
 ) -> None:
     await someone(graph)
     browser, _ = sign_in(hub, "laura@t.lv")
-    assert me(browser, headers=headers) is None
+    response = browser.post("/graphql", json={"query": "{ me { email } }"}, headers=headers)
+    assert (response.status_code, response.json()["errors"][0]["extensions"]["code"]) == (
+        403,
+        "CROSS_SITE_REQUEST",
+    )
 
 
 async def test_a_same_origin_cookie_request_is_signed_in(hub: Hub, graph: Graph) -> None:
@@ -287,3 +293,59 @@ async def test_hub_token_refuses_in_production(hub_env: dict[str, str]) -> None:
         timeout=60,
     )
     assert result.returncode == 2
+
+
+async def test_a_subscription_ends_with_4403_when_its_token_expires(hub: Hub, graph: Graph) -> None:
+    await someone(graph)
+    ws = await lc.connect(hub.ws_url, {"token": hub.token_for("laura@t.lv", ttl_s=3)})
+    await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
+    started = time.monotonic()
+
+    assert await lc.close_code(ws, wait_s=30) == (4403, "token expired")
+    assert 1.5 < time.monotonic() - started < 20  # at its `exp`, not at once nor much later
+
+
+async def test_a_websocket_handshake_from_another_site_is_refused_with_403(hub: Hub) -> None:
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(hub.ws_url, subprotocols=[lc.PROTOCOL], origin="https://evil.example")  # type: ignore[list-item,arg-type]
+    assert refused.value.response.status_code == 403
+
+
+async def test_the_session_cookie_signs_in_a_websocket_from_the_hubs_own_page(hub: Hub, graph: Graph) -> None:
+    await someone(graph)
+    browser, _ = sign_in(hub, "laura@t.lv")
+    cookie = f"sadarbe_session={browser.cookies['sadarbe_session']}"
+    ws = await lc.connect(hub.ws_url, {}, origin=hub.base_url, additional_headers={"Cookie": cookie})
+    await lc.send(ws, {"id": "1", "type": "subscribe", "payload": {"query": "{ me { email } }"}})
+    assert await lc.next_payload(ws) == {"data": {"me": {"email": "laura@t.lv"}}}
+    await ws.close()
+
+
+async def test_the_session_cookie_without_the_hubs_origin_signs_no_websocket_in(
+    hub: Hub, graph: Graph
+) -> None:
+    await someone(graph)
+    browser, _ = sign_in(hub, "laura@t.lv")
+    cookie = f"sadarbe_session={browser.cookies['sadarbe_session']}"
+    async with websockets.connect(
+        hub.ws_url,
+        subprotocols=[lc.PROTOCOL],
+        additional_headers={"Cookie": cookie},  # type: ignore[list-item]
+    ) as ws:
+        await lc.send(ws, {"type": "connection_init", "payload": {}})
+        assert await lc.close_code(ws) == (4403, "Forbidden")
+
+
+async def test_a_signed_out_session_signs_no_websocket_in(hub: Hub, graph: Graph) -> None:
+    await someone(graph)
+    browser, _ = sign_in(hub, "laura@t.lv")
+    browser.post("/auth/logout")
+    cookie = f"sadarbe_session={browser.cookies.get('sadarbe_session', '')}"
+    async with websockets.connect(
+        hub.ws_url,
+        subprotocols=[lc.PROTOCOL],
+        origin=hub.base_url,
+        additional_headers={"Cookie": cookie},  # type: ignore[list-item,arg-type]
+    ) as ws:
+        await lc.send(ws, {"type": "connection_init", "payload": {}})
+        assert await lc.close_code(ws) == (4403, "Forbidden")

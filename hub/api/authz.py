@@ -135,7 +135,7 @@ MUTATION_RULES: dict[str, Rule] = {
     "inviteMember": ADMIN | team_lead("input.teamId"),
     "acceptInvitation": in_graph("the invited person"),
     "declineInvitation": in_graph("the invited person"),
-    "withdrawInvitation": in_graph("the team's lead"),
+    "withdrawInvitation": in_graph("the team's lead or an administrator"),
     "approveAllocation": in_graph("a manager of the invitee's institution"),
     "rejectAllocation": in_graph("a manager of the invitee's institution"),
     "setTeamStatus": ADMIN | team_lead("teamId"),
@@ -147,7 +147,7 @@ MUTATION_RULES: dict[str, Rule] = {
     "createPost": ADMIN | team_member("input.teamId"),
     "recordDecision": ADMIN | team_member("input.teamId"),
     "createTask": ADMIN | team_member("input.teamId"),
-    "updateTask": in_graph("a member of the task's team"),
+    "updateTask": in_graph("a member of the task's team or an administrator"),
     # identity and personal data
     "setPersonRoles": ADMIN,
     "erasePerson": ADMIN,

@@ -92,12 +92,49 @@ async def viewer_from_request(
             raise InvalidToken("only bearer tokens are accepted")
         viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier)
         return viewer
-    user = request.session.get(SESSION_KEY) if "session" in request.scope else None
-    if isinstance(user, dict) and (not cookie_needs_csrf_header or cookie_request_allowed(request, settings)):
-        if user.get("until", 0) < time.time():
-            return Viewer.anonymous()
-        try:
-            return await viewer_for_claims(graph, settings, {"email": user.get("email")})
-        except InvalidToken:
-            return Viewer.anonymous()
+    if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
+        signed_in = await viewer_from_session(request, graph, settings)
+        if signed_in is not None:
+            return signed_in[0]
     return Viewer.anonymous()
+
+
+async def viewer_from_session(
+    connection: HTTPConnection, graph: Graph, settings: Settings
+) -> tuple[Viewer, float] | None:
+    """The signed-in person of the session cookie and when the session ends (epoch seconds);
+    None when there is no live session or its person can no longer sign in."""
+    user = connection.session.get(SESSION_KEY) if "session" in connection.scope else None
+    if not isinstance(user, dict):
+        return None
+    until = user.get("until", 0)
+    if not isinstance(until, int | float) or until < time.time():
+        return None
+    try:
+        return await viewer_for_claims(graph, settings, {"email": user.get("email")}), float(until)
+    except InvalidToken:
+        return None
+
+
+def own_origin(settings: Settings) -> str:
+    return _origin(settings.effective_public_url)
+
+
+def websocket_origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
+    """A WebSocket handshake from a browser page on another site is refused before it is accepted
+    (cross-site WebSocket hijacking): browsers always send Origin, which pages cannot forge. The
+    hub's own origin (configured, or the Host the browser used) and HUB_CORS_ORIGINS pass;
+    clients that send no Origin (scripts) are not browsers and carry their own token."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    host = connection.headers.get("host")
+    scheme = "https" if connection.url.scheme in ("wss", "https") else "http"
+    return origin in (own_origin(settings), f"{scheme}://{host}") or origin in settings.cors_origins
+
+
+def websocket_may_use_session(connection: HTTPConnection, settings: Settings) -> bool:
+    """The session cookie signs a WebSocket in only when the page is the hub's own origin: a page
+    on an allowed CORS origin must send a token like any other client."""
+    return connection.headers.get("origin", "").rstrip("/") == own_origin(settings)

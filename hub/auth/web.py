@@ -49,7 +49,7 @@ class WebSignIn:
         return [
             Route("/auth/login", self.login),
             Route("/auth/callback", self.callback),
-            Route("/auth/logout", self.logout, methods=["GET", "POST"]),
+            Route("/auth/logout", self.logout, methods=["POST"]),  # POST: no cross-site sign-out by link
         ]
 
     async def login(self, request: Request) -> Response:
@@ -80,4 +80,4 @@ class WebSignIn:
 
     async def logout(self, request: Request) -> Response:
         request.session.clear()
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse("/signed-out", status_code=303)
