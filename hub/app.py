@@ -36,6 +36,7 @@ from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.auth import principal
+from hub.auth.sockets import SessionSockets
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
 from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
@@ -46,9 +47,10 @@ from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext
 from hub.web import WebApp
 
-# Keys in the WebSocket scope's state: the session's (viewer, expiry) found at the handshake, and
-# the task that closes the socket when its sign-in expires.
+# Keys in the WebSocket scope's state: the browser session found at the handshake, and the task
+# that closes the socket when its sign-in expires.
 SESSION_VIEWER = "sadarbe.session_viewer"
+SESSION_SOCKET = "sadarbe.session_socket"  # (session id, the socket), to forget it at close
 EXPIRY_TIMER = "sadarbe.expiry_timer"
 
 
@@ -107,10 +109,13 @@ class GraphQLApp(GraphQL[Context, None]):
         `Authenticated`). Nobody, or a bad or expired token → 4403. The socket closes with 4403
         when the token or session expires, ending its subscriptions."""
         params = context.connection_params or {}
-        session = context.websocket.scope.get("state", {}).get(SESSION_VIEWER)
+        state = context.websocket.scope["state"]
+        session: principal.Session | None = state.pop(SESSION_VIEWER, None)
         try:
             if session is not None and "token" not in params and "Authorization" not in params:
-                viewer, expires = session
+                viewer, expires = session.viewer, session.until
+                state[SESSION_SOCKET] = (session.id, context.websocket)
+                context.websocket.app.state.session_sockets.add(session.id, context.websocket)
             else:
                 viewer, expires = await principal.viewer_from_connection_init(
                     params, context.graph, self.settings, self.verifier
@@ -118,9 +123,7 @@ class GraphQLApp(GraphQL[Context, None]):
         except InvalidToken as exc:
             raise ConnectionRejectionError() from exc
         context.viewer, context.token_expires_at = viewer, expires
-        context.websocket.scope["state"][EXPIRY_TIMER] = asyncio.create_task(
-            close_when_expired(context.websocket, expires)
-        )
+        state[EXPIRY_TIMER] = asyncio.create_task(close_when_expired(context.websocket, expires))
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -132,9 +135,12 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            timer = scope.get("state", {}).pop(EXPIRY_TIMER, None)
+            state = scope.get("state", {})
+            timer = state.pop(EXPIRY_TIMER, None)
             if timer is not None:
                 timer.cancel()
+            if SESSION_SOCKET in state:
+                scope["app"].state.session_sockets.discard(*state.pop(SESSION_SOCKET))
             live.connections -= 1
             metrics.websocket_closed()
 
@@ -232,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
 
         app.state.principal = resolve
+        app.state.session_sockets = SessionSockets()
         try:
             await migrations.migrate(graph)
             await live.start()

@@ -125,10 +125,11 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
     ),
     # team formation and lifecycle: invitation rules that name a person (invitee, manager) are
     # checked in the graph and covered by tests/test_invitations.py; here: signed in or not.
+    # Team-lead and member rules admit administrators, at the table and in the graph alike.
     "inviteMember": (
         "mutation($i: InvitationInput!) { inviteMember(input: $i) { id } }",
         lambda w: {"i": {"teamId": w["teamId"], "personId": w["civilId"], "allocation": 10}},
-        {"lead"},
+        {"admin", "lead"},
     ),
     **{
         name: (
@@ -147,12 +148,12 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
     "setTeamStatus": (
         "mutation($t: ID!) { setTeamStatus(teamId: $t, status: ACTIVE) { id } }",
         lambda w: {"t": w["teamId"]},
-        {"lead"},
+        {"admin", "lead"},
     ),
     "handOverLead": (
         "mutation($t: ID!, $p: ID!) { handOverLead(teamId: $t, toPersonId: $p) { id } }",
         lambda w: {"t": w["teamId"], "p": w["leadId"]},
-        {"lead"},
+        {"admin", "lead"},
     ),
     "leaveTeam": (
         "mutation($t: ID!, $p: ID!) { leaveTeam(teamId: $t, personId: $p) { id } }",
@@ -162,27 +163,27 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
     "removeMember": (
         "mutation($t: ID!, $p: ID!) { removeMember(teamId: $t, personId: $p) { id } }",
         lambda w: {"t": w["teamId"], "p": w["civilId"]},
-        {"lead"},
+        {"admin", "lead"},
     ),
     "updateMembership": (
         "mutation($t: ID!, $p: ID!) { updateMembership(teamId: $t, personId: $p, allocation: 15) { id } }",
         lambda w: {"t": w["teamId"], "p": w["memberId"]},
-        {"lead"},
+        {"admin", "lead"},
     ),
     "createPost": (
         "mutation($i: PostInput!) { createPost(input: $i) { id } }",
         lambda w: {"i": {"teamId": w["teamId"], "body": "Hello"}},
-        {"member", "lead"},
+        {"admin", "member", "lead"},
     ),
     "recordDecision": (
         "mutation($i: DecisionInput!) { recordDecision(input: $i) { id } }",
         lambda w: {"i": {"teamId": w["teamId"], "text": "Go", "date": "2026-11-27"}},
-        {"member", "lead"},
+        {"admin", "member", "lead"},
     ),
     "createTask": (
         "mutation($i: TaskInput!) { createTask(input: $i) { id } }",
         lambda w: {"i": {"teamId": w["teamId"], "title": "Draft"}},
-        {"member", "lead"},
+        {"admin", "member", "lead"},
     ),
     "updateTask": (
         'mutation($id: ID!) { updateTask(id: $id, patch: {title: "x"}) { id } }',

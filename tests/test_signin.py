@@ -349,3 +349,15 @@ async def test_a_signed_out_session_signs_no_websocket_in(hub: Hub, graph: Graph
     ) as ws:
         await lc.send(ws, {"type": "connection_init", "payload": {}})
         assert await lc.close_code(ws) == (4403, "Forbidden")
+
+
+async def test_signing_out_closes_that_sessions_websockets(hub: Hub, graph: Graph) -> None:
+    await someone(graph)
+    browser, _ = sign_in(hub, "laura@t.lv")
+    cookie = f"sadarbe_session={browser.cookies['sadarbe_session']}"
+    ws = await lc.connect(hub.ws_url, {}, origin=hub.base_url, additional_headers={"Cookie": cookie})
+    await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
+
+    assert browser.post("/auth/logout").status_code == 303
+
+    assert await lc.close_code(ws) == (4403, "signed out")

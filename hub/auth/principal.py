@@ -10,7 +10,7 @@ ignored and the request is anonymous.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
@@ -93,17 +93,21 @@ async def viewer_from_request(
         viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier)
         return viewer
     if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
-        signed_in = await viewer_from_session(request, graph, settings)
-        if signed_in is not None:
-            return signed_in[0]
+        session = await viewer_from_session(request, graph, settings)
+        if session is not None:
+            return session.viewer
     return Viewer.anonymous()
 
 
-async def viewer_from_session(
-    connection: HTTPConnection, graph: Graph, settings: Settings
-) -> tuple[Viewer, float] | None:
-    """The signed-in person of the session cookie and when the session ends (epoch seconds);
-    None when there is no live session or its person can no longer sign in."""
+class Session(NamedTuple):
+    viewer: Viewer
+    until: float  # epoch seconds
+    id: str  # per sign-in, so signing out can close this session's WebSockets
+
+
+async def viewer_from_session(connection: HTTPConnection, graph: Graph, settings: Settings) -> Session | None:
+    """The signed-in person of the session cookie, when the session ends, and its id; None when
+    there is no live session or its person can no longer sign in."""
     user = connection.session.get(SESSION_KEY) if "session" in connection.scope else None
     if not isinstance(user, dict):
         return None
@@ -111,9 +115,10 @@ async def viewer_from_session(
     if not isinstance(until, int | float) or until < time.time():
         return None
     try:
-        return await viewer_for_claims(graph, settings, {"email": user.get("email")}), float(until)
+        viewer = await viewer_for_claims(graph, settings, {"email": user.get("email")})
     except InvalidToken:
         return None
+    return Session(viewer, float(until), str(user.get("sid", "")))
 
 
 def own_origin(settings: Settings) -> str:

@@ -8,6 +8,7 @@ expiry and `nonce`. The session holds only the person's email and an expiry — 
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import structlog
@@ -75,9 +76,13 @@ class WebSignIn:
         request.session[SESSION_KEY] = {
             "email": str(email).lower(),
             "until": int(time.time()) + self.settings.session_max_age_s,
+            "sid": secrets.token_urlsafe(16),
         }
         return RedirectResponse(target, status_code=303)
 
     async def logout(self, request: Request) -> Response:
+        user = request.session.get(SESSION_KEY)
         request.session.clear()
+        if isinstance(user, dict) and user.get("sid"):
+            await request.app.state.session_sockets.close(str(user["sid"]))  # its live feeds end now
         return RedirectResponse("/signed-out", status_code=303)
