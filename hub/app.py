@@ -31,6 +31,7 @@ from strawberry.types.unset import UnsetType
 from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph
+from graph.errors import DatabaseUnavailable, DomainError
 from hub import audit_export, health, metrics
 from hub.api.context import Context
 from hub.api.errors import convert_errors
@@ -178,6 +179,13 @@ def unauthenticated(message: str) -> JSONResponse:
     )
 
 
+def graphql_error(error: DomainError) -> JSONResponse:
+    """A failure before GraphQL runs, shaped like a GraphQL error (as clients expect on 200)."""
+    return JSONResponse(
+        {"data": None, "errors": [{"message": str(error), "extensions": {"code": error.code}}]}
+    )
+
+
 async def close_when_expired(websocket: WebSocket, expires_at: float) -> None:
     """Ends the connection (and so every subscription on it) when its token or session expires."""
     await asyncio.sleep(max(0.0, expires_at - time.time()))
@@ -201,6 +209,9 @@ class Authenticated:
             except InvalidToken:
                 await unauthenticated("invalid or expired token")(scope, receive, send)
                 return
+            except DatabaseUnavailable as exc:  # the person could not be looked up: retry later
+                await graphql_error(exc)(scope, receive, send)
+                return
             state["viewer"] = viewer
         elif scope["type"] == "websocket":
             websocket = WebSocket(scope, receive, send)
@@ -209,9 +220,13 @@ class Authenticated:
                 await websocket.close(1008)  # before accept: the handshake is answered 403
                 return
             if principal.websocket_may_use_session(websocket, settings):
-                state[SESSION_VIEWER] = await principal.viewer_from_session(
-                    websocket, websocket.app.state.graph, settings
-                )
+                try:
+                    state[SESSION_VIEWER] = await principal.viewer_from_session(
+                        websocket, websocket.app.state.graph, settings
+                    )
+                except DatabaseUnavailable:
+                    await websocket.close(1013)  # try again later (before accept: HTTP 403)
+                    return
         await self.graphql(scope, receive, send)
 
 
