@@ -31,11 +31,18 @@ def _key_path(settings: Settings) -> Path:
     return settings.data_dir / "dev-oidc-key.json"
 
 
+# Loaded keys by file (and its mtime): importing a private RSA key costs ~0.1 s of CPU, too much
+# to repeat for every token a test or benchmark signs.
+_loaded: dict[tuple[Path, float], RSAKey] = {}
+
+
 def signing_key(settings: Settings) -> RSAKey:
     """The dev provider's private key, created on first use (atomically: several processes share it)."""
     if settings.production:
         raise DevOnly("the development identity provider never runs in production mode")
     path = _key_path(settings)
+    if path.exists() and (path, path.stat().st_mtime) in _loaded:
+        return _loaded[(path, path.stat().st_mtime)]
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = RSAKey.generate_key(
@@ -50,9 +57,12 @@ def signing_key(settings: Settings) -> RSAKey:
                 json.dump(key.as_dict(private=True), f)
     for _ in range(50):  # the winner may still be writing
         try:
-            return RSAKey.import_key(json.loads(path.read_text()))
+            key = RSAKey.import_key(json.loads(path.read_text()))
         except (json.JSONDecodeError, ValueError):
             time.sleep(0.05)
+        else:
+            _loaded[(path, path.stat().st_mtime)] = key
+            return key
     raise RuntimeError(f"unreadable development key at {path}")
 
 
