@@ -21,7 +21,7 @@ def hub_env(data_dir: Path) -> dict[str, str]:
 
 def token(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> str:
     """A bearer token the development hub on `port` (with `hub_env(data_dir)`) accepts for `email`."""
-    settings = Settings(HUB_MODE="development", HUB_PORT=port, HUB_DATA_DIR=data_dir)  # type: ignore[call-arg]
+    settings = Settings(HUB_MODE="development", HUB_PORT=port, HUB_DATA_DIR=data_dir)
     return keys.access_token(settings, email=email, subject=email, ttl_s=TOKEN_TTL_S)
 
 

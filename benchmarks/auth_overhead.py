@@ -33,7 +33,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def run(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings(HUB_MODE="development", HUB_DATA_DIR=data_dir)  # type: ignore[call-arg]
+        settings = Settings(HUB_MODE="development", HUB_DATA_DIR=data_dir)
         verifier = verifier_for(settings)
         signing, verifying = [], []
         tokens = []
