@@ -297,12 +297,12 @@ async def test_hub_token_refuses_in_production(hub_env: dict[str, str]) -> None:
 
 async def test_a_subscription_ends_with_4403_when_its_token_expires(hub: Hub, graph: Graph) -> None:
     await someone(graph)
-    ws = await lc.connect(hub.ws_url, {"token": hub.token_for("laura@t.lv", ttl_s=3)})
-    await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
-    started = time.monotonic()
+    async with await lc.connect(hub.ws_url, {"token": hub.token_for("laura@t.lv", ttl_s=3)}) as ws:
+        await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
+        started = time.monotonic()
 
-    assert await lc.close_code(ws, wait_s=30) == (4403, "token expired")
-    assert 1.5 < time.monotonic() - started < 20  # at its `exp`, not at once nor much later
+        assert await lc.close_code(ws, wait_s=30) == (4403, "token expired")
+        assert 1.5 < time.monotonic() - started < 20  # at its `exp`, not at once nor much later
 
 
 async def test_a_websocket_handshake_from_another_site_is_refused_with_403(hub: Hub) -> None:
@@ -315,10 +315,11 @@ async def test_the_session_cookie_signs_in_a_websocket_from_the_hubs_own_page(hu
     await someone(graph)
     browser, _ = sign_in(hub, "laura@t.lv")
     cookie = f"sadarbe_session={browser.cookies['sadarbe_session']}"
-    ws = await lc.connect(hub.ws_url, {}, origin=hub.base_url, additional_headers={"Cookie": cookie})
-    await lc.send(ws, {"id": "1", "type": "subscribe", "payload": {"query": "{ me { email } }"}})
-    assert await lc.next_payload(ws) == {"data": {"me": {"email": "laura@t.lv"}}}
-    await ws.close()
+    async with await lc.connect(
+        hub.ws_url, {}, origin=hub.base_url, additional_headers={"Cookie": cookie}
+    ) as ws:
+        await lc.subscribe(ws, "1", "{ me { email } }")
+        assert (await lc.next_payload(ws))["data"] == {"me": {"email": "laura@t.lv"}}
 
 
 async def test_the_session_cookie_without_the_hubs_origin_signs_no_websocket_in(
@@ -355,9 +356,11 @@ async def test_signing_out_closes_that_sessions_websockets(hub: Hub, graph: Grap
     await someone(graph)
     browser, _ = sign_in(hub, "laura@t.lv")
     cookie = f"sadarbe_session={browser.cookies['sadarbe_session']}"
-    ws = await lc.connect(hub.ws_url, {}, origin=hub.base_url, additional_headers={"Cookie": cookie})
-    await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
+    async with await lc.connect(
+        hub.ws_url, {}, origin=hub.base_url, additional_headers={"Cookie": cookie}
+    ) as ws:
+        await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
 
-    assert browser.post("/auth/logout").status_code == 303
+        assert browser.post("/auth/logout").status_code == 303
 
-    assert await lc.close_code(ws) == (4403, "signed out")
+        assert await lc.close_code(ws) == (4403, "signed out")
