@@ -420,7 +420,9 @@ async def test_the_gql_client_receives_live_activity(hub: Hub) -> None:
     from gql.transport.websockets import WebsocketsTransport
 
     fm = institution(hub, "FM")
-    transport = WebsocketsTransport(url=hub.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    transport = WebsocketsTransport(
+        url=hub.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL], init_payload=hub.ws_init()
+    )
     async with Client(transport=transport) as session:
         stream = session.subscribe(gql(INSTITUTION_FEED), variable_values={"id": fm})
         first = asyncio.ensure_future(stream.__anext__())
