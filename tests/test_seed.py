@@ -78,6 +78,34 @@ def test_scaled_population_adds_issues_and_teams() -> None:
     assert len(large.teams) == 1200 // 6
 
 
+def test_scaled_population_works_partly_in_regional_units_under_the_reference_institutions() -> None:
+    p = demo.plan(1600, 1)
+    reference_codes = {i.code for i in reference.INSTITUTIONS}
+    units = [i for i in p.institutions if i["code"] not in reference_codes]
+    parents = {r["code"]: r["parent"] for r in p.parents}
+
+    assert len(units) == 1600 // demo.PEOPLE_PER_UNIT
+    assert units[0] | {"id": None} == {
+        "id": None, "code": "AM-1", "nameLv": "AM Rīgas reģionālā nodaļa",
+        "nameEn": "AM Riga regional office", "kind": "OTHER",
+    }  # fmt: skip
+    assert all(parents[u["code"]] in reference_codes for u in units)
+    assert {u["code"] for u in units} & {person["institution"] for person in p.people}
+
+
+def test_below_the_scale_threshold_there_are_only_the_reference_institutions() -> None:
+    assert len(demo.plan(1000, 1).institutions) == len(reference.INSTITUTIONS)
+
+
+def test_every_team_has_its_creation_and_each_joining_in_its_history() -> None:
+    p = demo.plan(1200, 1)
+    created = [a["targetId"] for a in p.activities if a["verb"] == "team.created"]
+    joined = sum(a["verb"] == "member.joined" for a in p.activities)
+
+    assert sorted(created) == sorted(t["id"] for t in p.teams)
+    assert joined == sum(len(m["members"]) - 1 for m in p.memberships)
+
+
 async def test_tiny_population_still_keeps_the_invariants(graph: Graph) -> None:
     summary = await load_demo(graph, people=0, seed=1)
 

@@ -9,7 +9,10 @@ the issues' AFFECTS links (it replaces them on reload, never duplicates them).
 Scale: `people` synthetic civil servants plus four fixed demo users (DEMO_USERS); seven real
 horizontal issues with 1–3 teams each (a lead and 3–12 others); above 1,000 people also about
 one extra issue per 20 people (at most MAX_ISSUES) and one team per 6 people (at most MAX_TEAMS)
-in total. Below ~100 people teams get smaller, and teams nobody has time to lead are left out
+in total, and about one regional unit per 160 people under the reference institutions (at
+most MAX_UNITS, so ~400 institutions at 60,000 people; a share of each institution's people work
+in its units). Every team has its creation and each member's joining in its activity history.
+Below ~100 people teams get smaller, and teams nobody has time to lead are left out
 (with people=0 only the demo users' team is made).
 Rows are sent in UNWIND batches of BATCH_SIZE, one transaction per batch.
 """
@@ -35,8 +38,11 @@ from graph.seed import reference as ref
 from graph.skills import skill_key
 
 BATCH_SIZE = 2_000
-MAX_ISSUES = 2_000
+MAX_ISSUES = 3_000
 MAX_TEAMS = 20_000
+MAX_UNITS = 375  # with the 25 reference institutions, 400 at national scale
+PEOPLE_PER_UNIT = 160
+UNIT_SHARE = 0.5  # of an institution's people, the share that works in one of its units
 SCALE_THRESHOLD = 1_000  # synthetic issues and teams only above this many people
 
 Row = dict[str, Any]
@@ -74,6 +80,8 @@ MEMBER = DemoUser(
 )  # fmt: skip
 DEMO_USERS: dict[str, DemoUser] = {"admin": ADMIN, "cog": COG, "lead": LEAD, "member": MEMBER}
 LEAD_TEAM_ISSUE = "digital-services"  # lead@ leads, and member@ joins, this issue's first team
+_REGIONS = (("Rīgas", "Riga"), ("Vidzemes", "Vidzeme"), ("Kurzemes", "Kurzeme"), ("Zemgales", "Zemgale"),
+            ("Latgales", "Latgale"))  # fmt: skip
 _REFERENCE_KEYS = frozenset(i.key for i in ref.ISSUES)
 
 NODE_LABELS: tuple[LiteralString, ...] = (
@@ -149,10 +157,47 @@ def _people(rng: random.Random, count: int) -> list[Row]:
         for lang, odds in _LANGUAGE_ODDS:
             if len(languages) < 3 and rng.random() < odds:
                 languages.append(lang)
-        skills = [(s, rng.randint(1, 5)) for s in rng.sample(ref.SKILLS, rng.randint(2, 6))]
+        skills = [(s, rng.randint(1, 5)) for s in rng.sample(ref.SKILLS, rng.randint(3, 8))]
         email = f"{ascii_fold(first).lower()}.{ascii_fold(surname).lower()}.{n}@{email_domain(code)}"
         rows.append(_person_row(email, f"{first} {surname}", title, code, languages, skills))
     return rows
+
+
+def _units(people: int) -> list[ref.InstitutionRef]:
+    """Regional units of the reference institutions: the institutions a national-scale
+    population works in beyond the ministries and their agencies."""
+    count = min(people // PEOPLE_PER_UNIT, MAX_UNITS) if people > SCALE_THRESHOLD else 0
+    parents = ref.INSTITUTIONS
+    units = []
+    for k in range(count):
+        parent = parents[k % len(parents)]
+        (region_lv, region_en), number = (
+            _REGIONS[(k // len(parents)) % len(_REGIONS)],
+            k // (len(parents) * 5) + 1,
+        )
+        suffix_lv, suffix_en = (f" Nr. {number}", f" no. {number}") if number > 1 else ("", "")
+        units.append(
+            ref.InstitutionRef(
+                code=f"{parent.code}-{k + 1}",
+                name_lv=f"{parent.code} {region_lv} reģionālā nodaļa{suffix_lv}",
+                name_en=f"{parent.code} {region_en} regional office{suffix_en}",
+                kind=InstitutionKind.OTHER,
+                parent_code=parent.code,
+            )
+        )
+    return units
+
+
+def _into_units(rng: random.Random, people: list[Row], units: list[ref.InstitutionRef]) -> None:
+    """Move a share of each institution's people into its regional units. A separate random
+    stream, so the population drawn before it stays the same at every scale."""
+    by_parent: dict[str, list[str]] = defaultdict(list)
+    for unit in units:
+        by_parent[str(unit.parent_code)].append(unit.code)
+    for person in people:
+        choices = by_parent.get(person["institution"])
+        if choices and rng.random() < UNIT_SHARE:
+            person["institution"] = rng.choice(choices)
 
 
 def _person_row(
@@ -278,21 +323,25 @@ _Pool = tuple[list[list[str]], list[int]]
 class _Staffing:
     """Chooses team members: mostly from the issue's institutions, never over 100% by accident."""
 
-    def __init__(self, rng: random.Random, people: list[Row]) -> None:
+    def __init__(
+        self, rng: random.Random, people: list[Row], institutions: Sequence[ref.InstitutionRef]
+    ) -> None:
         self.rng = rng
         self.everyone = [p["email"] for p in people]
         self.by_institution: dict[str, list[str]] = defaultdict(list)
         for p in people:
             self.by_institution[p["institution"]].append(p["email"])
         self.children: dict[str, list[str]] = defaultdict(list)
-        for inst in ref.INSTITUTIONS:
+        for inst in institutions:
             if inst.parent_code:
                 self.children[inst.parent_code].append(inst.code)
         self.load: dict[str, int] = defaultdict(int)
 
     def pool(self, codes: list[str]) -> _Pool:
-        """People at these institutions and their subordinate agencies."""
-        found = [*codes, *(c for code in codes for c in self.children[code])]
+        """People at these institutions and every institution under them."""
+        found = list(codes)
+        for code in found:  # grows as it goes: breadth-first down the hierarchy
+            found += self.children[code]
         groups = [self.by_institution[c] for c in dict.fromkeys(found) if self.by_institution[c]]
         return groups, list(accumulate(len(g) for g in groups))
 
@@ -311,10 +360,10 @@ class _Staffing:
 
 
 def _teams(
-    rng: random.Random, people: list[Row], issues: list[Row]
+    rng: random.Random, people: list[Row], issues: list[Row], institutions: Sequence[ref.InstitutionRef]
 ) -> tuple[list[Row], list[Row], list[Row]]:
-    """Teams, their memberships (grouped per team) and the activity of the reference teams."""
-    staffing = _Staffing(rng, people)
+    """Teams, their memberships (grouped per team) and their activity."""
+    staffing = _Staffing(rng, people, institutions)
     names = {p["email"]: p["name"] for p in people} | {u.email: u.name for u in DEMO_USERS.values()}
     per_issue: list[tuple[Row, int]] = [(issue, rng.randint(1, 3)) for issue in issues[: len(ref.ISSUES)]]
     if len(people) > SCALE_THRESHOLD:
@@ -327,7 +376,7 @@ def _teams(
 
     teams: list[Row] = []
     memberships: list[Row] = []
-    activities: list[Row] = []
+    addressed: list[Row] = []  # the issue of each team
     for issue, count in per_issue:
         lead_pool = staffing.pool([a["code"] for a in issue["affected"] if a["stake"] == "LEAD"])
         pool = staffing.pool([a["code"] for a in issue["affected"]])
@@ -354,9 +403,13 @@ def _teams(
                     crew.add(email, role, allocation)
             teams.append(team)
             memberships.append({"teamId": team["id"], "members": crew.members})
-            if issue["key"] in _REFERENCE_KEYS:
-                activities += _team_activity(team, issue, crew.members, names)
+            addressed.append(issue)
     _overload(rng, staffing, teams, memberships)
+    activities = [
+        row
+        for team, issue, crew in zip(teams, addressed, memberships, strict=True)
+        for row in _team_activity(team, issue, crew["members"], names)
+    ]
     return teams, memberships, activities
 
 
@@ -481,13 +534,16 @@ def plan(people: int, seed: int) -> DemoPlan:
         raise ValueError("people must not be negative")
     # Reproducible demo data, not security: the stdlib generator is the right tool here.
     population = _people(random.Random(seed), people)  # noqa: S311
+    units = _units(people)
+    _into_units(random.Random(f"{seed}:units"), population, units)  # noqa: S311
+    institutions = [*ref.INSTITUTIONS, *units]
     rng = random.Random(f"{seed}:teams")  # noqa: S311
     issues, dependencies = _issues(rng, people)
     fixed = [
         _person_row(u.email, u.name, u.title, u.institution, ["lv", "en"], u.skills, u.roles)
         for u in DEMO_USERS.values()
     ]
-    teams, memberships, activities = _teams(rng, population, issues)
+    teams, memberships, activities = _teams(rng, population, issues, institutions)
     activities.sort(key=lambda a: (a["at"], a["id"]))  # seq order follows time order
     return DemoPlan(
         institutions=[
@@ -498,9 +554,9 @@ def plan(people: int, seed: int) -> DemoPlan:
                 "nameEn": i.name_en,
                 "kind": i.kind.value,
             }
-            for i in ref.INSTITUTIONS
+            for i in institutions
         ],
-        parents=[{"code": i.code, "parent": i.parent_code} for i in ref.INSTITUTIONS if i.parent_code],
+        parents=[{"code": i.code, "parent": i.parent_code} for i in institutions if i.parent_code],
         directions=[
             {
                 "id": stable_id("PlanDirection", str(d.number)),
