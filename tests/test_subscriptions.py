@@ -370,7 +370,8 @@ async def test_a_slow_consumer_is_disconnected_and_its_subscription_freed(
         ws = await lc.connect(hub.ws_url, hub.ws_init(), max_queue=1, sock=sock)
         await lc.subscribe(ws, "1", BULKY_FEED, {"id": fm})
         await asyncio.sleep(0.3)
-        async with httpx.AsyncClient(base_url=hub.base_url, timeout=60) as http:
+        signed_in = {"Authorization": hub.http.headers["Authorization"]}
+        async with httpx.AsyncClient(base_url=hub.base_url, timeout=60, headers=signed_in) as http:
             for start in range(0, 300, 10):
                 await asyncio.gather(
                     *(
