@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks import auth
 from graph import migrations
 from graph.driver import Graph
 from graph.embedded import REPO_ROOT, EmbeddedNeo4j
@@ -232,12 +233,14 @@ def main() -> None:
 
         source, summary, samples = asyncio.run(prepare())
         port = _free_port()
+        # Development mode: its built-in identity provider signs the benchmark administrator's token
+        # (production verifies against a real issuer and signs nothing).
         env = {"NEO4J_URI": neo4j.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": PASSWORD,
-               "HUB_DATA_DIR": str(data_dir), "HUB_MODE": "production", "HUB_LOG_LEVEL": "warning",
-               "HUB_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef"}  # fmt: skip
+               "HUB_MODE": "development", "HUB_LOG_LEVEL": "warning", **auth.hub_env(data_dir)}  # fmt: skip
         hub = _start_hub(env, port, data_dir / "hub.log")
         results = {}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        headers = auth.bearer(port, data_dir)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers) as client:
             for name, (query, variables) in _operations(samples).items():
                 results[name] = _measure(client, query, variables, args.requests)
                 r = results[name]
@@ -259,8 +262,8 @@ def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], samp
         "# Benchmark: mapping, insight, network and search operations",
         "",
         f"Measured {date.today().isoformat()} with `.venv/bin/python -m benchmarks.operations "
-        f"--people {args.people} --requests {args.requests}`: a real hub process (production mode, "
-        "so without the development round-trip counter) over real HTTP, one client, sequential "
+        f"--people {args.people} --requests {args.requests}`: a real hub process (development mode, "
+        "so its built-in identity provider signs the benchmark's administrator token) over real HTTP, one client, sequential "
         f"requests, 20 warm-up requests then {args.requests} timed ones per operation, varied "
         "arguments (random directions, institutions, pairs of team members, type-ahead prefixes "
         "of real names and titles). Viewer: the system viewer (the hub has no sign-in yet).",

@@ -512,7 +512,7 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000)
         UNWIND range(0, size(people) - 1) AS k
         WITH people[k] AS p, $teams[k % size($teams)] AS teamId
         WHERE NOT EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: teamId}) }
-        RETURN teamId, p.id AS personId
+        RETURN teamId, p.id AS personId, p.email AS email
         """,
         n=write_pairs if open_teams else 0,
         teams=open_teams or [""],
@@ -536,7 +536,10 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000)
         else [],
         "teams": [{"id": r["id"]} for r in team_rows],
         "directions": [{"directionId": r["id"]} for r in direction_rows],
-        "writes": [{"teamId": r["teamId"], "personId": r["personId"]} for r in free_rows],
+        # email: the invitee accepts with their own token (only the invited person may).
+        "writes": [
+            {"teamId": r["teamId"], "personId": r["personId"], "email": r["email"]} for r in free_rows
+        ],
         "pairs": pairs,
         "issues": [{"id": r["id"]} for r in issue_rows],
     }

@@ -26,7 +26,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks import report
+from benchmarks import auth, report
 from benchmarks.queries import HUB_WRITE_MIX, QUERIES, pick_inputs
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
@@ -74,12 +74,14 @@ async def prepare_data(uri: str, people: int, seed: int, loaded: dict[str, Any] 
         await graph.close()
 
 
-def check(url: str, document: str, args: dict[str, str]) -> dict[str, Any]:
+def check(
+    url: str, document: str, args: dict[str, str], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One request; the response's size, error and (hub) round trips, for the report."""
     import httpx
 
     for _ in range(3):  # the first request plans the Cypher (cold): retry past a timeout
-        response = httpx.post(url, json={"query": document, "variables": args}, timeout=60)
+        response = httpx.post(url, json={"query": document, "variables": args}, headers=headers, timeout=60)
         body = response.json()
         if response.status_code == 200 and not body.get("errors"):
             break
@@ -224,11 +226,13 @@ def main() -> None:
         )
 
         servers: dict[str, Usage | None] = {"floor": None}
+        hub_auth: dict[str, Any] | None = None
         urls: dict[str, str] = {}
         if "hub" in contenders:
             port = free_port()
             servers["hub"] = Usage(psutil.Process(procs.hub(port, uri, PASSWORD).pid))
             urls["hub"] = f"http://127.0.0.1:{port}/graphql"
+            hub_auth = {"port": port, "data_dir": str(procs.log_dir)}  # the hub signs every caller in
         if "peer" in contenders:
             port = free_port()
             servers["peer"] = Usage(psutil.Process(procs.peer(port, uri, PASSWORD).pid))
@@ -243,7 +247,8 @@ def main() -> None:
                 document = q.hub if name == "hub" else q.peer
                 if document is None:
                     continue
-                c = check(url, document, sample)
+                headers = auth.bearer(hub_auth["port"], procs.log_dir) if name == "hub" and hub_auth else None
+                c = check(url, document, sample, headers)
                 if name == "hub":
                     hub_data[key] = c["data"]
                 results["checks"][f"{key}/{name}"] = {k: v for k, v in c.items() if k != "data"} | {
@@ -303,6 +308,7 @@ def main() -> None:
                     "document": q.hub if name == "hub" else q.peer,
                     "neo4j_uri": uri,
                     "neo4j_password": PASSWORD,
+                    "hub_auth": hub_auth if name == "hub" else None,
                 }
                 _log(f"({key}) {name} x{n}  load {load_averages()}")
                 cell = run_cell(spec, servers[name], neo4j)

@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from benchmarks import auth
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER_JAR = REPO_ROOT / "infra" / "neo4j" / "target" / "sadarbe-neo4j-launcher.jar"
 PLUGINS_POM = REPO_ROOT / "infra" / "neo4j" / "plugins" / "pom.xml"
@@ -110,7 +112,7 @@ class Processes:
             "hub",
             [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)],
             {"NEO4J_URI": neo4j_uri, "NEO4J_PASSWORD": password, "HUB_MODE": "development",
-             "HUB_LOG_LEVEL": "warning"},
+             "HUB_LOG_LEVEL": "warning", **auth.hub_env(self.log_dir)},
         )  # fmt: skip
         _wait_http(f"http://127.0.0.1:{port}/healthz", process, self.log_dir / "hub.log", 120)
         return process

@@ -2,11 +2,16 @@
 rate, delivery latency from commit to client (p50/p99), memory per idle connection; the same
 load against a reference server built on the npm graphql-ws package (in-memory pub/sub).
 
-    # a hub (one process) over a Neo4j, and the reference server:
-    .venv/bin/hub serve --no-seed --port 8011 &
+    # a hub (one process, development mode) over a Neo4j, and the reference server:
+    HUB_ADMIN_EMAILS=bench-admin@sadarbe.test .venv/bin/hub serve --no-seed --port 8011 &
     (cd benchmarks/reference-graphql-ws && npm ci && node server.mjs 4011) &
+    export HUB_TOKEN=$(HUB_ADMIN_EMAILS=bench-admin@sadarbe.test .venv/bin/hub token \\
+        --user bench-admin@sadarbe.test --port 8011)
     .venv/bin/python benchmarks/subscriptions.py --hub http://127.0.0.1:8011 --hub-pid PID \\
         --reference http://127.0.0.1:4011 --reference-pid PID --subscribers 1000,5000,10000
+
+The hub authorises every operation: its subscribers send the token in `connection_init` and its
+publisher sends it as a bearer token (`--hub-token`, or HUB_TOKEN in the environment).
 
 Every subscriber is a real graphql-transport-ws connection (the `websockets` client) with one
 `institutionActivity` subscription on the same institution. Latency is the client's receive time
@@ -105,7 +110,7 @@ def own_cpu_s() -> float:
 
 
 async def subscriber(
-    url: str, institution_id: str, run: Run, ready: asyncio.Event, stop: asyncio.Event
+    url: str, token: str | None, institution_id: str, run: Run, ready: asyncio.Event, stop: asyncio.Event
 ) -> None:
     try:
         async with websockets.connect(
@@ -115,7 +120,8 @@ async def subscriber(
             ping_interval=None,
             max_queue=64,  # type: ignore[list-item]
         ) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            init = {"token": token} if token else {}
+            await ws.send(json.dumps({"type": "connection_init", "payload": init}))
             assert json.loads(await ws.recv())["type"] == "connection_ack"
             await ws.send(
                 json.dumps(
@@ -157,11 +163,19 @@ async def reference_publish(http: httpx.AsyncClient, institution_id: str, n: int
 
 
 async def measure(
-    target: str, base: str, pid: int | None, n: int, events: int, rate: float, connect_concurrency: int
+    target: str,
+    base: str,
+    pid: int | None,
+    n: int,
+    events: int,
+    rate: float,
+    connect_concurrency: int,
+    token: str | None = None,
 ) -> Run:
     run = Run(target, n)
     ws_url = base.replace("http://", "ws://") + "/graphql"
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as http:
         if target == "hub":
             created = await http.post(
                 "/graphql",
@@ -185,7 +199,7 @@ async def measure(
         async def open_one() -> None:
             ready = asyncio.Event()
             async with gate:
-                task = asyncio.create_task(subscriber(ws_url, institution_id, run, ready, stop))
+                task = asyncio.create_task(subscriber(ws_url, token, institution_id, run, ready, stop))
                 tasks.append(task)
                 _done, _ = await asyncio.wait(
                     {task, asyncio.ensure_future(ready.wait())},
@@ -244,6 +258,7 @@ async def main() -> None:
     )
     parser.add_argument("--hub", help="the hub's base URL")
     parser.add_argument("--hub-pid", type=int)
+    parser.add_argument("--hub-token", default=os.environ.get("HUB_TOKEN"), help="`hub token` output")
     parser.add_argument("--reference", help="the reference graphql-ws server's base URL")
     parser.add_argument("--reference-pid", type=int)
     parser.add_argument("--subscribers", default="1000,5000,10000")
@@ -264,7 +279,8 @@ async def main() -> None:
         ):
             if not base:
                 continue
-            run = await measure(target, base, pid, n, args.events, args.rate, args.connect_concurrency)
+            token = args.hub_token if target == "hub" else None
+            run = await measure(target, base, pid, n, args.events, args.rate, args.connect_concurrency, token)
             summary = run.summary()
             results["runs"].append(summary)
             print(json.dumps(summary), flush=True)

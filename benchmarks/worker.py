@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import auth
+
 Call = Callable[[dict[str, str]], Awaitable[bool]]
 
 
@@ -87,16 +89,30 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
     import aiohttp
 
     url, document = spec["url"], spec["document"]
+    hub_auth = spec.get("hub_auth")  # the hub authorises every request: sign in as the bench admin
+    headers = auth.bearer(hub_auth["port"], Path(hub_auth["data_dir"])) if hub_auth else {}
     connector = aiohttp.TCPConnector(limit=spec["clients"], force_close=False)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60), headers=headers
+    ) as session:
 
         async def call(args: dict[str, str]) -> bool:
             async with session.post(url, json={"query": document, "variables": args}) as response:
                 body = await response.read()
                 return response.status == 200 and b'"errors"' not in body
 
-        async def post(document: str, variables: dict[str, str]) -> dict[str, Any] | None:
-            async with session.post(url, json={"query": document, "variables": variables}) as response:
+        async def post(
+            document: str, variables: dict[str, str], as_email: str | None = None
+        ) -> dict[str, Any] | None:
+            # Only the invited person may accept: their own token (signed here, generator CPU).
+            own = (
+                auth.bearer(hub_auth["port"], Path(hub_auth["data_dir"]), as_email)
+                if hub_auth and as_email
+                else None
+            )
+            async with session.post(
+                url, json={"query": document, "variables": variables}, headers=own
+            ) as response:
                 body = await response.json()
                 return None if response.status != 200 or body.get("errors") else body["data"]
 
@@ -106,7 +122,7 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
             sent = await post(invite, args)
             if sent is None:
                 return False
-            accepted = await post(accept, {"invitationId": sent["inviteMember"]["id"]})
+            accepted = await post(accept, {"invitationId": sent["inviteMember"]["id"]}, args.get("email"))
             posted = await post(post_doc, {"teamId": args["teamId"], "body": "Benchmark post"})
             updated = await post(
                 update, {"teamId": args["teamId"], "mandate": f"Benchmark {args['personId']}"}

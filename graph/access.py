@@ -4,11 +4,16 @@ Visibility is enforced inside the queries, not in resolvers: a RESTRICTED team, 
 under it, is matched only for its members and administrators; INTERNAL needs a signed-in civil
 servant; PUBLIC is for everyone. Every query that reaches a team appends `TEAM_VISIBLE` (with the
 team bound to `t`) and passes `**viewer.params()`.
+
+Centre-of-government staff see every team that is not restricted, like any signed-in civil
+servant: a RESTRICTED team stays invisible to them unless they are members. Only administrators
+(and trusted system jobs) see everything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Final, LiteralString
 
 TEAM_VISIBLE: Final[LiteralString] = (
@@ -19,11 +24,20 @@ TEAM_VISIBLE: Final[LiteralString] = (
 )
 
 
+class GrantedRole(StrEnum):
+    """Roles granted on the Person (`roles` property). Team lead and member come from MEMBER_OF."""
+
+    ADMIN = "ADMIN"
+    COG_STAFF = "COG_STAFF"
+
+
 @dataclass(frozen=True)
 class Viewer:
     person_id: str | None = None
     signed_in: bool = False
     admin: bool = False
+    roles: frozenset[GrantedRole] = field(default_factory=frozenset)
+    email: str | None = None
 
     @classmethod
     def anonymous(cls) -> Viewer:
@@ -32,7 +46,23 @@ class Viewer:
     @classmethod
     def system(cls) -> Viewer:
         """Seeding, imports and other trusted jobs: sees everything."""
-        return cls(signed_in=True, admin=True)
+        return cls(signed_in=True, admin=True, roles=frozenset({GrantedRole.ADMIN}))
+
+    @classmethod
+    def signed_in_as(
+        cls, person_id: str | None, email: str | None, roles: frozenset[GrantedRole] = frozenset()
+    ) -> Viewer:
+        return cls(
+            person_id=person_id,
+            signed_in=True,
+            admin=GrantedRole.ADMIN in roles,
+            roles=roles,
+            email=email,
+        )
+
+    @property
+    def cog_staff(self) -> bool:
+        return GrantedRole.COG_STAFF in self.roles
 
     def params(self) -> dict[str, Any]:
         return {"viewerId": self.person_id, "viewerSignedIn": self.signed_in, "viewerAdmin": self.admin}

@@ -91,3 +91,21 @@ class ResyncRequired(DomainError):
     client must reload its view and subscribe afresh instead of silently missing events."""
 
     code = "RESYNC_REQUIRED"
+
+
+class Unauthenticated(DomainError):
+    """No valid sign-in or token: the caller must sign in first."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str = "sign in first: this needs a signed-in civil servant") -> None:
+        super().__init__(message)
+
+
+class NotAllowed(Forbidden):
+    """Signed in, but the authorisation rule for this operation refuses the caller. The message
+    never says whether the target exists, so a refusal is no existence oracle for restricted teams."""
+
+    def __init__(self, operation: str, rule: str) -> None:
+        self.field = operation
+        DomainError.__init__(self, f"not allowed: {operation} requires {rule}")

@@ -57,19 +57,37 @@ async def require_member(tx: Tx, team_id: str, person_id: str, field: str) -> Re
     return found
 
 
+async def _standing(tx: Tx, team_id: str, actor_id: str) -> Record:
+    """The acting person's role on the team (None when not a member) and whether an administrator
+    granted them ADMIN: the graph's own answer, whatever the caller claims."""
+    rows = await run(
+        tx,
+        "OPTIONAL MATCH (a:Person {id: $actorId}) "
+        "OPTIONAL MATCH (a)-[m:MEMBER_OF]->(:ProjectTeam {id: $teamId}) "
+        "RETURN m.role AS role, 'ADMIN' IN coalesce(a.roles, []) AS admin",
+        actorId=actor_id,
+        teamId=team_id,
+    )
+    return rows[0]
+
+
 async def check_lead(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
-    """Only the team's lead may `action` (checked once sign-in tells us who is acting)."""
+    """Only the team's lead, or an administrator (ADMIN on their Person), may `action`. No actor:
+    a trusted job, or a person-less bootstrap administrator the hub's rules already admitted."""
     if actor_id is None:
         return
-    found = await membership(tx, team_id, actor_id)
-    if found is None or found["role"] != "LEAD":
-        raise Forbidden("teamId", f"only the team's lead may {action}")
+    found = await _standing(tx, team_id, actor_id)
+    if found["role"] != "LEAD" and not found["admin"]:
+        raise Forbidden("teamId", f"only the team's lead or an administrator may {action}")
 
 
 async def check_member(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
-    """Only members may `action` (checked once sign-in tells us who is acting)."""
-    if actor_id is not None and await membership(tx, team_id, actor_id) is None:
-        raise Forbidden("teamId", f"only members of the team may {action}")
+    """Only members, or an administrator (ADMIN on their Person), may `action`."""
+    if actor_id is None:
+        return
+    found = await _standing(tx, team_id, actor_id)
+    if found["role"] is None and not found["admin"]:
+        raise Forbidden("teamId", f"only members of the team or an administrator may {action}")
 
 
 async def allocated_elsewhere(tx: Tx, person_id: str, team_id: str) -> int:

@@ -278,6 +278,7 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None) 
     props = patch_properties(patch, nullable=_NULLABLE)
 
     async def apply(tx: Tx) -> None:
+        await membership.check_lead(tx, id, actor_id, "update the team")
         current = await _read(tx, id)
         start = patch.start_date if "start_date" in patch.model_fields_set else current.get("startDate")
         end = patch.end_date if "end_date" in patch.model_fields_set else current.get("endDate")
@@ -312,6 +313,10 @@ def _dates_of(patch: TeamPatch) -> dict[str, date | list[date] | None]:
 
 
 async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
+    async def apply_archive(tx: Tx) -> None:
+        await membership.check_lead(tx, id, actor_id, "archive the team")
+        await entities.mark_archived(tx, id)
+
     return await entities.change(
         graph,
         label="ProjectTeam",
@@ -319,7 +324,7 @@ async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
         verb="team.archived",
         actor_id=actor_id,
         read=_read,
-        apply=lambda tx: entities.mark_archived(tx, id),
+        apply=apply_archive,
         scope=lambda n: [n["issueId"]],
         summary=lambda n: f"Team archived: {n['name']}",
     )

@@ -1,8 +1,11 @@
-"""The Starlette application: GraphQL at /graphql, health probes, and the web app at /."""
+"""The Starlette application: GraphQL at /graphql, health probes, sign-in, and the web app at /."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -12,11 +15,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -25,10 +31,15 @@ from strawberry.types.unset import UnsetType
 from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph
-from hub import health, metrics
+from graph.errors import DatabaseUnavailable, DomainError
+from hub import audit_export, health, metrics
 from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
+from hub.auth import principal
+from hub.auth.sockets import SessionSockets
+from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
+from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
 from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
@@ -36,6 +47,12 @@ from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext
 from hub.web import WebApp
+
+# Keys in the WebSocket scope's state: the browser session found at the handshake, and the task
+# that closes the socket when its sign-in expires.
+SESSION_VIEWER = "sadarbe.session_viewer"
+SESSION_SOCKET = "sadarbe.session_socket"  # (session id, the socket), to forget it at close
+EXPIRY_TIMER = "sadarbe.expiry_timer"
 
 
 def connect(settings: Settings) -> Graph:
@@ -51,7 +68,7 @@ def connect(settings: Settings) -> Graph:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
         super().__init__(
             build_schema(
                 production=settings.production,
@@ -70,11 +87,14 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
         self.settings = settings
+        self.verifier = verifier
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        # HTTP: the viewer was resolved by `Authenticated` below; WebSocket: on_ws_connect sets it.
         context = Context(
             graph=request.app.state.graph,
             settings=self.settings,
+            viewer=request.scope.get("state", {}).get("viewer", Viewer.anonymous()),
             client_ip=request.client.host if request.client else None,
         )
         if isinstance(request, WebSocket):
@@ -85,16 +105,26 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """The sign-in hook for WebSocket clients: build the viewer from the connection_init payload.
-
-        Until sign-in exists (identity issue: a token in the payload) every connection reads as the
-        trusted system viewer, like HTTP requests. In development, `{"devPersonId": id}` acts as
-        that signed-in person, so visibility over live feeds can be exercised.
-        """
-        params: dict[str, Any] = context.connection_params or {}
-        dev_person = params.get("devPersonId")
-        if not self.settings.production and isinstance(dev_person, str):
-            context.viewer = Viewer(person_id=dev_person, signed_in=True)
+        """Who the socket is: the token in connection_init (`{"token": "<JWT>"}`), else the session
+        cookie when the page is the hub's own origin (checked at the handshake, see
+        `Authenticated`). Nobody, or a bad or expired token → 4403. The socket closes with 4403
+        when the token or session expires, ending its subscriptions."""
+        params = context.connection_params or {}
+        state = context.websocket.scope["state"]
+        session: principal.Session | None = state.pop(SESSION_VIEWER, None)
+        try:
+            if session is not None and "token" not in params and "Authorization" not in params:
+                viewer, expires = session.viewer, session.until
+                state[SESSION_SOCKET] = (session.id, context.websocket)
+                context.websocket.app.state.session_sockets.add(session.id, context.websocket)
+            else:
+                viewer, expires = await principal.viewer_from_connection_init(
+                    params, context.graph, self.settings, self.verifier
+                )
+        except InvalidToken as exc:
+            raise ConnectionRejectionError() from exc
+        context.viewer, context.token_expires_at = viewer, expires
+        state[EXPIRY_TIMER] = asyncio.create_task(close_when_expired(context.websocket, expires))
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -106,6 +136,12 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            state = scope.get("state", {})
+            timer = state.pop(EXPIRY_TIMER, None)
+            if timer is not None:
+                timer.cancel()
+            if SESSION_SOCKET in state:
+                scope["app"].state.session_sockets.discard(*state.pop(SESSION_SOCKET))
             live.connections -= 1
             metrics.websocket_closed()
 
@@ -135,10 +171,70 @@ async def bind_idempotency_key(request: Request, context: Context) -> None:
     )
 
 
+def unauthenticated(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+def graphql_error(error: DomainError) -> JSONResponse:
+    """A failure before GraphQL runs, shaped like a GraphQL error (as clients expect on 200)."""
+    return JSONResponse(
+        {"data": None, "errors": [{"message": str(error), "extensions": {"code": error.code}}]}
+    )
+
+
+async def close_when_expired(websocket: WebSocket, expires_at: float) -> None:
+    """Ends the connection (and so every subscription on it) when its token or session expires."""
+    await asyncio.sleep(max(0.0, expires_at - time.time()))
+    with contextlib.suppress(RuntimeError):  # already closing
+        await websocket.close(4403, "token expired")
+
+
+class Authenticated:
+    """Resolves the caller before GraphQL runs: a bad bearer token is a 401 with no execution; a
+    WebSocket handshake from another site's page is refused before it is accepted (HTTP 403)."""
+
+    def __init__(self, graphql: GraphQLApp) -> None:
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.setdefault("state", {})
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            try:
+                viewer = await request.app.state.principal(request)
+            except InvalidToken:
+                await unauthenticated("invalid or expired token")(scope, receive, send)
+                return
+            except DatabaseUnavailable as exc:  # the person could not be looked up: retry later
+                await graphql_error(exc)(scope, receive, send)
+                return
+            state["viewer"] = viewer
+        elif scope["type"] == "websocket":
+            websocket = WebSocket(scope, receive, send)
+            settings = self.graphql.settings
+            if not principal.websocket_origin_allowed(websocket, settings):
+                await websocket.close(1008)  # before accept: the handshake is answered 403
+                return
+            if principal.websocket_may_use_session(websocket, settings):
+                try:
+                    state[SESSION_VIEWER] = await principal.viewer_from_session(
+                        websocket, websocket.app.state.graph, settings
+                    )
+                except DatabaseUnavailable:
+                    await websocket.close(1013)  # try again later (before accept: HTTP 403)
+                    return
+        await self.graphql(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     settings.check_production()
     configure_logging(settings)
+    verifier = verifier_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -150,6 +246,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             graph, broker, queue_size=settings.ws_queue_size, gap_wait_s=settings.live_gap_wait_s
         )
         app.state.live = live
+
+        async def resolve(request: HTTPConnection, *, cookie_needs_csrf_header: bool = True) -> Viewer:
+            return await principal.viewer_from_request(
+                request, graph, settings, verifier, cookie_needs_csrf_header=cookie_needs_csrf_header
+            )
+
+        app.state.principal = resolve
+        app.state.session_sockets = SessionSockets()
         try:
             await migrations.migrate(graph)
             await live.start()
@@ -158,18 +262,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await live.close()
             await graph.close()
 
-    graphql = GraphQLApp(settings)
+    graphql = Authenticated(GraphQLApp(settings, verifier))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    routes: list[BaseRoute] = [
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz),
+        Route("/healthz/live", health.live),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
+        Route("/audit/export", audit_export.export),
+        *WebSignIn(settings).routes(),
+    ]
+    if settings.dev_provider:
+        from hub.auth.devprovider import DevProvider
+
+        routes += DevProvider(settings).routes()
+    routes.append(Mount("/", app=WebApp()))  # the web app; after the API so it never shadows it
     return Starlette(
-        routes=[
-            Route("/healthz", health.healthz),
-            Route("/readyz", health.readyz),
-            Route("/healthz/live", health.live),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
-            Mount("/", app=WebApp()),  # the web app; after the API so it never shadows it
-        ],
+        routes=routes,
         middleware=[
             Middleware(RequestContext),
             Middleware(
@@ -184,6 +295,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 GraphQLGuard,
                 max_body_bytes=settings.max_body_bytes,
                 allowed_origins=settings.cors_origins,
+            ),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key.get_secret_value(),
+                session_cookie="sadarbe_session",
+                max_age=settings.session_max_age_s,
+                same_site="lax",
+                https_only=settings.production,
             ),
         ],
         lifespan=lifespan,

@@ -119,7 +119,9 @@ def serve(
 
     from hub.app import create_app
 
-    settings = _settings()
+    settings = _settings().model_copy(
+        update={"host": host or get_settings().host, "port": port or get_settings().port}
+    )
     with neo4j_running(settings):
         with_graph(settings, lambda g: _prepare(g, settings, seed and not settings.production))
         console.print(f"hub on http://{host or settings.host}:{port or settings.port}  (GraphQL at /graphql)")
@@ -133,6 +135,37 @@ def serve(
             ws_ping_interval=settings.ws_ping_interval_s,
             ws_ping_timeout=settings.ws_ping_interval_s,
         )
+
+
+@app.command("token")
+def token_command(
+    user: Annotated[str, typer.Option("--user", help="The demo user's email.")],
+    port: Annotated[
+        int | None, typer.Option(help="The hub's port, if not HUB_PORT (the issuer names it).")
+    ] = None,
+) -> None:
+    """Print an API token for a person (development mode only), for scripts: `Authorization: Bearer …`."""
+    from graph import identity
+    from hub.auth import keys
+
+    settings = _settings()
+    if port:
+        settings = settings.model_copy(update={"port": port})
+    if settings.production or not settings.dev_provider:
+        console.print(
+            "[red]hub token works only in development mode with the built-in identity provider[/red]"
+        )
+        raise typer.Exit(2)
+    email = user.strip().lower()
+    with neo4j_running(settings):
+        viewer = with_graph(
+            settings,
+            lambda g: identity.viewer_for_email(g, email, bootstrap_admin=email in settings.bootstrap_admins),
+        )
+    if viewer is None:
+        console.print(f"[red]no person with email {email!r}[/red]")
+        raise typer.Exit(1)
+    print(keys.access_token(settings, email=email, subject=viewer.person_id or email))
 
 
 @db_app.command("start")

@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_NEO4J_PASSWORD = "sadarbe-dev-password"  # noqa: S105 - development default, refused in production
 DEV_SECRET_KEY = "sadarbe-dev-secret-key-not-for-production"  # noqa: S105 - refused in production
+DEV_OIDC_CLIENT_SECRET = "sadarbe-dev-oidc-client-secret"  # noqa: S105 - refused in production
+DEV_OIDC_PATH = "/dev-oidc"
 
 
 class Mode(StrEnum):
@@ -83,6 +85,38 @@ class Settings(BaseSettings):
     ws_ping_interval_s: float = Field(20.0, alias="HUB_WS_PING_INTERVAL", gt=0)
     live_gap_wait_s: float = Field(0.05, alias="HUB_LIVE_GAP_WAIT", ge=0, le=5)
 
+    # Sign-in (OpenID Connect) and API tokens. Unset issuer in development: the built-in dev provider.
+    public_url: str | None = Field(None, alias="HUB_PUBLIC_URL")
+    oidc_issuer: str | None = Field(None, alias="HUB_OIDC_ISSUER")
+    oidc_client_id: str = Field("sadarbe-hub", alias="HUB_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr = Field(SecretStr(DEV_OIDC_CLIENT_SECRET), alias="HUB_OIDC_CLIENT_SECRET")
+    oidc_audience: str = Field("sadarbe-api", alias="HUB_OIDC_AUDIENCE")
+    oidc_algorithms: str = Field("RS256", alias="HUB_OIDC_ALGORITHMS")
+    token_leeway_s: int = Field(30, alias="HUB_TOKEN_LEEWAY", ge=0, le=300)
+    session_max_age_s: int = Field(8 * 3600, alias="HUB_SESSION_MAX_AGE", ge=60)
+    admin_emails: str = Field("", alias="HUB_ADMIN_EMAILS")
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def dev_provider(self) -> bool:
+        """The built-in OIDC provider runs only in development and only when no issuer is set."""
+        return not self.production and not self.oidc_issuer
+
+    @property
+    def effective_oidc_issuer(self) -> str:
+        return (self.oidc_issuer or self.effective_public_url + DEV_OIDC_PATH).rstrip("/")
+
+    @property
+    def allowed_algorithms(self) -> list[str]:
+        return [a.strip() for a in self.oidc_algorithms.split(",") if a.strip()]
+
+    @property
+    def bootstrap_admins(self) -> frozenset[str]:
+        return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
+
     @property
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION
@@ -114,6 +148,16 @@ class Settings(BaseSettings):
             problems.append("NEO4J_URI must point at a managed Neo4j in production")
         if "*" in self.cors_origins:
             problems.append("HUB_CORS_ORIGINS must list origins, not *")
+        if not self.oidc_issuer:
+            problems.append("HUB_OIDC_ISSUER must name the organisation's identity provider")
+        elif not self.oidc_issuer.startswith("https://"):
+            problems.append("HUB_OIDC_ISSUER must be an https:// URL")
+        if self.oidc_client_secret.get_secret_value() == DEV_OIDC_CLIENT_SECRET:
+            problems.append("HUB_OIDC_CLIENT_SECRET is the development default")
+        if not (self.public_url or "").startswith("https://"):
+            problems.append("HUB_PUBLIC_URL must be the hub's https:// address")
+        if any(a.lower() == "none" or a.upper().startswith("HS") for a in self.allowed_algorithms):
+            problems.append("HUB_OIDC_ALGORITHMS must list asymmetric algorithms only")
         if problems:
             raise UnsafeConfiguration("refusing to start in production mode: " + "; ".join(problems))
 

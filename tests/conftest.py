@@ -22,10 +22,15 @@ import pytest
 from graph import migrations
 from graph.driver import Graph, run
 from graph.embedded import REPO_ROOT, EmbeddedNeo4j
+from hub.auth import keys
+from hub.config import Settings
 
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
 TEST_PASSWORD = "sadarbe-test-password"
+# A bootstrap administrator (HUB_ADMIN_EMAILS): the default test client signs in as this account,
+# which needs no Person in the (emptied) graph. Per-role clients: `hub.as_user(email)`.
+TEST_ADMIN_EMAIL = "root@sadarbe.test"
 # Generous: a shared CI machine can be slow; tests of timeouts set their own.
 TEST_QUERY_TIMEOUT_S = float(os.environ.get("SADARBE_TEST_QUERY_TIMEOUT", "120"))
 
@@ -64,6 +69,7 @@ def hub_env(neo4j: EmbeddedNeo4j) -> dict[str, str]:
         "HUB_DATA_DIR": str(TEST_DATA_DIR),
         "HUB_MODE": "development",
         "HUB_LOG_LEVEL": "warning",
+        "HUB_ADMIN_EMAILS": TEST_ADMIN_EMAIL,
         "NEO4J_QUERY_TIMEOUT": str(TEST_QUERY_TIMEOUT_S),
     }
 
@@ -89,12 +95,39 @@ async def graph(session_graph: Graph) -> Graph:
 
 
 class Hub:
-    """A running hub process and a real HTTP client for it."""
+    """A running hub process and a real HTTP client for it, signed in with a bearer token (by
+    default as the bootstrap administrator)."""
 
-    def __init__(self, base_url: str, process: subprocess.Popen[bytes]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        process: subprocess.Popen[bytes],
+        env: dict[str, str],
+        email: str | None = TEST_ADMIN_EMAIL,
+    ) -> None:
         self.base_url = base_url
         self.process = process
-        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.env = env
+        # The hub's own settings (its port names the dev provider's issuer), to sign its tokens.
+        port = base_url.rsplit(":", 1)[1]
+        self.settings = Settings(**{**env, "HUB_PORT": port})  # type: ignore[arg-type]
+        self.email = email
+        headers = {"Authorization": f"Bearer {self.token_for(email)}"} if email else {}
+        self.http = httpx.Client(base_url=base_url, timeout=30, headers=headers)
+
+    def token_for(self, email: str, subject: str | None = None, ttl_s: int = 3600) -> str:
+        """A token from the hub's development identity provider, as `hub token` prints."""
+        return keys.access_token(self.settings, email=email, subject=subject or email, ttl_s=ttl_s)
+
+    def as_user(self, email: str | None) -> Hub:
+        """A client for the same hub signed in as `email` (None: anonymous)."""
+        return Hub(self.base_url, self.process, self.env, email)
+
+    def ws_init(self, email: str | None = None) -> dict[str, str]:
+        """A connection_init payload signing a WebSocket in as `email` (default: this client's)."""
+        who = email or self.email
+        assert who is not None, "an anonymous client has no token"
+        return {"token": self.token_for(who)}
 
     @property
     def ws_url(self) -> str:
@@ -150,7 +183,7 @@ def hub_server(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
     process = start_hub(hub_env, port, TEST_DATA_DIR / f"hub-{port}.log")
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    hub = Hub(f"http://127.0.0.1:{port}", process, hub_env)
     yield hub
     hub.http.close()
     process.terminate()

@@ -43,6 +43,12 @@ def test_neo4j_uri_selects_an_external_server() -> None:
             "HUB_SECRET_KEY must be at least 32 characters",
         ),
         ({"HUB_SECRET_KEY": STRONG, "NEO4J_PASSWORD": STRONG}, "NEO4J_URI must point at a managed Neo4j"),
+        ({}, "HUB_OIDC_ISSUER must name the organisation's identity provider"),
+        ({"HUB_OIDC_ISSUER": "http://idp.local"}, "HUB_OIDC_ISSUER must be an https:// URL"),
+        ({}, "HUB_OIDC_CLIENT_SECRET is the development default"),
+        ({"HUB_PUBLIC_URL": "http://hub.local"}, "HUB_PUBLIC_URL must be the hub's https:// address"),
+        ({"HUB_OIDC_ALGORITHMS": "RS256,HS256"}, "HUB_OIDC_ALGORITHMS must list asymmetric algorithms only"),
+        ({"HUB_OIDC_ALGORITHMS": "none"}, "HUB_OIDC_ALGORITHMS must list asymmetric algorithms only"),
     ],
 )
 def test_production_refuses_development_settings(env: dict[str, str], problem: str) -> None:
@@ -53,9 +59,16 @@ def test_production_refuses_development_settings(env: dict[str, str], problem: s
 
 def test_production_with_real_settings_starts() -> None:
     s = settings(
-        HUB_MODE="production", NEO4J_URI="neo4j://db:7687", HUB_SECRET_KEY=STRONG, NEO4J_PASSWORD=STRONG
+        HUB_MODE="production",
+        NEO4J_URI="neo4j://db:7687",
+        HUB_SECRET_KEY=STRONG,
+        NEO4J_PASSWORD=STRONG,
+        HUB_OIDC_ISSUER="https://idp.gov.lv/realms/vad",
+        HUB_OIDC_CLIENT_SECRET=STRONG,
+        HUB_PUBLIC_URL="https://sadarbe.gov.lv",
     )
     s.check_production()
+    assert not s.dev_provider
     assert s.neo4j_password.get_secret_value() != DEV_NEO4J_PASSWORD
 
 

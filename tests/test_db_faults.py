@@ -26,7 +26,7 @@ from graph import migrations
 from graph.driver import Graph
 from graph.embedded import EmbeddedNeo4j
 from graph.errors import DatabaseUnavailable
-from tests.conftest import TEST_DATA_DIR, TEST_PASSWORD, free_port, start_hub
+from tests.conftest import TEST_ADMIN_EMAIL, TEST_DATA_DIR, TEST_PASSWORD, Hub, free_port, start_hub
 
 FAIL_FAST_S = 5.0  # the budget a request gets while the database is down
 CONNECT_TIMEOUT_S = 1.5  # the hub's NEO4J_CONNECT_TIMEOUT here (acquisition: 3 s, retries: 0.75 s)
@@ -62,7 +62,7 @@ async def migrate(uri: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def faulty_hub(faulty_neo4j: tuple[EmbeddedNeo4j, list[Any]]) -> Iterator[str]:
+def faulty_hub(faulty_neo4j: tuple[EmbeddedNeo4j, list[Any]]) -> Iterator[Hub]:
     server, _ = faulty_neo4j
     # Migrate with default timeouts first: schema creation on a loaded machine can outlast the
     # short timeouts the hub gets here, which are for failing fast, not for start-up.
@@ -76,9 +76,10 @@ def faulty_hub(faulty_neo4j: tuple[EmbeddedNeo4j, list[Any]]) -> Iterator[str]:
         "HUB_DATA_DIR": str(TEST_DATA_DIR),
         "HUB_MODE": "development",
         "HUB_LOG_LEVEL": "warning",
+        "HUB_ADMIN_EMAILS": TEST_ADMIN_EMAIL,
     }
     process = start_hub(env, port, TEST_DATA_DIR / f"hub-faults-{port}.log")
-    yield f"http://127.0.0.1:{port}"
+    yield Hub(f"http://127.0.0.1:{port}", process, env)
     process.terminate()
     process.wait(timeout=30)
 
@@ -163,8 +164,10 @@ async def wait_for_readyz(client: httpx.AsyncClient, status: int, within_s: floa
 
 
 @pytest.fixture
-async def client(faulty_hub: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=faulty_hub, timeout=30) as client:
+async def client(faulty_hub: Hub) -> AsyncIterator[httpx.AsyncClient]:
+    # Signed in as the bootstrap administrator: during the outage even looking the caller up fails.
+    auth = {"Authorization": f"Bearer {faulty_hub.token_for(TEST_ADMIN_EMAIL)}"}
+    async with httpx.AsyncClient(base_url=faulty_hub.base_url, timeout=30, headers=auth) as client:
         yield client
 
 

@@ -45,7 +45,7 @@ def fuzz_hub(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
     env = {**hub_env, "HUB_RATE_LIMIT_POINTS": str(10**12)}
     log: Path = TEST_DATA_DIR / f"hub-fuzz-{port}.log"
     process = start_hub(env, port, log)
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    hub = Hub(f"http://127.0.0.1:{port}", process, env)
     yield hub
     hub.http.close()
     process.terminate()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,6 +41,7 @@ async def _run(
         json.dumps(variables),
         str(count),
         stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "HUB_TOKEN": hub.token_for(hub.email or "")},
     )
 
 

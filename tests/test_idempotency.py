@@ -48,7 +48,8 @@ async def test_different_keys_are_different_requests(hub: Hub, graph: Graph) -> 
 
 
 async def test_concurrent_duplicates_create_exactly_one(hub: Hub, graph: Graph) -> None:
-    async with httpx.AsyncClient(base_url=hub.base_url, timeout=30) as client:
+    signed_in = {"Authorization": hub.http.headers["Authorization"]}
+    async with httpx.AsyncClient(base_url=hub.base_url, timeout=30, headers=signed_in) as client:
         responses = await asyncio.gather(
             *(
                 client.post("/graphql", json={"query": CREATE_SKILL}, headers={"idempotency-key": "dup"})

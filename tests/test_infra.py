@@ -25,7 +25,7 @@ from tests.conftest import TEST_DATA_DIR, TEST_PASSWORD, Hub, free_port, start_h
 
 INFRA = REPO_ROOT / "infra"
 K8S = INFRA / "k8s"
-SECRET_NAMES = ("HUB_SECRET_KEY", "NEO4J_PASSWORD", "HUB_METRICS_TOKEN")
+SECRET_NAMES = ("HUB_SECRET_KEY", "NEO4J_PASSWORD", "HUB_METRICS_TOKEN", "HUB_OIDC_CLIENT_SECRET")
 # Read by other processes or by code on other branches, not by hub.config.Settings.
 EXTERNAL_SETTINGS = {"REDIS_URL", "FORWARDED_ALLOW_IPS"}
 KNOWN_SETTINGS = {f.alias for f in Settings.model_fields.values() if f.alias} | EXTERNAL_SETTINGS
@@ -169,7 +169,9 @@ def test_configmap_names_only_known_settings_and_points_at_neo4j_and_redis() -> 
     assert data["NEO4J_URI"].startswith("neo4j://")
     assert data["REDIS_URL"].startswith("redis://redis.")
     assert data["FORWARDED_ALLOW_IPS"] != "*"
-    Settings.model_validate({**data, "HUB_SECRET_KEY": "x" * 40, "NEO4J_PASSWORD": "p"}).check_production()
+    Settings.model_validate(
+        {**data, "HUB_SECRET_KEY": "x" * 40, "NEO4J_PASSWORD": "p", "HUB_OIDC_CLIENT_SECRET": "s"}
+    ).check_production()
 
 
 def test_redis_has_a_deployment_and_service_and_only_hub_pods_reach_it() -> None:
@@ -233,6 +235,9 @@ def test_the_compose_hub_configuration_starts_locally_and_is_ready(
         "HUB_SECRET_KEY": "compose-like-secret-key-for-the-local-run-0123",
         "HUB_METRICS_TOKEN": "compose-like-metrics-token",
         "NEO4J_PASSWORD": TEST_PASSWORD,
+        "HUB_PUBLIC_URL": "https://sadarbe.example.test",
+        "HUB_OIDC_ISSUER": "https://idp.example.test/realms/vad",
+        "HUB_OIDC_CLIENT_SECRET": "compose-like-oidc-client-secret",
     }
     env = {k: interpolate(str(v), secrets) for k, v in compose()["services"]["hub"]["environment"].items()}
     # The services' hostnames become the local stand-ins; processes here bind 127.0.0.1 only.
@@ -242,7 +247,7 @@ def test_the_compose_hub_configuration_starts_locally_and_is_ready(
     env["HUB_DATA_DIR"] = str(TEST_DATA_DIR)
     port = free_port()
     process = start_hub(env, port, tmp_path / "hub.log")
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    hub = Hub(f"http://127.0.0.1:{port}", process, env, email=None)
     try:
         ready = hub.http.get("/readyz")
         assert ready.status_code == 200, ready.text

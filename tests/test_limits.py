@@ -91,10 +91,9 @@ def test_the_signed_in_person_pays_before_the_address() -> None:
 @pytest.fixture(scope="module")
 def limited_hub(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
     port = free_port()
-    process = start_hub(
-        {**hub_env, "HUB_RATE_LIMIT_POINTS": "100"}, port, TEST_DATA_DIR / f"hub-rl-{port}.log"
-    )
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    env = {**hub_env, "HUB_RATE_LIMIT_POINTS": "100"}
+    process = start_hub(env, port, TEST_DATA_DIR / f"hub-rl-{port}.log")
+    hub = Hub(f"http://127.0.0.1:{port}", process, env)
     yield hub
     hub.http.close()
     process.terminate()

@@ -5,8 +5,10 @@ test Neo4j. No introspection, no IDE, no suggestions, masked errors, JSON logs w
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,10 +38,14 @@ def prod_hub(hub_env: dict[str, str], session_graph: Graph, prod_log: Path) -> I
         "HUB_SECRET_KEY": "a-production-secret-key-of-forty-chars!!",
         "HUB_MAX_QUERY_COST": "500",
         "HUB_METRICS_TOKEN": METRICS_TOKEN,
+        # Production names a real issuer; these tests need no sign-in (its keys are never fetched).
+        "HUB_OIDC_ISSUER": "https://idp.example.test/realms/vad",
+        "HUB_OIDC_CLIENT_SECRET": "a-production-client-secret",
+        "HUB_PUBLIC_URL": "https://sadarbe.example.test",
         "PYTHONUNBUFFERED": "1",  # log lines reach the file as they are written
     }
     process = start_hub(env, port, prod_log)
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    hub = Hub(f"http://127.0.0.1:{port}", process, env, email=None)
     yield hub
     hub.http.close()
     process.terminate()
@@ -112,8 +118,13 @@ def test_metrics_answer_with_the_token(prod: Hub) -> None:
 
 def test_logs_are_json_lines_with_the_request_id(prod: Hub, prod_log: Path) -> None:
     prod.http.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "trace-prod-1"})
-    lines = [json.loads(line) for line in prod_log.read_text().splitlines() if line.startswith("{")]
-    access = [e for e in lines if e.get("request_id") == "trace-prod-1"]
+    access: list[dict[str, Any]] = []
+    for _ in range(50):  # the access line is written after the response has gone out
+        lines = [json.loads(line) for line in prod_log.read_text().splitlines() if line.startswith("{")]
+        access = [e for e in lines if e.get("request_id") == "trace-prod-1"]
+        if access:
+            break
+        time.sleep(0.1)
     assert access and access[-1]["event"] == "request"
     assert access[-1]["status"] == 200 and access[-1]["path"] == "/graphql"
 

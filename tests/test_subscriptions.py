@@ -57,7 +57,7 @@ def spawned_hub(env: dict[str, str]) -> Iterator[Hub]:
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
     process = start_hub(env, port, TEST_DATA_DIR / f"hub-{port}.log")
-    hub = Hub(f"http://127.0.0.1:{port}", process)
+    hub = Hub(f"http://127.0.0.1:{port}", process, env)
     try:
         yield hub
     finally:
@@ -69,7 +69,7 @@ def spawned_hub(env: dict[str, str]) -> Iterator[Hub]:
 
 async def test_a_mutation_reaches_a_subscriber_of_its_institution_live(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.3)  # the subscription is registered once its first await ran
 
@@ -93,7 +93,7 @@ async def test_without_a_cursor_a_subscription_starts_at_the_committed_head_not_
     fm = institution(hub, "FM")
     # Committed by another process (as another replica would): this hub has not heard of seq 2.
     await institutions.update(graph, fm, InstitutionPatch(name_en="renamed elsewhere"), None)
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.3)
 
@@ -108,7 +108,7 @@ async def test_after_a_cursor_the_missed_events_are_replayed_then_live_ones_foll
     hub: Hub,
 ) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.3)
     rename(hub, fm, "one")
@@ -118,7 +118,7 @@ async def test_after_a_cursor_the_missed_events_are_replayed_then_live_ones_foll
     institution(hub, "VM")  # another feed's event in between
     rename(hub, fm, "three")
 
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm, "after": cursor})
     replayed = [item(await lc.next_payload(ws)) for _ in range(2)]
     rename(hub, fm, "four")
@@ -131,7 +131,7 @@ async def test_after_a_cursor_the_missed_events_are_replayed_then_live_ones_foll
 
 async def test_a_cursor_from_another_history_gets_resync_required(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
 
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm, "after": "gone-epoch:1"})
     message = await lc.receive(ws)
@@ -144,7 +144,7 @@ async def test_a_cursor_from_another_history_gets_resync_required(hub: Hub) -> N
 
 async def test_a_malformed_cursor_is_bad_user_input(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
 
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm, "after": "nonsense"})
     message = await lc.receive(ws)
@@ -169,8 +169,8 @@ async def test_a_restricted_teams_activity_reaches_its_members_but_not_outsiders
         for name in ("lead", "outsider")
     ]
     issue = hub.data('mutation { createIssue(input: {title: "Roads"}) { id } }')["createIssue"]["id"]
-    as_lead = await lc.connect(hub.ws_url, {"devPersonId": people[0]})
-    as_outsider = await lc.connect(hub.ws_url, {"devPersonId": people[1]})
+    as_lead = await lc.connect(hub.ws_url, hub.ws_init("lead@fm.gov.lv"))
+    as_outsider = await lc.connect(hub.ws_url, hub.ws_init("outsider@fm.gov.lv"))
     for ws in (as_lead, as_outsider):
         await lc.subscribe(ws, "1", ISSUE_FEED, {"id": issue})
     await asyncio.sleep(0.3)
@@ -191,7 +191,7 @@ async def test_a_restricted_teams_activity_reaches_its_members_but_not_outsiders
 
 
 async def test_my_feed_without_a_person_names_person_id(hub: Hub) -> None:
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
 
     await lc.subscribe(ws, "1", "subscription { myFeed { cursor } }")
     message = await lc.receive(ws)
@@ -210,7 +210,7 @@ async def test_my_feed_follows_the_signed_in_persons_own_activity(hub: Hub) -> N
         'mutation($i: ID!) { createPerson(input: {name: "Anna", email: "anna@fm.gov.lv", institutionId: $i}) { id } }',
         {"i": fm},
     )["createPerson"]["id"]
-    ws = await lc.connect(hub.ws_url, {"devPersonId": anna})
+    ws = await lc.connect(hub.ws_url, hub.ws_init("anna@fm.gov.lv"))
     await lc.subscribe(ws, "1", "subscription { myFeed { activity { verb targetId } } }")
     await asyncio.sleep(0.3)
 
@@ -228,7 +228,7 @@ subscription { issueMapChanges(filter: {statuses: [ACTIVE]}) { op kind nodeId so
 
 async def test_issue_map_changes_add_an_issue_entering_the_filter_with_its_edges(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "1", MAP)
     await asyncio.sleep(0.3)
 
@@ -264,7 +264,7 @@ async def test_issue_map_changes_add_an_issue_entering_the_filter_with_its_edges
 
 async def test_a_disconnected_client_leaves_no_subscription_behind(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     for n in range(3):
         await lc.subscribe(ws, str(n), INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.5)
@@ -284,7 +284,7 @@ async def test_a_disconnected_client_leaves_no_subscription_behind(hub: Hub) -> 
 
 
 async def test_an_unknown_message_type_closes_with_4400(hub: Hub) -> None:
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.send(ws, {"type": "shout"})
     assert await lc.close_code(ws) == (4400, "Unknown message type: shout")
 
@@ -304,21 +304,21 @@ async def test_no_connection_init_within_the_timeout_closes_with_4408(hub: Hub) 
 
 async def test_a_reused_subscription_id_closes_with_4409(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "same", INSTITUTION_FEED, {"id": fm})
     await lc.subscribe(ws, "same", INSTITUTION_FEED, {"id": fm})
     assert await lc.close_code(ws) == (4409, "Subscriber for same already exists")
 
 
 async def test_a_second_connection_init_closes_with_4429(hub: Hub) -> None:
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.send(ws, {"type": "connection_init", "payload": {}})
     assert await lc.close_code(ws) == (4429, "Too many initialisation requests")
 
 
 async def test_subscriptions_per_connection_are_capped(hub: Hub) -> None:
     fm = institution(hub, "FM")
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     for n in range(20):
         await lc.subscribe(ws, str(n), INSTITUTION_FEED, {"id": fm})
 
@@ -334,7 +334,7 @@ async def test_subscriptions_per_connection_are_capped(hub: Hub) -> None:
 
 
 async def test_a_message_over_the_size_cap_closes_with_1009(hub: Hub) -> None:
-    ws = await lc.connect(hub.ws_url)
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.send(ws, {"type": "ping", "payload": {"pad": "x" * 70_000}})
     code, _ = await lc.close_code(ws)
     assert code == 1009
@@ -367,10 +367,11 @@ async def test_a_slow_consumer_is_disconnected_and_its_subscription_freed(
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(("127.0.0.1", int(hub.base_url.rsplit(":", 1)[1])))
-        ws = await lc.connect(hub.ws_url, max_queue=1, sock=sock)
+        ws = await lc.connect(hub.ws_url, hub.ws_init(), max_queue=1, sock=sock)
         await lc.subscribe(ws, "1", BULKY_FEED, {"id": fm})
         await asyncio.sleep(0.3)
-        async with httpx.AsyncClient(base_url=hub.base_url, timeout=60) as http:
+        signed_in = {"Authorization": hub.http.headers["Authorization"]}
+        async with httpx.AsyncClient(base_url=hub.base_url, timeout=60, headers=signed_in) as http:
             for start in range(0, 300, 10):
                 await asyncio.gather(
                     *(
@@ -404,7 +405,7 @@ async def test_shutting_down_closes_sockets_with_1012_so_clients_reconnect(
 ) -> None:
     with spawned_hub(hub_env) as hub:
         fm = institution(hub, "FM")
-        ws = await lc.connect(hub.ws_url)
+        ws = await lc.connect(hub.ws_url, hub.ws_init())
         await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
         await asyncio.sleep(0.3)
 
@@ -420,7 +421,9 @@ async def test_the_gql_client_receives_live_activity(hub: Hub) -> None:
     from gql.transport.websockets import WebsocketsTransport
 
     fm = institution(hub, "FM")
-    transport = WebsocketsTransport(url=hub.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    transport = WebsocketsTransport(
+        url=hub.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL], init_payload=hub.ws_init()
+    )
     async with Client(transport=transport) as session:
         stream = session.subscribe(gql(INSTITUTION_FEED), variable_values={"id": fm})
         first = asyncio.ensure_future(stream.__anext__())

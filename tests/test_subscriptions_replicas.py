@@ -26,7 +26,7 @@ async def test_a_subscriber_on_one_hub_receives_mutations_made_on_the_other_in_o
 ) -> None:
     a, b = replicas
     fm = institution(a, "FM")
-    ws = await lc.connect(b.ws_url)
+    ws = await lc.connect(b.ws_url, b.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.5)
 
@@ -43,7 +43,7 @@ async def test_a_client_resumes_on_the_other_hub_with_its_cursor_without_gap_or_
 ) -> None:
     a, b = replicas
     fm = institution(a, "FM")
-    ws = await lc.connect(a.ws_url)
+    ws = await lc.connect(a.ws_url, a.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.5)
     rename(a, fm, "one")
@@ -52,7 +52,7 @@ async def test_a_client_resumes_on_the_other_hub_with_its_cursor_without_gap_or_
     rename(a, fm, "two")
     rename(b, fm, "three")
 
-    ws = await lc.connect(b.ws_url)
+    ws = await lc.connect(b.ws_url, b.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm, "after": cursor})
     got = [item(await lc.next_payload(ws)) for _ in range(2)]
     rename(a, fm, "four")
@@ -67,7 +67,7 @@ async def test_events_committed_while_redis_is_down_arrive_after_it_returns(
 ) -> None:
     a, b = replicas
     fm = institution(a, "FM")
-    ws = await lc.connect(b.ws_url)
+    ws = await lc.connect(b.ws_url, b.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
     await asyncio.sleep(0.5)
 

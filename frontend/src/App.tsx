@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from "react";
 import { NavLink, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
 import { SearchBox } from "./components/SearchBox";
+import { SignInControl } from "./auth/SignInControl";
 import { Dashboard } from "./views/Dashboard";
 import { PeopleView, PersonView } from "./views/People";
 import { IssuesView, IssueView, NewIssueView } from "./views/Issues";
@@ -62,7 +63,7 @@ export function App() {
           >
             {t("lang.switch")}
           </button>
-          <NavLink to="/signin">{t("auth.signIn")}</NavLink>
+          <SignInControl />
         </div>
       </header>
       <nav aria-label={t("nav.main")} className="mainnav">

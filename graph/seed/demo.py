@@ -56,18 +56,19 @@ class DemoUser:
     title: str
     institution: str
     skills: tuple[tuple[str, int], ...]
+    roles: tuple[str, ...] = ()  # granted roles (graph/access.py GrantedRole)
 
 
-# Fixed, documented demo accounts (their role in the hub comes from the auth configuration):
+# Fixed, documented demo accounts (granted roles on admin@ and cog@; lead and member by team):
 # the administrator, a centre-of-government staffer, the lead of the first digital-services team
 # and a member of that team.
 ADMIN = DemoUser(
     "admin@example.org", "Administrators Admins", "sistēmas administrators", "VK",
-    (("IT architecture", 4), ("Cybersecurity", 3)),
+    (("IT architecture", 4), ("Cybersecurity", 3)), ("ADMIN",),
 )  # fmt: skip
 COG = DemoUser(
     "cog@example.org", "Dace Kalniņa", "valdības centra vecākā konsultante", "VK",
-    (("Policy analysis", 5), ("Strategic planning", 4), ("Facilitation", 4)),
+    (("Policy analysis", 5), ("Strategic planning", 4), ("Facilitation", 4)), ("COG_STAFF",),
 )  # fmt: skip
 LEAD = DemoUser(
     "lead@example.org", "Mārtiņš Ozoliņš", "nodaļas vadītājs", "VARAM",
@@ -200,9 +201,16 @@ def _into_units(rng: random.Random, people: list[Row], units: list[ref.Instituti
 
 
 def _person_row(
-    email: str, name: str, title: str, code: str, languages: list[str], skills: Sequence[tuple[str, int]]
+    email: str,
+    name: str,
+    title: str,
+    code: str,
+    languages: list[str],
+    skills: Sequence[tuple[str, int]],
+    roles: Sequence[str] = (),
 ) -> Row:
     return {
+        "roles": list(roles),
         "id": stable_id("Person", email),
         "email": email,
         "name": name,
@@ -532,7 +540,7 @@ def plan(people: int, seed: int) -> DemoPlan:
     rng = random.Random(f"{seed}:teams")  # noqa: S311
     issues, dependencies = _issues(rng, people)
     fixed = [
-        _person_row(u.email, u.name, u.title, u.institution, ["lv", "en"], u.skills)
+        _person_row(u.email, u.name, u.title, u.institution, ["lv", "en"], u.skills, u.roles)
         for u in DEMO_USERS.values()
     ]
     teams, memberships, activities = _teams(rng, population, issues, institutions)
@@ -612,7 +620,8 @@ UNWIND $rows AS r
 MATCH (i:Institution {code: r.institution})
 MERGE (p:Person {email: r.email})
   ON CREATE SET p:Entity, p.id = r.id, p.createdAt = datetime()
-SET p.name = r.name, p.title = r.title, p.languages = r.languages, p.updatedAt = datetime()
+SET p.name = r.name, p.title = r.title, p.languages = r.languages, p.updatedAt = datetime(),
+    p.roles = CASE WHEN size(r.roles) > 0 THEN r.roles ELSE coalesce(p.roles, []) END
 WITH p, i, r
 CALL (p, i) {
   OPTIONAL MATCH (p)-[w:WORKS_AT]->(other) WHERE other <> i

@@ -51,13 +51,15 @@ class Loaders:
 class Context:
     graph: Graph
     settings: Settings
-    # Until sign-in exists (identity issue) every caller reads as a trusted system viewer.
-    viewer: Viewer = field(default_factory=Viewer.system)
-    client_ip: str | None = None  # keys the rate limit until sign-in exists (hub/limits.py)
-    # WebSocket connections only: the live stream, the socket and the connection_init payload.
+    # Set from the bearer token or session (hub/auth/principal.py); anonymous until then.
+    viewer: Viewer = field(default_factory=Viewer.anonymous)
+    client_ip: str | None = None  # keys the rate limit for anonymous callers (hub/limits.py)
+    # WebSocket connections only: the live stream, the socket, the connection_init payload, and
+    # when its token expires (epoch seconds; the subscription ends then).
     live: Any = None
     websocket: Any = None
     connection_params: dict[str, Any] | None = None
+    token_expires_at: float | None = None
     loaders: Loaders = field(init=False)
 
     @property

@@ -32,10 +32,12 @@ from graph import (
 from graph.driver import Record
 from graph.ids import label_of
 from hub.api.activities import Activity, ActivityQuery
+from hub.api.authz import Authorize
 from hub.api.base import GQLInfo, Node, from_record
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.formation import FormationQuery
+from hub.api.identity import IdentityMutation, IdentityQuery
 from hub.api.insights import InsightQuery
 from hub.api.institutions import Institution, InstitutionMutation, InstitutionQuery
 from hub.api.invitations import Invitation, InvitationMutation
@@ -107,6 +109,7 @@ Query = merge_types(
         FormationQuery,
         LifecycleQuery,
         ActivityQuery,
+        IdentityQuery,
         MappingQuery,
         InsightQuery,
         NetworkQuery,
@@ -126,6 +129,7 @@ Mutation = merge_types(
         PostMutation,
         DecisionMutation,
         TaskMutation,
+        IdentityMutation,
     ),
 )
 
@@ -154,6 +158,7 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
         subscription=Subscription,
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
+            Authorize,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

@@ -5,7 +5,7 @@ go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 
 from graph.driver import Graph
 from graph.embedded import REPO_ROOT
-from graph.seed.demo import load_demo
+from graph.seed.demo import ADMIN, load_demo
 from tests.conftest import Hub
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,6 +61,38 @@ async def new_context(browser: Browser, hub: Hub, lang: str | None = None) -> Br
     return context
 
 
+async def sign_in(page: Page, email: str) -> None:
+    """The real sign-in flow, as a person does it: the header's Sign in button, the hub's /auth/login,
+    the development identity provider's page (type the email, Sign in), the callback, and back."""
+    await page.goto("/")
+    await page.get_by_test_id("sign-in").click()
+    await expect(page.get_by_role("heading", name="Development sign-in")).to_be_visible()
+    await page.get_by_placeholder("any person's email").fill(email)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.get_by_test_id("signed-in-as")).to_be_visible()
+
+
+SignedInPage = Callable[[str], Awaitable[Page]]
+
+
+@pytest.fixture
+async def signed_in_page(browser: Browser, demo_hub: Hub) -> AsyncIterator[SignedInPage]:
+    """`await signed_in_page(email)`: a page in a browser context of its own (its own cookies),
+    signed in as that demo person through the real login flow."""
+    contexts: list[BrowserContext] = []
+
+    async def open_as(email: str) -> Page:
+        context = await new_context(browser, demo_hub)
+        contexts.append(context)
+        page = await context.new_page()
+        await sign_in(page, email)
+        return page
+
+    yield open_as
+    for context in contexts:
+        await context.close()
+
+
 @pytest.fixture
 async def context(browser: Browser, demo_hub: Hub) -> AsyncIterator[BrowserContext]:
     context = await new_context(browser, demo_hub)
@@ -69,8 +101,14 @@ async def context(browser: Browser, demo_hub: Hub) -> AsyncIterator[BrowserConte
 
 
 @pytest.fixture
-async def page(context: BrowserContext) -> Page:
+async def anonymous_page(context: BrowserContext) -> Page:
     return await context.new_page()
+
+
+@pytest.fixture
+async def page(signed_in_page: SignedInPage) -> Page:
+    """A page signed in as the demo administrator (every view and action open to it)."""
+    return await signed_in_page(ADMIN.email)
 
 
 async def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Page, expect
 
-from tests.browser.conftest import axe_violations, new_context, screenshot
+from graph.seed.demo import ADMIN, COG, MEMBER
+from tests.browser.conftest import SignedInPage, axe_violations, screenshot
 from tests.conftest import Hub
 
 
@@ -27,16 +28,32 @@ async def test_opens_in_latvian_and_switches_to_english_in_one_click(page: Page)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mans pārskats")
 
 
-async def test_sign_in_goes_through_the_hubs_login_and_logout_routes(page: Page) -> None:
-    await page.goto("/signin")
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Pieteikšanās")
-    await expect(page.get_by_role("main").get_by_role("link", name="Pieteikties")).to_have_attribute(
-        "href", "/auth/login?next=%2F"
-    )
-    await expect(page.get_by_role("main").get_by_role("link", name="Atteikties")).to_have_attribute(
-        "href", "/auth/logout"
-    )
-    await screenshot(page, "signin")
+async def test_signs_in_through_the_identity_provider_and_out_again(anonymous_page: Page) -> None:
+    page = anonymous_page
+    await page.goto("/teams")
+    sign_in = page.get_by_role("banner").get_by_role("link", name="Pieteikties")
+    await expect(sign_in).to_have_attribute("href", "/auth/login?next=%2Fteams")
+    await sign_in.click()
+    await expect(page.get_by_role("heading", name="Development sign-in")).to_be_visible()
+    await page.get_by_placeholder("any person's email").fill(MEMBER.email)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+
+    await expect(page).to_have_url(re.compile(r"/teams$"))  # back where sign-in started
+    await expect(page.get_by_test_id("signed-in-as")).to_have_text(f"Pieteicies: {MEMBER.name}")
+    assert await page.evaluate(ME_FROM_THE_PAGE) == {"me": {"email": MEMBER.email}}
+    await screenshot(page, "signed-in")
+    assert await axe_violations(page) == []
+
+    await page.get_by_role("button", name="Atteikties").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Jūs esat atteicies")
+    await expect(page.get_by_role("banner").get_by_role("link", name="Pieteikties")).to_be_visible()
+    assert await page.evaluate(ME_FROM_THE_PAGE) == {"me": None}
+
+
+# The page's own request, as the web app makes it: the session cookie and the CSRF header.
+ME_FROM_THE_PAGE = """() => fetch('/graphql', {method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', 'X-Requested-With': 'sadarbe'},
+    body: JSON.stringify({query: '{ me { email } }'})}).then(r => r.json()).then(b => b.data)"""
 
 
 async def test_creates_an_issue_with_affected_institutions(page: Page, demo_hub: Hub) -> None:
@@ -85,12 +102,12 @@ async def test_api_errors_are_shown_as_sentences_in_the_readers_language(page: P
 
 
 async def test_team_formed_in_one_browser_appears_live_in_another(
-    browser: Browser, context: BrowserContext, demo_hub: Hub
+    signed_in_page: SignedInPage, demo_hub: Hub
 ) -> None:
     issue = demo_hub.data("{ issues(first: 1, orderBy: TITLE, descending: false) { nodes { id title } } }")[
         "issues"
     ]["nodes"][0]
-    watcher = await context.new_page()
+    watcher = await signed_in_page(ADMIN.email)
     await watcher.goto(f"/issues/{issue['id']}")  # a deep link, served by the hub's fallback
     await expect(watcher.get_by_role("heading", level=1)).to_have_text(issue["title"])
     feed = watcher.get_by_test_id("feed")
@@ -103,24 +120,21 @@ async def test_team_formed_in_one_browser_appears_live_in_another(
     )
     before = await feed.locator("li[data-verb='team.created']").count()
 
-    second = await new_context(browser, demo_hub)
-    try:
-        former = await second.new_page()
-        await former.goto(f"/formation?issue={issue['id']}")
-        await former.get_by_label("Minimālais līmenis").select_option("1")
-        await former.get_by_label("Nosaukums").fill("Datu apmaiņas darba grupa")
-        lead = former.get_by_label("Vadītājs")
-        await expect(lead.locator("option")).not_to_have_count(1)
-        await lead.select_option(index=1)
-        await screenshot(former, "formation")
-        assert await axe_violations(former) == []
-        await former.get_by_role("button", name="Izveidot").click()
-        await expect(former.get_by_role("heading", level=1)).to_have_text("Datu apmaiņas darba grupa")
-        await expect(former.get_by_test_id("members").get_by_role("row")).to_have_count(1)
-        await screenshot(former, "team")
-        assert await axe_violations(former) == []
-    finally:
-        await second.close()
+    # The former works in a browser of their own, as centre-of-government staff.
+    former = await signed_in_page(COG.email)
+    await former.goto(f"/formation?issue={issue['id']}")
+    await former.get_by_label("Minimālais līmenis").select_option("1")
+    await former.get_by_label("Nosaukums").fill("Datu apmaiņas darba grupa")
+    lead = former.get_by_label("Vadītājs")
+    await expect(lead.locator("option")).not_to_have_count(1)
+    await lead.select_option(index=1)
+    await screenshot(former, "formation")
+    assert await axe_violations(former) == []
+    await former.get_by_role("button", name="Izveidot").click()
+    await expect(former.get_by_role("heading", level=1)).to_have_text("Datu apmaiņas darba grupa")
+    await expect(former.get_by_test_id("members").get_by_role("row")).to_have_count(1)
+    await screenshot(former, "team")
+    assert await axe_violations(former) == []
 
     # The watcher never reloads: the new activity arrives in place and is announced politely.
     await expect(feed.locator("li[data-verb='team.created']")).to_have_count(before + 1)

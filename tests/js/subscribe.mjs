@@ -1,5 +1,6 @@
 // The npm graphql-ws reference client against a live hub.
 //   node subscribe.mjs <ws-url> <query> <variables-json> <count>
+// The token for connection_init comes from the HUB_TOKEN environment variable.
 // Prints one JSON line per `next` result, then {"done": true}; a closed socket prints
 // {"closed": code, "reason": "..."}, an error {"error": ...}, completion {"complete": true}.
 import { createClient } from "graphql-ws";
@@ -12,6 +13,7 @@ const client = createClient({
   webSocketImpl: WebSocket,
   retryAttempts: 0,
   lazy: false,
+  connectionParams: process.env.HUB_TOKEN ? { token: process.env.HUB_TOKEN } : undefined,
   on: { closed: (event) => out({ closed: event.code, reason: event.reason }) },
 });
 let received = 0;

@@ -1,10 +1,15 @@
 // The one place that talks to the hub: GraphQL over HTTP (session cookie + CSRF header) and
-// subscriptions over graphql-transport-ws with automatic reconnect.
+// subscriptions over graphql-transport-ws with automatic reconnect. The WebSocket is signed in by
+// the same HttpOnly session cookie: the hub accepts it on the upgrade only from its own origin
+// (so no token is ever exposed to scripts), and closes the socket with 4403 when the session ends.
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 
 /** Sent on every HTTP request so the hub can refuse cross-site form posts (CSRF). */
 export const CSRF_HEADER = { "X-Requested-With": "sadarbe" } as const;
+
+/** graphql-transport-ws close code: no or expired sign-in. */
+export const FORBIDDEN = 4403;
 
 export function wsUrl(location: Location = window.location): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -17,7 +22,8 @@ export function createWs(url: string = wsUrl()): WsClient {
     lazy: true,
     // Keep trying for ever with capped, jittered backoff: a hub restart must not end the feeds.
     retryAttempts: Number.POSITIVE_INFINITY,
-    shouldRetry: () => true,
+    // 4403: nobody is signed in, or the session expired; retrying cannot help until sign-in.
+    shouldRetry: (event) => !(event instanceof CloseEvent && event.code === FORBIDDEN),
     retryWait: async (retries) => {
       const base = Math.min(1000 * 2 ** retries, 15000);
       await new Promise((resolve) => setTimeout(resolve, base / 2 + Math.random() * (base / 2)));

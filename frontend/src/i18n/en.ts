@@ -20,6 +20,7 @@ const en = {
     title: "Sign in",
     intro: "Sign in with your institution's account to form teams and follow their work.",
     signedOutTitle: "You have signed out",
+    signedOutText: "Your session has ended on this device.",
   },
   common: {
     loading: "Loading…",

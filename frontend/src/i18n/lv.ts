@@ -22,6 +22,7 @@ const lv = {
     title: "Pieteikšanās",
     intro: "Piesakieties ar savas iestādes kontu, lai veidotu komandas un sekotu to darbam.",
     signedOutTitle: "Jūs esat atteicies",
+    signedOutText: "Jūsu sesija šajā ierīcē ir beigusies.",
   },
   common: {
     loading: "Ielādē…",

@@ -1,8 +1,9 @@
 import { useTranslation } from "react-i18next";
-import { PageTitle, NotAvailable } from "../components/common";
+import { PageTitle } from "../components/common";
+import { signInHref } from "../auth/SignInControl";
 
-// The identity branch provides /auth/login?next= (OIDC) and /auth/logout; these are plain links so
-// the browser follows the redirects and receives the session cookie.
+// /auth/login and /auth/logout are the hub's routes (OIDC): plain links and forms, so the browser
+// follows the redirects and receives or loses the session cookie.
 export function SignInView() {
   const { t } = useTranslation();
   return (
@@ -10,12 +11,10 @@ export function SignInView() {
       <PageTitle>{t("auth.title")}</PageTitle>
       <p>{t("auth.intro")}</p>
       <p>
-        <a className="button" href={`/auth/login?next=${encodeURIComponent("/")}`}>
+        <a className="button" href={signInHref("/")}>
           {t("auth.signIn")}
-        </a>{" "}
-        <a href="/auth/logout">{t("auth.signOut")}</a>
+        </a>
       </p>
-      <NotAvailable what="OIDC sign-in (identity)" />
     </>
   );
 }
@@ -25,7 +24,8 @@ export function SignedOutView() {
   return (
     <>
       <PageTitle>{t("auth.signedOutTitle")}</PageTitle>
-      <a href="/auth/login?next=%2F">{t("auth.signIn")}</a>
+      <p>{t("auth.signedOutText")}</p>
+      <a href={signInHref("/")}>{t("auth.signIn")}</a>
     </>
   );
 }

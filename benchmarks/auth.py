@@ -1,0 +1,29 @@
+"""Signing benchmark clients in: the hub authorises every operation, so a benchmark acts as a
+bootstrap administrator (HUB_ADMIN_EMAILS) with a token signed by the development provider's key,
+exactly as `hub token --user EMAIL --port P` prints it. Development mode only: production verifies
+against a real issuer and never signs anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.auth import keys
+from hub.config import Settings
+
+BENCH_ADMIN = "bench-admin@sadarbe.test"
+TOKEN_TTL_S = 12 * 3600  # longer than any run
+
+
+def hub_env(data_dir: Path) -> dict[str, str]:
+    """Settings for a benchmarked hub: the benchmark's administrator, and where the dev key lives."""
+    return {"HUB_ADMIN_EMAILS": BENCH_ADMIN, "HUB_DATA_DIR": str(data_dir)}
+
+
+def token(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> str:
+    """A bearer token the development hub on `port` (with `hub_env(data_dir)`) accepts for `email`."""
+    settings = Settings(HUB_MODE="development", HUB_PORT=port, HUB_DATA_DIR=data_dir)
+    return keys.access_token(settings, email=email, subject=email, ttl_s=TOKEN_TTL_S)
+
+
+def bearer(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(port, data_dir, email)}"}

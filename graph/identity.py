@@ -1,0 +1,198 @@
+"""Who a signed-in person is, the roles granted to them, rule checks that need the graph, and
+their personal data: export (`my_data`) and erasure (`erase`).
+
+Roles granted by an administrator live on the Person (`roles`); team lead and member come from
+`MEMBER_OF`. Erasure keeps the audit trail: Activity entries stay with their `actorId`, and the
+erased person's name, email and title inside their summaries and before/after values are replaced
+by the pseudonym, so the trail still says *that* something was done, and by which account.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graph import activity, entities
+from graph.access import GrantedRole, Viewer
+from graph.driver import Graph, Record, Tx, run
+from graph.errors import InvalidInput, NotFound
+
+
+async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = False) -> Viewer | None:
+    """The Viewer for a signed-in email, or None when no live Person has it.
+
+    `bootstrap_admin` (an email in HUB_ADMIN_EMAILS) makes the caller an administrator even before
+    any Person exists, so a fresh production graph can be set up.
+    """
+    rows = await graph.read(
+        "MATCH (p:Person {email: $email}) WHERE p.archivedAt IS NULL AND p.erasedAt IS NULL "
+        "RETURN p.id AS id, coalesce(p.roles, []) AS roles",
+        email=email,
+    )
+    roles = (
+        frozenset(GrantedRole(r) for r in rows[0]["roles"] if r in GrantedRole.__members__)
+        if rows
+        else frozenset()
+    )
+    if bootstrap_admin:
+        roles = roles | {GrantedRole.ADMIN}
+    if not rows and not bootstrap_admin:
+        return None
+    return Viewer.signed_in_as(rows[0]["id"] if rows else None, email, frozenset(roles))
+
+
+async def leads_team(graph: Graph, viewer: Viewer, team_id: str) -> bool:
+    """True when the viewer is the lead of this team."""
+    if viewer.person_id is None:
+        return False
+    rows = await graph.read(
+        "RETURN EXISTS { (:Person {id: $viewerId})-[:MEMBER_OF {role: 'LEAD'}]->(:ProjectTeam {id: $teamId}) }"
+        " AS lead",
+        viewerId=viewer.person_id,
+        teamId=team_id,
+    )
+    return bool(rows[0]["lead"])
+
+
+async def member_of(graph: Graph, viewer: Viewer, team_id: str) -> bool:
+    """True when the viewer is a member of this team, in any role."""
+    if viewer.person_id is None:
+        return False
+    rows = await graph.read(
+        "RETURN EXISTS { (:Person {id: $viewerId})-[:MEMBER_OF]->(:ProjectTeam {id: $teamId}) } AS member",
+        viewerId=viewer.person_id,
+        teamId=team_id,
+    )
+    return bool(rows[0]["member"])
+
+
+async def _read_roles(tx: Tx, id: str) -> Record:
+    rows = await run(tx, "MATCH (p:Person {id: $id}) RETURN {roles: coalesce(p.roles, [])} AS node", id=id)
+    return rows[0]["node"]
+
+
+async def set_roles(graph: Graph, person_id: str, roles: list[GrantedRole], actor_id: str | None) -> Record:
+    """Replace the roles granted to a person (an administrator's act, recorded as Activity)."""
+    wanted = sorted({GrantedRole(r).value for r in roles})
+
+    async def apply(tx: Tx) -> None:
+        await run(tx, "MATCH (p:Person {id: $id}) SET p.roles = $roles", id=person_id, roles=wanted)
+
+    await entities.change(
+        graph,
+        label="Person",
+        id=person_id,
+        verb="person.roles_set",
+        actor_id=actor_id,
+        read=_read_roles,
+        apply=apply,
+        summary=lambda n: "roles set: " + (", ".join(n["roles"]) or "none"),
+    )
+    rows = await graph.read("MATCH (p:Person {id: $id}) RETURN p {.*} AS node", id=person_id)
+    return rows[0]["node"]
+
+
+async def my_data(graph: Graph, person_id: str) -> dict[str, Any]:
+    """Everything the hub holds about one person: profile, skills, memberships (in every team,
+    restricted or not: they are the person's own), and the activities by or about them."""
+    rows = await graph.read(
+        """
+        MATCH (p:Person {id: $id})
+        RETURN p {.*} AS profile,
+          head([(p)-[:WORKS_AT]->(i) | {id: i.id, code: i.code, nameLv: i.nameLv}]) AS institution,
+          [(p)-[h:HAS_SKILL]->(s) | {skillId: s.id, name: s.name, level: h.level}] AS skills,
+          [(p)-[m:MEMBER_OF]->(t) | {teamId: t.id, team: t.name, role: m.role, allocation: m.allocation,
+                                      since: m.since}] AS memberships,
+          COLLECT { MATCH (a:Activity) WHERE a.actorId = $id OR a.targetId = $id
+                    RETURN a {.*} AS a ORDER BY a.seq } AS activities
+        """,
+        id=person_id,
+    )
+    if not rows:
+        raise NotFound("Person", person_id)
+    data: dict[str, Any] = json.loads(json.dumps(rows[0], default=str))
+    return data
+
+
+def pseudonym(person_id: str) -> str:
+    return f"Erased person {person_id.rpartition('_')[2][:4]}"
+
+
+def _scrub(text: str | None, secrets: list[str], replacement: str) -> str | None:
+    if text is None:
+        return None
+    for secret in secrets:
+        text = text.replace(secret, replacement)
+    return text
+
+
+async def erase(graph: Graph, person_id: str, actor_id: str | None) -> Record:
+    """Erase a person: memberships ended, skills and personal fields removed, name replaced by a
+    pseudonym; their Activity entries stay, with personal values in them pseudonymised."""
+
+    async def work(tx: Tx) -> Record:
+        found = await run(
+            tx,
+            "MATCH (p:Person {id: $id}) RETURN p.name AS name, p.email AS email, p.title AS title, "
+            "p.erasedAt IS NOT NULL AS erased",
+            id=person_id,
+        )
+        if not found:
+            raise NotFound("Person", person_id, "id")
+        if found[0]["erased"]:
+            raise InvalidInput.one("id", "this person has already been erased")
+        name = pseudonym(person_id)
+        secrets = sorted(
+            (s for s in (found[0]["name"], found[0]["email"], found[0]["title"]) if s), key=len, reverse=True
+        )
+        teams = await run(
+            tx,
+            """
+            MATCH (p:Person {id: $id})
+            OPTIONAL MATCH (p)-[m:MEMBER_OF]->(t:ProjectTeam)
+            WITH p, collect(t.id) AS teamIds, collect(m) AS ms
+            FOREACH (m IN ms | DELETE m)
+            WITH p, teamIds
+            OPTIONAL MATCH (p)-[h:HAS_SKILL]->()
+            DELETE h
+            WITH DISTINCT p, teamIds
+            SET p.name = $name, p.email = $email, p.title = null, p.languages = [], p.roles = [],
+                p.erasedAt = datetime(), p.archivedAt = coalesce(p.archivedAt, datetime()),
+                p.updatedAt = datetime()
+            RETURN teamIds
+            """,
+            id=person_id,
+            name=name,
+            email=f"erased-{person_id}@erased.invalid",
+        )
+        # The trail is kept; only the personal values inside it are replaced by the pseudonym.
+        mentions = await run(
+            tx,
+            "MATCH (a:Activity) WHERE a.targetId = $id OR any(s IN $secrets WHERE a.summary CONTAINS s "
+            "OR a.before CONTAINS s OR a.after CONTAINS s) RETURN a.id AS id, a.summary AS summary, "
+            "a.before AS before, a.after AS after",
+            id=person_id,
+            secrets=secrets,
+        )
+        await run(
+            tx,
+            "UNWIND $rows AS r MATCH (a:Activity {id: r.id}) "
+            "SET a.summary = r.summary, a.before = r.before, a.after = r.after, a.pseudonymisedAt = datetime()",
+            rows=[
+                {k: (_scrub(v, secrets, name) if k != "id" else v) for k, v in m.items()} for m in mentions
+            ],
+        )
+        node = {"id": person_id, "name": name, "erased": True}
+        await activity.record(
+            tx,
+            verb="person.erased",
+            actor_id=actor_id,
+            target_id=person_id,
+            scope_ids=teams[0]["teamIds"],
+            summary=f"{name}: personal data erased",
+            after=node,
+        )
+        rows = await run(tx, "MATCH (p:Person {id: $id}) RETURN p {.*} AS node", id=person_id)
+        return rows[0]["node"]
+
+    return await graph.write(work)

@@ -1,0 +1,1 @@
+"""Sign-in and tokens: JWT validation, the development OIDC provider, web sign-in, the caller."""

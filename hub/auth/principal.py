@@ -1,0 +1,145 @@
+"""Who is calling: a bearer token, a session cookie (sign-in through the browser), or nobody.
+
+Bearer tokens are not bound to cookies, so they need no CSRF defence. A session cookie counts for
+/graphql only on requests a cross-site page cannot forge: a custom header (`X-Requested-With` or
+`GraphQL-Require-Preflight`, which forces a CORS pre-flight) and, when the browser says where the
+request comes from (`Origin`, `Sec-Fetch-Site`), the hub's own origin. Otherwise the cookie is
+ignored and the request is anonymous.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection
+
+from graph import identity
+from graph.access import Viewer
+from graph.driver import Graph
+from hub.auth.tokens import InvalidToken, TokenVerifier
+from hub.config import Settings
+
+CSRF_HEADERS = ("x-requested-with", "graphql-require-preflight")
+SESSION_KEY = "user"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def cookie_request_allowed(request: HTTPConnection, settings: Settings) -> bool:
+    if not any(request.headers.get(h) for h in CSRF_HEADERS):
+        return False
+    origin = request.headers.get("origin")
+    if origin and origin != _origin(settings.effective_public_url):
+        return False
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
+async def viewer_for_claims(graph: Graph, settings: Settings, claims: dict[str, Any]) -> Viewer:
+    """The Viewer for a verified token or ID token: matched to a Person by email."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email:
+        raise InvalidToken("the token carries no email to match a person")
+    email = email.strip().lower()
+    viewer = await identity.viewer_for_email(graph, email, bootstrap_admin=email in settings.bootstrap_admins)
+    if viewer is None:
+        raise InvalidToken("no hub account for this sign-in")
+    return viewer
+
+
+async def viewer_from_token(
+    token: str, graph: Graph, settings: Settings, verifier: TokenVerifier
+) -> tuple[Viewer, float]:
+    """The Viewer and expiry (epoch seconds) of a bearer token; InvalidToken when refused."""
+    claims = await verifier.verify(token)
+    return await viewer_for_claims(graph, settings, claims), float(claims["exp"])
+
+
+async def viewer_from_connection_init(
+    payload: dict[str, Any] | None, graph: Graph, settings: Settings, verifier: TokenVerifier
+) -> tuple[Viewer, float]:
+    """For WebSocket `connection_init`: the payload carries `{"token": "<JWT>"}` (an
+    `Authorization: "Bearer <JWT>"` entry is accepted too). Raises InvalidToken when missing, bad
+    or expired; the caller closes the socket with 4403."""
+    payload = payload or {}
+    token = payload.get("token")
+    if token is None and isinstance(payload.get("Authorization"), str):
+        scheme, _, token = payload["Authorization"].partition(" ")
+        if scheme.lower() != "bearer":
+            raise InvalidToken("only bearer tokens are accepted")
+    if not isinstance(token, str) or not token:
+        raise InvalidToken("connection_init carries no token")
+    return await viewer_from_token(token, graph, settings, verifier)
+
+
+async def viewer_from_request(
+    request: HTTPConnection,
+    graph: Graph,
+    settings: Settings,
+    verifier: TokenVerifier,
+    *,
+    cookie_needs_csrf_header: bool = True,
+) -> Viewer:
+    """The caller of an HTTP request; InvalidToken for a bad bearer token."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise InvalidToken("only bearer tokens are accepted")
+        viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier)
+        return viewer
+    if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
+        session = await viewer_from_session(request, graph, settings)
+        if session is not None:
+            return session.viewer
+    return Viewer.anonymous()
+
+
+class Session(NamedTuple):
+    viewer: Viewer
+    until: float  # epoch seconds
+    id: str  # per sign-in, so signing out can close this session's WebSockets
+
+
+async def viewer_from_session(connection: HTTPConnection, graph: Graph, settings: Settings) -> Session | None:
+    """The signed-in person of the session cookie, when the session ends, and its id; None when
+    there is no live session or its person can no longer sign in."""
+    user = connection.session.get(SESSION_KEY) if "session" in connection.scope else None
+    if not isinstance(user, dict):
+        return None
+    until = user.get("until", 0)
+    if not isinstance(until, int | float) or until < time.time():
+        return None
+    try:
+        viewer = await viewer_for_claims(graph, settings, {"email": user.get("email")})
+    except InvalidToken:
+        return None
+    return Session(viewer, float(until), str(user.get("sid", "")))
+
+
+def own_origin(settings: Settings) -> str:
+    return _origin(settings.effective_public_url)
+
+
+def websocket_origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
+    """A WebSocket handshake from a browser page on another site is refused before it is accepted
+    (cross-site WebSocket hijacking): browsers always send Origin, which pages cannot forge. The
+    hub's own origin (configured, or the Host the browser used) and HUB_CORS_ORIGINS pass;
+    clients that send no Origin (scripts) are not browsers and carry their own token."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    host = connection.headers.get("host")
+    scheme = "https" if connection.url.scheme in ("wss", "https") else "http"
+    return origin in (own_origin(settings), f"{scheme}://{host}") or origin in settings.cors_origins
+
+
+def websocket_may_use_session(connection: HTTPConnection, settings: Settings) -> bool:
+    """The session cookie signs a WebSocket in only when the page is the hub's own origin: a page
+    on an allowed CORS origin must send a token like any other client."""
+    return connection.headers.get("origin", "").rstrip("/") == own_origin(settings)

@@ -1,0 +1,174 @@
+"""Bearer-token (JWT) validation against the issuer's JWKS.
+
+joserfc (Authlib's JOSE library) checks signatures; around it we pin the algorithms, refuse
+oversized tokens before parsing, read the key only from our cached JWKS (never from the token's
+`jwk`/`jku`/`x5u` headers), and require `iss`, `aud`, `exp`, `nbf` and `sub` with a small leeway.
+An unknown `kid` triggers one JWKS refresh, at most once per cool-down, so a flood of forged
+key ids cannot turn into a flood of fetches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import structlog
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+log = structlog.get_logger(__name__)
+
+MAX_TOKEN_BYTES = 8192
+FORBIDDEN_HEADERS = frozenset({"jwk", "jku", "x5u", "x5c", "crit"})
+
+JwksSource = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class InvalidToken(Exception):
+    """The token is refused; the message says why (logged, never echoed in detail to clients)."""
+
+
+def http_jwks(url: str, timeout_s: float = 3.0) -> JwksSource:
+    async def fetch() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+            data: dict[str, Any] = response.json()
+            return data
+
+    return fetch
+
+
+class JwksCache:
+    """The issuer's keys, fetched on first use and refreshed on an unknown kid (with a cool-down).
+    A failed refresh keeps the last good keys."""
+
+    def __init__(self, source: JwksSource, cooldown_s: float = 30.0) -> None:
+        self._source = source
+        self._cooldown_s = cooldown_s
+        self._keys: KeySet | None = None
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self.fetches = 0
+
+    async def key_set(self, kid: str) -> KeySet | None:
+        if self._keys is None or not self._has(kid):
+            await self._refresh()
+        return self._keys if self._keys is not None and self._has(kid) else None
+
+    def _has(self, kid: str) -> bool:
+        assert self._keys is not None
+        return any(k.kid == kid for k in self._keys.keys)
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._cooldown_s:
+                return
+            self._fetched_at = time.monotonic()
+            self.fetches += 1
+            try:
+                self._keys = KeySet.import_key_set(await self._source())  # type: ignore[arg-type]
+            except (httpx.HTTPError, ValueError, JoseError) as exc:
+                log.warning("JWKS refresh failed; keeping the last good keys", error=str(exc))
+
+
+def _header(token: str) -> dict[str, Any]:
+    try:
+        segment = token.split(".")[0]
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidToken("malformed token") from exc
+    if not isinstance(header, dict):
+        raise InvalidToken("malformed token header")
+    return header
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        algorithms: list[str],
+        jwks: JwksCache,
+        leeway_s: int = 30,
+        max_bytes: int = MAX_TOKEN_BYTES,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = [a for a in algorithms if a.lower() != "none"]
+        self.jwks = jwks
+        self.leeway_s = leeway_s
+        self.max_bytes = max_bytes
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or InvalidToken."""
+        if len(token) > self.max_bytes:
+            raise InvalidToken("token too large")
+        if token.count(".") != 2:
+            raise InvalidToken("not a signed JWT")
+        header = _header(token)
+        if header.get("alg") not in self.algorithms:
+            raise InvalidToken(f"algorithm {header.get('alg')!r} is not accepted")
+        if FORBIDDEN_HEADERS & header.keys():
+            raise InvalidToken("token carries a key or critical header; keys come only from the issuer")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("token has no key id")
+        keys = await self.jwks.key_set(kid)
+        if keys is None:
+            raise InvalidToken("unknown key id")
+        try:
+            decoded = jwt.decode(token, keys, algorithms=self.algorithms)
+            claims: dict[str, Any] = dict(decoded.claims)
+            jwt.JWTClaimsRegistry(
+                leeway=self.leeway_s,
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": self.audience},
+                sub={"essential": True},
+                exp={"essential": True},
+                nbf={"essential": True},
+            ).validate(claims)
+        except (JoseError, ValueError, TypeError) as exc:
+            raise InvalidToken(f"token refused: {exc}") from exc
+        if not isinstance(claims.get("sub"), str):
+            raise InvalidToken("token subject must be a string")
+        return claims
+
+
+def verifier_for(settings: Any) -> TokenVerifier:
+    """The verifier for the configured issuer: the dev provider's own key in development, else
+    the issuer's JWKS from its discovery document."""
+    from hub.auth import keys
+
+    if settings.dev_provider:
+
+        async def local() -> dict[str, Any]:
+            return keys.public_jwks(settings)
+
+        source: JwksSource = local
+    else:
+        source = discovered_jwks(settings.effective_oidc_issuer)
+    return TokenVerifier(
+        issuer=settings.effective_oidc_issuer,
+        audience=settings.oidc_audience,
+        algorithms=settings.allowed_algorithms,
+        jwks=JwksCache(source),
+        leeway_s=settings.token_leeway_s,
+    )
+
+
+def discovered_jwks(issuer: str) -> JwksSource:
+    async def fetch() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=3.0, follow_redirects=False) as client:
+            meta = (await client.get(issuer + "/.well-known/openid-configuration")).raise_for_status().json()
+            data: dict[str, Any] = (await client.get(meta["jwks_uri"])).raise_for_status().json()
+            return data
+
+    return fetch
