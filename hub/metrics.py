@@ -28,6 +28,9 @@ OPERATION_LATENCY = Histogram(
 ERRORS = Counter("hub_graphql_errors_total", "GraphQL errors by code", ["code"])
 WEBSOCKETS = Gauge("hub_websocket_connections", "Open GraphQL WebSocket connections")
 SUBSCRIPTIONS = Gauge("hub_active_subscriptions", "Active GraphQL subscriptions")
+SLOW_CONSUMERS = Counter(
+    "hub_slow_consumer_overflows_total", "Subscriptions whose queue overflowed (their connection is closed)"
+)
 
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 
@@ -51,6 +54,10 @@ def subscription_started() -> None:
 
 def subscription_ended() -> None:
     SUBSCRIPTIONS.dec()
+
+
+def slow_consumer_closed() -> None:
+    SLOW_CONSUMERS.inc()
 
 
 def count_errors(codes: Iterable[str]) -> None:
