@@ -56,6 +56,17 @@ def subscription_ended() -> None:
     SUBSCRIPTIONS.dec()
 
 
+SUBSCRIPTION_RESULTS = Counter(
+    "hub_subscription_results_total",
+    "Subscription event results by source: executed, or shared from an equal subscription's",
+    ["source"],
+)
+
+
+def subscription_result(shared: bool) -> None:
+    SUBSCRIPTION_RESULTS.labels(source="shared" if shared else "executed").inc()
+
+
 def slow_consumer_closed() -> None:
     SLOW_CONSUMERS.inc()
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 import websockets
 
 from graph import institutions
@@ -195,6 +196,59 @@ async def test_a_restricted_teams_activity_reaches_its_members_but_not_outsiders
     assert item(await lc.next_payload(as_outsider))["activity"]["verb"] == "issue.updated"
     await as_lead.close()
     await as_outsider.close()
+
+
+def results_by_source(hub: Hub) -> dict[str, float]:
+    prefix = 'hub_subscription_results_total{source="'
+    return {
+        line[len(prefix) :].split('"')[0]: float(line.split()[1])
+        for line in hub.http.get("/metrics").text.splitlines()
+        if line.startswith(prefix)
+    }
+
+
+async def test_equal_subscriptions_share_one_execution_per_event_and_viewer_and_outsiders_still_see_no_restricted_event(
+    hub: Hub,
+) -> None:
+    fm = institution(hub, "FM")
+    people = [
+        hub.data(
+            "mutation($n: String!, $e: String!, $i: ID!) { createPerson(input: {name: $n, email: $e, institutionId: $i}) { id } }",
+            {"n": name, "e": f"{name}@fm.gov.lv", "i": fm},
+        )["createPerson"]["id"]
+        for name in ("lead", "outsider")
+    ]
+    issue = hub.data('mutation { createIssue(input: {title: "Roads"}) { id } }')["createIssue"]["id"]
+    leads = [await lc.connect(hub.ws_url, {"devPersonId": people[0]}) for _ in range(2)]
+    outsiders = [await lc.connect(hub.ws_url, {"devPersonId": people[1]}) for _ in range(2)]
+    for ws in (*leads, *outsiders):
+        await lc.subscribe(ws, "1", ISSUE_FEED, {"id": issue})
+    await asyncio.sleep(0.3)
+    before = results_by_source(hub)
+
+    hub.data(
+        'mutation($i: ID!, $l: ID!) { createTeam(input: {name: "Secret", issueId: $i, leadPersonId: $l, visibility: RESTRICTED}) { team { id } } }',
+        {"i": issue, "l": people[0]},
+    )
+    hub.data('mutation($i: ID!) { updateIssue(id: $i, patch: {title: "Roads 2"}) { id } }', {"i": issue})
+
+    for ws in leads:
+        verbs = [item(await lc.next_payload(ws))["activity"]["verb"] for _ in range(2)]
+        assert verbs == ["team.created", "issue.updated"]
+    for ws in outsiders:
+        assert item(await lc.next_payload(ws))["activity"]["verb"] == "issue.updated"
+    after = results_by_source(hub)
+    # Executed: team.created for the lead; issue.updated for the lead and for the outsider.
+    # Shared: each viewer's second connection, for each event it saw.
+    assert (after["executed"] - before.get("executed", 0), after["shared"] - before.get("shared", 0)) == (
+        3,
+        3,
+    )
+    for ws in outsiders:  # and nothing else reaches the outsiders
+        with pytest.raises(TimeoutError):
+            await lc.next_payload(ws, wait_s=1)
+    for ws in (*leads, *outsiders):
+        await ws.close()
 
 
 async def test_my_feed_without_a_person_names_person_id(hub: Hub) -> None:

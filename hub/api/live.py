@@ -31,6 +31,9 @@ class LiveActivity:
     cursor: str = strawberry.field(description="Pass as `after` to resume right after this event.")
     replayed: bool = strawberry.field(description="True while catching up from `after`, false once live.")
     activity: Activity
+    # The event's identity: subscribers with the same operation, variables and viewer share one
+    # execution of their selection for it (hub/api/shared_results.py).
+    share_key: strawberry.Private[tuple[str, int, bool] | None] = None
 
 
 strawberry.enum(map_changes.Op, name="MapChangeOp")
@@ -119,7 +122,12 @@ async def _activities(
     try:
         async for event, replayed in _events(info, scope, after, viewer or info.context.viewer):
             cursor = activity.encode_cursor(event.epoch, event.seq)
-            yield LiveActivity(cursor=cursor, replayed=replayed, activity=activity_of(event.activity))
+            yield LiveActivity(
+                cursor=cursor,
+                replayed=replayed,
+                activity=activity_of(event.activity),
+                share_key=(event.epoch, event.seq, replayed),
+            )
     except DomainError as error:
         raise _graphql_error(error) from error
 
