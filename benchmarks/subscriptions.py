@@ -162,7 +162,7 @@ async def measure(
     run = Run(target, n)
     ws_url = base.replace("http://", "ws://") + "/graphql"
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        if target == "hub":
+        if target.startswith("hub"):
             created = await http.post(
                 "/graphql",
                 json={
@@ -244,6 +244,9 @@ async def main() -> None:
     )
     parser.add_argument("--hub", help="the hub's base URL")
     parser.add_argument("--hub-pid", type=int)
+    parser.add_argument("--baseline", help="another hub to compare in the same run, e.g. the previous commit")
+    parser.add_argument("--baseline-pid", type=int)
+    parser.add_argument("--baseline-label", default="hub-baseline")
     parser.add_argument("--reference", help="the reference graphql-ws server's base URL")
     parser.add_argument("--reference-pid", type=int)
     parser.add_argument("--subscribers", default="1000,5000,10000")
@@ -260,6 +263,7 @@ async def main() -> None:
     for n in (int(x) for x in args.subscribers.split(",")):
         for target, base, pid in (
             ("hub", args.hub, args.hub_pid),
+            (args.baseline_label, args.baseline, args.baseline_pid),
             ("reference", args.reference, args.reference_pid),
         ):
             if not base:
