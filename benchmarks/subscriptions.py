@@ -176,7 +176,7 @@ async def measure(
     ws_url = base.replace("http://", "ws://") + "/graphql"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as http:
-        if target == "hub":
+        if target.startswith("hub"):
             created = await http.post(
                 "/graphql",
                 json={
@@ -259,6 +259,9 @@ async def main() -> None:
     parser.add_argument("--hub", help="the hub's base URL")
     parser.add_argument("--hub-pid", type=int)
     parser.add_argument("--hub-token", default=os.environ.get("HUB_TOKEN"), help="`hub token` output")
+    parser.add_argument("--baseline", help="another hub to compare in the same run, e.g. the previous commit")
+    parser.add_argument("--baseline-pid", type=int)
+    parser.add_argument("--baseline-label", default="hub-baseline")
     parser.add_argument("--reference", help="the reference graphql-ws server's base URL")
     parser.add_argument("--reference-pid", type=int)
     parser.add_argument("--subscribers", default="1000,5000,10000")
@@ -275,11 +278,12 @@ async def main() -> None:
     for n in (int(x) for x in args.subscribers.split(",")):
         for target, base, pid in (
             ("hub", args.hub, args.hub_pid),
+            (args.baseline_label, args.baseline, args.baseline_pid),
             ("reference", args.reference, args.reference_pid),
         ):
             if not base:
                 continue
-            token = args.hub_token if target == "hub" else None
+            token = args.hub_token if target.startswith("hub") else None
             run = await measure(target, base, pid, n, args.events, args.rate, args.connect_concurrency, token)
             summary = run.summary()
             results["runs"].append(summary)

@@ -118,6 +118,7 @@ def serve(
     import uvicorn
 
     from hub.app import create_app
+    from hub.ws_protocol import BoundedCloseWebSocketProtocol
 
     settings = _settings().model_copy(
         update={"host": host or get_settings().host, "port": port or get_settings().port}
@@ -131,6 +132,7 @@ def serve(
             port=port or settings.port,
             log_level=settings.log_level,
             timeout_graceful_shutdown=5,
+            ws=BoundedCloseWebSocketProtocol,  # ends connections whose peer stopped reading
             ws_max_size=settings.ws_max_message_bytes,  # a bigger message closes the socket (1009)
             ws_ping_interval=settings.ws_ping_interval_s,
             ws_ping_timeout=settings.ws_ping_interval_s,

@@ -28,6 +28,9 @@ OPERATION_LATENCY = Histogram(
 ERRORS = Counter("hub_graphql_errors_total", "GraphQL errors by code", ["code"])
 WEBSOCKETS = Gauge("hub_websocket_connections", "Open GraphQL WebSocket connections")
 SUBSCRIPTIONS = Gauge("hub_active_subscriptions", "Active GraphQL subscriptions")
+SLOW_CONSUMERS = Counter(
+    "hub_slow_consumer_overflows_total", "Subscriptions whose queue overflowed (their connection is closed)"
+)
 
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 
@@ -51,6 +54,21 @@ def subscription_started() -> None:
 
 def subscription_ended() -> None:
     SUBSCRIPTIONS.dec()
+
+
+SUBSCRIPTION_RESULTS = Counter(
+    "hub_subscription_results_total",
+    "Subscription event results by source: executed, or shared from an equal subscription's",
+    ["source"],
+)
+
+
+def subscription_result(shared: bool) -> None:
+    SUBSCRIPTION_RESULTS.labels(source="shared" if shared else "executed").inc()
+
+
+def slow_consumer_closed() -> None:
+    SLOW_CONSUMERS.inc()
 
 
 def count_errors(codes: Iterable[str]) -> None:

@@ -19,6 +19,7 @@ from graph.access import Viewer
 from graph.activity import ActivityEvent
 from graph.errors import DomainError, InvalidInput
 from graph.issues import IssueStatus
+from hub import metrics
 from hub.api.activities import Activity, activity_of
 from hub.api.base import GQLInfo
 from hub.api.errors import error_extensions
@@ -30,6 +31,9 @@ class LiveActivity:
     cursor: str = strawberry.field(description="Pass as `after` to resume right after this event.")
     replayed: bool = strawberry.field(description="True while catching up from `after`, false once live.")
     activity: Activity
+    # The event's identity: subscribers with the same operation, variables and viewer share one
+    # execution of their selection for it (hub/api/shared_results.py).
+    share_key: strawberry.Private[tuple[str, int, bool] | None] = None
 
 
 strawberry.enum(map_changes.Op, name="MapChangeOp")
@@ -76,10 +80,11 @@ async def _events(
     start = await activity.check_cursor(graph, after) if after is not None else None
 
     def overflow(reason: str) -> None:
+        metrics.slow_consumer_closed()
         websocket = info.context.websocket
         if websocket is not None:
-            # Fire and forget: the close frame goes out once the socket drains (or uvicorn's
-            # ping timeout drops a client that stopped reading).
+            # Fire and forget: the close frame goes out once the socket drains; a peer that
+            # stopped reading is cut off instead (hub/ws_protocol.py), which frees the rest.
             task = asyncio.ensure_future(websocket.close(code=SLOW_CONSUMER_CODE, reason=reason))
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
@@ -100,7 +105,10 @@ async def _events(
             try:
                 event = await sub.next()
             except SlowConsumer:
-                return  # the socket is being closed with SLOW_CONSUMER_CODE
+                # The connection is being closed with SLOW_CONSUMER_CODE and its teardown
+                # cancels this: ending here would send `complete`, telling the client the
+                # feed is over when it should reconnect and resume from its cursor.
+                await asyncio.Event().wait()
             if event.seq <= last:
                 continue  # already replayed
             last = event.seq
@@ -114,7 +122,12 @@ async def _activities(
     try:
         async for event, replayed in _events(info, scope, after, viewer or info.context.viewer):
             cursor = activity.encode_cursor(event.epoch, event.seq)
-            yield LiveActivity(cursor=cursor, replayed=replayed, activity=activity_of(event.activity))
+            yield LiveActivity(
+                cursor=cursor,
+                replayed=replayed,
+                activity=activity_of(event.activity),
+                share_key=(event.epoch, event.seq, replayed),
+            )
     except DomainError as error:
         raise _graphql_error(error) from error
 

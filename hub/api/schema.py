@@ -50,6 +50,7 @@ from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.posts import Post, PostMutation
 from hub.api.round_trips import CypherRoundTrips
 from hub.api.search import SearchQuery
+from hub.api.shared_results import SharedSubscriptionResults
 from hub.api.skills import Skill, SkillMutation, SkillQuery
 from hub.api.tasks import Task, TaskMutation
 from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery, team
@@ -156,6 +157,8 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
             Task,
         ],
         subscription=Subscription,
+        # Subscribers asking the same of an event share one execution (hub/api/shared_results.py).
+        execution_context_class=SharedSubscriptionResults,
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
             Authorize,

@@ -12,7 +12,7 @@ extra latency for events behind a gap.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 
@@ -37,11 +37,14 @@ class SlowConsumer(Exception):
 
 
 class Subscription:
-    """A bounded queue of events for one subscription; overflowing it closes the connection."""
+    """A bounded queue of events for one subscription; overflowing it closes the connection.
+
+    A deque and one Event rather than an asyncio.Queue: waiting for "an event or a failure" is
+    then one Event wait, not two futures and asyncio.wait per event per subscriber."""
 
     def __init__(self, scope: str, viewer: Viewer, size: int, on_overflow: Callable[[str], None]) -> None:
         self.scope, self.viewer = scope, viewer
-        self._queue: asyncio.Queue[ActivityEvent] = asyncio.Queue(size)
+        self._queue: deque[ActivityEvent] = deque()
         self._size = size
         self._failure: Exception | None = None
         self._on_overflow = on_overflow
@@ -50,12 +53,13 @@ class Subscription:
     def offer(self, event: ActivityEvent) -> None:
         if self._failure is not None:
             return
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._queue) >= self._size:
             reason = f"slow consumer: more than {self._size} events waiting"
             self.fail(SlowConsumer(reason))
             self._on_overflow(reason)
+            return
+        self._queue.append(event)
+        self._wake.set()
 
     def fail(self, error: Exception) -> None:
         self._failure = error
@@ -65,21 +69,10 @@ class Subscription:
         while True:
             if self._failure is not None:
                 raise self._failure
-            if not self._queue.empty():
-                return self._queue.get_nowait()
+            if self._queue:
+                return self._queue.popleft()
             self._wake.clear()
-            getter = asyncio.ensure_future(self._queue.get())
-            waker = asyncio.ensure_future(self._wake.wait())
-            try:
-                done, _ = await asyncio.wait({getter, waker}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waker.cancel()
-                if not getter.done():
-                    getter.cancel()
-            if getter in done and not getter.cancelled():
-                if self._failure is not None:
-                    raise self._failure
-                return getter.result()
+            await self._wake.wait()
 
 
 class LiveStream:

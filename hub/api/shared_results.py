@@ -1,0 +1,78 @@
+"""One execution of a subscription's selection per event, shared by every subscriber asking the same.
+
+Strawberry (graphql-core) executes a subscription's selection set for every subscriber and every
+event; with thousands of subscribers on one feed that is most of the hub's CPU. A subscriber's
+result for an event depends only on the event, the operation (document and name), its variables
+and the viewer (resolvers below the event read Neo4j through the viewer's visibility, and nothing
+else about the connection), so the result is computed once per such key and handed to the others.
+
+Visibility stays exact: whether an event reaches a subscriber at all is decided per subscriber
+before its payload is yielded (`hub/api/live.py`), and the key includes the whole `Viewer` (all
+that visibility in Cypher reads), so a result is shared only between identical viewers.
+
+Payloads opt in with a `share_key` (the event's identity, e.g. epoch, seq and replayed); queries,
+mutations and payloads without one execute as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import OrderedDict
+from contextlib import suppress
+from typing import Any
+
+from graphql import ExecutionResult
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from hub import metrics
+
+SHARED_RESULTS = 2048  # recent (event, operation, variables, viewer) results kept for late subscribers
+
+
+class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
+    """The executor class for the schema: shares per-event results between equal subscriptions."""
+
+    _results: OrderedDict[tuple[Any, ...], asyncio.Future[ExecutionResult]] = OrderedDict()
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key = self._share_key()
+        if key is None:
+            return super().execute_operation(serially)
+        future = self._results.get(key)
+        metrics.subscription_result(shared=future is not None)
+        if future is None:
+            future = asyncio.ensure_future(self._execute(serially))
+            self._results[key] = future
+            while len(self._results) > SHARED_RESULTS:
+                self._results.popitem(last=False)
+        return self._shared(key, future)
+
+    async def _execute(self, serially: bool | None) -> ExecutionResult:
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        return result
+
+    async def _shared(self, key: tuple[Any, ...], future: asyncio.Future[ExecutionResult]) -> ExecutionResult:
+        try:
+            # Shielded: one subscriber going away must not cancel the others' result.
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            with suppress(KeyError):  # not cached: the next subscriber tries again
+                if self._results[key] is future:
+                    del self._results[key]
+            raise
+
+    def _share_key(self) -> tuple[Any, ...] | None:
+        event = getattr(self.root_value, "share_key", None)
+        location = self.operation.loc
+        viewer = getattr(self.context_value, "viewer", None)
+        if event is None or location is None or viewer is None:
+            return None
+        variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
+        operation = self.operation.name.value if self.operation.name else None
+        return (event, location.source.body, operation, variables, viewer)
