@@ -33,6 +33,7 @@ from graph.driver import Record
 from graph.ids import label_of
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.base import GQLInfo, Node, from_record
+from hub.api.compiled import CompiledPages
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.formation import FormationQuery
@@ -165,6 +166,8 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
             *([lambda: QueryCost(limits)] if limits else []),
             OperationMetrics,
             *([] if production else [CypherRoundTrips]),
+            # Last: answers the compiled hot pages in one Cypher query once every check has passed.
+            CompiledPages,
         ],
     )
 
