@@ -176,3 +176,15 @@ async def test_the_hub_answers_the_team_page_over_http_in_one_round_trip(hub: Hu
     assert compiled["data"] == resolved["data"]
     assert compiled["extensions"]["cypherQueries"] == 1
     assert resolved["extensions"]["cypherQueries"] > 1
+
+
+async def test_a_page_size_over_the_configured_maximum_gets_the_usual_error(graph: Graph) -> None:
+    ids = await _world(graph)
+    settings = Settings(HUB_MAX_PAGE_SIZE=10)  # type: ignore[call-arg]
+
+    result = await schema.execute(
+        TEAM_PAGE, {"id": ids["public"]}, context_value=Context(graph=graph, settings=settings)
+    )
+
+    assert result.errors is not None
+    assert "must be between 0 and 10" in result.errors[0].message

@@ -132,7 +132,8 @@ class CompiledPages(SchemaExtension):
             and ctx.graphql_document is not None
         ):
             found = plan_for(ctx.query, ctx.graphql_document)
-            if found is not None:
+            # A page size over the configured maximum is the resolvers' error to report.
+            if found is not None and found[0].first <= ctx.context.settings.max_page_size:
                 compiled, operation = found
                 id = _coerced_id(ctx.schema._schema, operation, ctx.variables)
                 if id is not None:
