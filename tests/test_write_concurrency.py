@@ -74,3 +74,15 @@ async def test_concurrent_write_mixes_on_shared_teams_never_deadlock(unretried: 
     results = await asyncio.gather(*(writer(i) for i in range(WRITERS)), return_exceptions=True)
 
     assert [getattr(r, "code", repr(r)) for r in results if isinstance(r, BaseException)] == []
+
+
+async def test_concurrent_writers_still_get_dense_distinct_activity_seqs(unretried: Graph) -> None:
+    team_ids, people = await _world(unretried)
+    before = await unretried.read("MATCH (a:Activity) RETURN count(a) AS n")
+
+    await asyncio.gather(*(_write_mix(unretried, team_ids[i % 2], people[i], i) for i in range(WRITERS)))
+
+    rows = await unretried.read("MATCH (a:Activity) RETURN a.seq AS seq ORDER BY seq")
+    seqs = [r["seq"] for r in rows]
+    assert len(seqs) == before[0]["n"] + 4 * WRITERS
+    assert seqs == list(range(1, len(seqs) + 1))
