@@ -19,13 +19,11 @@ from datetime import date, datetime
 from typing import Any
 
 from graph import (
-    activity,
-    directions,
     formation,
     institutions,
     invitations,
-    issues,
     mapping,
+    pages,
     people,
     posts,
     skills,
@@ -210,88 +208,9 @@ def _inst(record: Record | None) -> dict[str, Any] | None:
     return {"id": record["id"], "code": record["code"], "nameEn": record["nameEn"]}
 
 
-def _activities(page: Any) -> dict[str, Any]:
-    return {
-        "totalCount": page.total,
-        "nodes": [{k: r[k] for k in ("id", "seq", "at", "verb", "summary")} for r in page.rows],
-    }
-
-
 async def floor_team_page(graph: Graph, args: Input) -> bytes:
-    """The hub's round trips for (a): the team and the activity page, then two branches side by side
-    (members → people → their institutions; issue → impacts → their institutions): 8 in 4 waves,
-    the institutions in two round trips as the hub's DataLoader dispatches them in two ticks."""
-    id = args["id"]
-    found, acts = await asyncio.gather(
-        teams.by_ids(graph, [id], _SYSTEM),
-        activity.list_page(graph, PageRequest(first=20, skip=0), _SYSTEM, scope_id=id),
-    )
-    team = found.get(id)
-    if team is None:
-        return _dump({"team": None, "activities": _activities(acts)})
-    issue_id = team.get("issueId")
-
-    async def members_branch() -> tuple[list[Record], dict[str, Record], dict[str, Record]]:
-        memberships = (await teams.members_of(graph, [id], _SYSTEM)).get(id, [])
-        found_people = await people.by_ids(graph, [m["personId"] for m in memberships])
-        ids = sorted({p["institutionId"] for p in found_people.values() if p.get("institutionId")})
-        return memberships, found_people, await institutions.by_ids(graph, ids)
-
-    async def issue_branch() -> tuple[Record | None, list[Record], dict[str, Record]]:
-        if not issue_id:
-            return None, [], {}
-        found_issue = (await issues.by_ids(graph, [issue_id])).get(issue_id)
-        impacts = (await issues.impacts_of(graph, [issue_id])).get(issue_id, [])
-        ids = sorted({i["institutionId"] for i in impacts})
-        return found_issue, impacts, await institutions.by_ids(graph, ids)
-
-    (memberships, found_people, insts), (issue, issue_impacts, issue_insts) = await asyncio.gather(
-        members_branch(), issue_branch()
-    )
-    insts = {**insts, **issue_insts}
-    data = {
-        "team": {
-            "id": team["id"],
-            "name": team["name"],
-            "mandate": team["mandate"],
-            "status": team["status"],
-            "visibility": team["visibility"],
-            "startDate": team.get("startDate"),
-            "endDate": team.get("endDate"),
-            "legalBasis": (
-                {"orderNumber": team["legalBasisNumber"], "orderDate": team.get("legalBasisDate")}
-                if team.get("legalBasisNumber") is not None
-                else None
-            ),
-            "issue": issue
-            and {
-                "id": issue["id"],
-                "title": issue["title"],
-                "affected": [
-                    {"stake": i["stake"], "institution": _inst(insts.get(i["institutionId"]))}
-                    for i in issue_impacts
-                ],
-            },
-            "members": [
-                {
-                    "role": m["role"],
-                    "allocation": m["allocation"],
-                    "since": m.get("since"),
-                    "person": (p := found_people.get(m["personId"], {}))
-                    and {
-                        "id": p["id"],
-                        "name": p["name"],
-                        "title": p.get("title"),
-                        "email": p["email"],
-                        "institution": _inst(insts.get(p.get("institutionId", ""))),
-                    },
-                }
-                for m in memberships
-            ],
-        },
-        "activities": _activities(acts),
-    }
-    return _dump(data)
+    """The hub's one round trip for (a) (graph/pages.py), serialised without GraphQL."""
+    return _dump(await pages.team_page(graph, args["id"], _SYSTEM, 20))
 
 
 async def floor_people_search(graph: Graph, args: Input) -> bytes:
@@ -337,45 +256,8 @@ async def floor_people_search(graph: Graph, args: Input) -> bytes:
 
 
 async def floor_issue_page(graph: Graph, args: Input) -> bytes:
-    """The hub's round trips for (c): 2, then 3 (direction, impacts, teams), then institutions."""
-    id = args["id"]
-    found, acts = await asyncio.gather(
-        issues.by_ids(graph, [id]),
-        activity.list_page(graph, PageRequest(first=20, skip=0), _SYSTEM, scope_id=id),
-    )
-    issue = found.get(id)
-    if issue is None:
-        return _dump({"issue": None, "activities": _activities(acts)})
-    direction_id = issue.get("directionId")
-    dirs, impacts, addressing = await asyncio.gather(
-        directions.by_ids(graph, [direction_id] if direction_id else []),
-        issues.impacts_of(graph, [id]),
-        teams.addressing(graph, [id], _SYSTEM),
-    )
-    issue_impacts = impacts.get(id, [])
-    insts = await institutions.by_ids(graph, sorted({i["institutionId"] for i in issue_impacts}))
-    direction = dirs.get(direction_id) if direction_id else None
-    data = {
-        "issue": {
-            "id": issue["id"],
-            "title": issue["title"],
-            "description": issue["description"],
-            "status": issue["status"],
-            "priority": issue["priority"],
-            "direction": direction
-            and {"id": direction["id"], "number": direction["number"], "titleEn": direction["titleEn"]},
-            "affected": [
-                {"stake": i["stake"], "institution": _inst(insts.get(i["institutionId"]))}
-                for i in issue_impacts
-            ],
-            "teams": [
-                {"id": t["id"], "name": t["name"], "status": t["status"], "visibility": t["visibility"]}
-                for t in addressing.get(id, [])
-            ],
-        },
-        "activities": _activities(acts),
-    }
-    return _dump(data)
+    """The hub's one round trip for (c) (graph/pages.py), serialised without GraphQL."""
+    return _dump(await pages.issue_page(graph, args["id"], _SYSTEM, 20))
 
 
 async def floor_suggest(graph: Graph, args: Input) -> bytes:
@@ -467,17 +349,22 @@ class Query:
     peer: str | None
     floor: Floor
     inputs: str  # which list of pick_inputs() feeds it
+    # The same selection with a no-op directive, which the hub answers resolver by resolver (the
+    # path before the compiled pages): the "before" column of the same run.
+    hub_resolvers: str | None = None
 
 
 QUERIES: dict[str, Query] = {
     q.key: q
     for q in (
         Query("a", "team page (members + institutions, coverage, latest 20 activities)",
-              HUB_TEAM_PAGE, PEER_TEAM_PAGE, floor_team_page, "teams"),
+              HUB_TEAM_PAGE, PEER_TEAM_PAGE, floor_team_page, "teams",
+              HUB_TEAM_PAGE.replace("team(id: $id) {", "team(id: $id) @include(if: true) {")),
         Query("b", "people search by skill and institution, page of 50",
               HUB_PEOPLE_SEARCH, PEER_PEOPLE_SEARCH, floor_people_search, "pairs"),
         Query("c", "issue with affected institutions, teams, latest 20 activities",
-              HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues"),
+              HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues",
+              HUB_ISSUE_PAGE.replace("issue(id: $id) {", "issue(id: $id) @include(if: true) {")),
         Query("d", "suggestMembers for a team, two requested skills, top 10 (no peer equivalent)",
               HUB_SUGGEST, None, floor_suggest, "suggest"),
         Query("e", "issueMap for one plan direction (nodes and edges; no peer equivalent)",

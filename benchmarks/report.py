@@ -6,7 +6,12 @@ from typing import Any
 
 from benchmarks.queries import QUERIES
 
-NAMES = {"hub": "hub", "peer": "Neo4j GraphQL Library", "floor": "raw-Cypher floor"}
+NAMES = {
+    "hub": "hub",
+    "hub-resolvers": "hub, resolver path (before)",
+    "peer": "Neo4j GraphQL Library",
+    "floor": "raw-Cypher floor",
+}
 
 
 def _first(items: Any) -> Any:
@@ -254,10 +259,14 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   One-to-one relationships (a person's institution, a team's issue) are lists in the peer, as the
   library 7 deprecates singular relationship fields. Orders differ slightly (the hub sorts members
   lead first, the peer by name). The peer answers each request with one generated Cypher query.
-- **The floor** calls the same graph/ functions as the hub's resolvers, in the same waves (what the
-  hub's DataLoaders batch in one tick, the floor runs concurrently), builds the same JSON and
-  serialises it — the hub's cost minus GraphQL, Strawberry and HTTP. Its round trips are counted
-  in the table above: (a) 8 in 4 waves, (b) 4 in 3, (c) 6 in 3.
+- **The floor** runs the same Cypher as the hub, through the same graph/ functions, builds the same
+  JSON and serialises it — the hub's cost minus GraphQL, Strawberry and HTTP. For the team page
+  (a) and the issue page (c) that is the one query of graph/pages.py that the hub's compiled path
+  (hub/api/compiled.py) runs; for (b) and (d) the resolvers' round trips, in the same waves.
+- **The hub, resolver path (before)** is the same hub answering the same selection for (a) and
+  (c) with a no-op `@include(if: true)` on the root field, which the compiled path does not match:
+  Strawberry executes it resolver by resolver with DataLoaders (8 and 6 round trips), as every
+  request did before the compiled pages. It is the "before" column, measured in the same run.
 - **(d) `suggestMembers`** has no counterpart in the Neo4j GraphQL Library (it is a ranking query;
   the library would need it as a `@cypher` field, i.e. the same Cypher), so it runs hub vs floor.
 - **(e) `issueMap`** (one direction's issues, institutions, teams as nodes and edges; one Cypher
@@ -279,21 +288,22 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   `ProjectTeam.coverage` field is not in the document yet. The issue's dataset asks for about 400 institutions and 3,000
   issues; the demo generator has 25 real institutions and caps synthetic issues at 2,000.
 
-## Next steps: making the hub faster (not done in this change)
+## What changed since the baseline run (issue 7)
 
-This run is the baseline: no optimisation has been applied yet, so nothing has moved a figure so
-far. Each step below should be followed by a run of this suite and a line here saying what it
-moved.
+1. **The team and issue pages in one Cypher round trip, without field-by-field execution.**
+   graph/pages.py answers each page with one query whose result is the response's `data`
+   (nested map projections and COLLECT subqueries, `TEAM_VISIBLE` and the activity rule inside);
+   hub/api/compiled.py recognises those validated documents after parsing, validation and the
+   cost/rate checks and sets the result, so Strawberry runs no resolvers. Any other selection
+   runs the resolvers as before; tests/test_compiled_pages.py asserts identical JSON.
+2. **People search (b)** anchors on the institution's staff (or the skill's holders) instead of
+   testing every person (graph/people.py).
+3. **`suggestMembers` (d)** computes the team's members, pending invitees and represented
+   institutions once instead of per candidate, and finds candidates with their matched skills and
+   institution gap in one pass (graph/formation.py): about 1.6 M → 0.2 M database hits per request
+   at 60,000 people.
+4. **Writes (f)** no longer deadlock: the Activity counter lock is taken last (graph/activity.py).
 
-1. **One Cypher round trip per request.** Compile a validated selection set once (cached by
-   document) into one Cypher query with nested map projections and pattern comprehensions; the
-   hub now makes 3–7 round trips per page, each costing a Bolt exchange and an event-loop turn.
-2. **No field-by-field execution on hot paths.** Make that projection's result the response itself
-   (Neo4j returns the `data` map already shaped, camelCase, with aliases) and serialise it straight
-   to bytes (orjson), skipping Strawberry's per-field resolvers, type objects and DataLoaders.
-   Strawberry stays for validation, errors and the long tail of queries.
-3. Keep parser and validation caches warm (they are on), and check the ASGI stack: uvicorn with
-   httptools and uvloop, access log off, one worker per core behind the replicas in docs/scaling.md.
-4. Profile again after each step (py-spy on the live server, pyinstrument as here) and record
-   what moved which figure in this file.
+Not done: orjson responses (the compiled path still goes through Strawberry's JSON encoder),
+a general selection-set compiler for the long tail of queries, issueMap (e) serialisation.
 """

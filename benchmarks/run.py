@@ -37,7 +37,7 @@ from graph.seed.demo import counts, load_demo
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 PASSWORD = "sadarbe-bench-password"  # noqa: S105 - a throwaway local database on 127.0.0.1
-CONTENDERS = ("hub", "peer", "floor")
+CONTENDERS = ("hub", "hub-resolvers", "peer", "floor")
 
 
 def load_averages() -> str:
@@ -254,6 +254,17 @@ def main() -> None:
                 results["checks"][f"{key}/{name}"] = {k: v for k, v in c.items() if k != "data"} | {
                     "summary": report.summarise(key, name, c["data"])
                 }
+            if "hub-resolvers" in contenders and q.hub_resolvers is not None and "hub" in urls:
+                c = check(
+                    urls["hub"],
+                    q.hub_resolvers,
+                    sample,
+                    auth.bearer(hub_auth["port"], procs.log_dir) if hub_auth else None,
+                )
+                results["checks"][f"{key}/hub-resolvers"] = {k: v for k, v in c.items() if k != "data"} | {
+                    "summary": report.summarise(key, "hub-resolvers", c["data"]),
+                    "same_as_hub": c["data"] == hub_data.get(key),
+                }
             body, trips = asyncio.run(_floor_once(uri, key, sample))
             floor_data = json.loads(body)["data"]
             hub_check = results["checks"].get(f"{key}/hub")
@@ -284,7 +295,9 @@ def main() -> None:
         for n, key in plan:
             q = QUERIES[key]
             for name in contenders:
-                if name == "peer" and q.peer is None:
+                if (name == "peer" and q.peer is None) or (
+                    name == "hub-resolvers" and q.hub_resolvers is None
+                ):
                     continue
                 if stop_by is not None and time.time() > stop_by:
                     results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
@@ -304,14 +317,14 @@ def main() -> None:
                     "clients": n,
                     "warmup_s": args.warmup,
                     "duration_s": args.duration,
-                    "url": urls.get(name),
-                    "document": q.hub if name == "hub" else q.peer,
+                    "url": urls.get("hub" if name == "hub-resolvers" else name),
+                    "document": {"hub": q.hub, "hub-resolvers": q.hub_resolvers}.get(name, q.peer),
                     "neo4j_uri": uri,
                     "neo4j_password": PASSWORD,
-                    "hub_auth": hub_auth if name == "hub" else None,
+                    "hub_auth": hub_auth if name in ("hub", "hub-resolvers") else None,
                 }
                 _log(f"({key}) {name} x{n}  load {load_averages()}")
-                cell = run_cell(spec, servers[name], neo4j)
+                cell = run_cell(spec, servers["hub" if name == "hub-resolvers" else name], neo4j)
                 cell |= {
                     "query": key,
                     "contender": name,

@@ -2,6 +2,9 @@
 
 Every Activity gets the next number of one global counter. Taking the counter's write lock
 serialises committing writers, so `seq` order is commit order: a cursor for gap-free replay.
+`record` is the last statement of its transaction and takes that lock as its very last step:
+a writer holding the counter then only waits to commit, never for a node another writer has
+locked, so the counter cannot be part of a deadlock.
 """
 
 from __future__ import annotations
@@ -61,20 +64,24 @@ async def record(
     rows = await run(
         tx,
         """
-        MERGE (c:Counter {name: 'activity'})
-          ON CREATE SET c.value = 0
-        SET c.value = c.value + 1, c.epoch = coalesce(c.epoch, randomUUID())
-        CREATE (a:Activity:Entity {id: $id, seq: c.value, at: datetime(), verb: $verb, targetId: $targetId,
+        CREATE (a:Activity:Entity {id: $id, at: datetime(), verb: $verb, targetId: $targetId,
                             summary: $summary, before: $before, after: $after, actorId: $actorId})
-        WITH a, c
+        WITH a
         OPTIONAL MATCH (actor:Person {id: $actorId})
         FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
-        WITH a, c
+        WITH a
         CALL (a) {
           UNWIND $scopeIds AS scopeId
           MATCH (s:Entity {id: scopeId})
           CREATE (a)-[:IN_SCOPE]->(s)
         }
+        // The counter last: its lock is then the last one a writer takes, so a writer holding
+        // it never waits for another (the relationships above lock the scope nodes).
+        WITH a
+        MERGE (c:Counter {name: 'activity'})
+          ON CREATE SET c.value = 0
+        SET c.value = c.value + 1, c.epoch = coalesce(c.epoch, randomUUID())
+        SET a.seq = c.value
         RETURN a {.*} AS activity, c.epoch AS epoch, """
         + _EVENT_SCOPE
         + """
@@ -94,7 +101,7 @@ async def record(
 
 
 # An activity about a team the viewer may not see is hidden with the team.
-_ACTIVITY_VISIBLE: LiteralString = (
+ACTIVITY_VISIBLE: LiteralString = (
     "NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT " + TEAM_VISIBLE + " }"
 )
 
@@ -115,7 +122,7 @@ async def list_page(
           RETURN a
         }
         WITH a WHERE """
-        + _ACTIVITY_VISIBLE
+        + ACTIVITY_VISIBLE
         + """
         WITH a ORDER BY a.seq DESC
         WITH collect(a) AS matched
@@ -132,7 +139,7 @@ async def list_page(
 
 async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
     rows = await graph.read(
-        "UNWIND $ids AS id MATCH (a:Activity {id: id}) WHERE " + _ACTIVITY_VISIBLE + " RETURN a {.*} AS node",
+        "UNWIND $ids AS id MATCH (a:Activity {id: id}) WHERE " + ACTIVITY_VISIBLE + " RETURN a {.*} AS node",
         ids=ids,
         **viewer.params(),
     )
@@ -203,7 +210,7 @@ async def replay(
           RETURN a
         }
         WITH a WHERE """
-        + _ACTIVITY_VISIBLE
+        + ACTIVITY_VISIBLE
         + """
         WITH a ORDER BY a.seq LIMIT $limit
         OPTIONAL MATCH (c:Counter {name: 'activity'})
@@ -238,7 +245,7 @@ async def visible_seqs(graph: Graph, seqs: list[int], viewer: Viewer) -> set[int
     """Which of these activities `viewer` may see (the team rule, in Cypher)."""
     rows = await graph.read(
         "UNWIND $seqs AS seq MATCH (a:Activity {seq: seq}) WHERE "
-        + _ACTIVITY_VISIBLE
+        + ACTIVITY_VISIBLE
         + " RETURN a.seq AS seq",
         seqs=seqs,
         **viewer.params(),

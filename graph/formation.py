@@ -59,28 +59,34 @@ _SUGGEST = (
     WITH t, [sid IN $skillIds WHERE NOT EXISTS { MATCH (:Skill {id: sid}) }] AS unknownSkills
     CALL (t) {
       MATCH (t)-[:ADDRESSES]->(issue:HorizontalIssue)
+      // Once per team, not per candidate: who already represents which institution, and who is
+      // left out (members; people with a pending, unexpired or awaiting-approval invitation).
       WITH t, issue, COLLECT { MATCH (t)<-[:MEMBER_OF]-(:Person)-[:WORKS_AT]->(i:Institution)
-                               RETURN DISTINCT i.id } AS represented
-      CALL (t, issue) {
-        MATCH (p:Person)-[:HAS_SKILL]->(s:Skill) WHERE s.id IN $skillIds RETURN p
-        UNION
-        MATCH (issue)-[:AFFECTS]->(:Institution)<-[:WORKS_AT]-(p:Person) RETURN p
+                               RETURN DISTINCT i.id } AS represented,
+           COLLECT { MATCH (t)<-[:MEMBER_OF]-(m:Person) RETURN m }
+           + COLLECT { MATCH (t)<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(x:Person)
+                       WHERE v.status = 'AWAITING_APPROVAL' OR (v.status = 'PENDING' AND v.expiresAt > datetime())
+                       RETURN x } AS excluded
+      // Candidates with what earns them points, found from the skills and the unrepresented
+      // affected institutions (a person works at one institution: at most one gap each).
+      CALL (issue, represented) {
+        UNWIND $skillIds AS skillId
+        MATCH (s:Skill {id: skillId})<-[h:HAS_SKILL]-(p:Person)
+        RETURN p, {skillId: s.id, level: h.level, key: s.key} AS skill, null AS gap
+        UNION ALL
+        MATCH (issue)-[a:AFFECTS]->(i:Institution) WHERE NOT i.id IN represented
+        MATCH (i)<-[:WORKS_AT]-(p:Person)
+        RETURN p, null AS skill, {institutionId: i.id, stake: a.stake} AS gap
       }
-      WITH t, issue, represented, p
-      WHERE p.archivedAt IS NULL
-        AND NOT EXISTS { (p)-[:MEMBER_OF]->(t) }
-        AND NOT EXISTS {
-          MATCH (p)<-[:INVITES]-(v:Invitation)-[:TO_JOIN]->(t)
-          WHERE v.status = 'AWAITING_APPROVAL' OR (v.status = 'PENDING' AND v.expiresAt > datetime())
-        }
-      WITH p, 100 - """
+      WITH p, skill, gap, excluded
+      WHERE p.archivedAt IS NULL AND NOT p IN excluded
+      WITH p, collect(skill) AS found, head(collect(gap)) AS gap
+      WITH p, gap, COLLECT { UNWIND found AS k WITH k ORDER BY k.level DESC, k.key
+                             RETURN {skillId: k.skillId, level: k.level} } AS skills
+      WITH p, skills, gap, 100 - """
     + ALLOCATED
-    + """ AS free,
-           COLLECT { MATCH (p)-[h:HAS_SKILL]->(s:Skill) WHERE s.id IN $skillIds
-                     RETURN {skillId: s.id, level: h.level} ORDER BY h.level DESC, s.key } AS skills,
-           head([(p)-[:WORKS_AT]->(i:Institution)<-[a:AFFECTS]-(issue) WHERE NOT i.id IN represented
-                 | {institutionId: i.id, stake: a.stake}]) AS gap
-      WHERE free > 0 AND (size(skills) > 0 OR gap IS NOT NULL)
+    + """ AS free
+      WHERE free > 0
       WITH p, free, skills, gap,
            $perLevel * reduce(s = 0, k IN skills | s + k.level)
            + coalesce($gapPoints[gap.stake], 0)

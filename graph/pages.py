@@ -1,0 +1,130 @@
+"""Whole pages in one Cypher round trip: the team page and the issue page.
+
+Each query's result already is the GraphQL response's `data` (field names, nesting, order), so
+the hub serialises it without executing the selection field by field (hub/api/compiled.py says
+which documents these answer). They return exactly what the resolvers return for the same
+documents (tests/test_compiled_pages.py): same visibility rules (TEAM_VISIBLE, the activity
+rule), same orderings, same limits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, LiteralString
+
+from graph.access import TEAM_VISIBLE, Viewer
+from graph.activity import ACTIVITY_VISIBLE
+from graph.driver import Graph, Record
+
+# The latest activities in one entity's feed, as `activities(scopeId: $id, first: $first)`
+# answers them: newest first, those about teams the viewer may not see left out.
+_ACTIVITIES: LiteralString = (
+    """
+    CALL () {
+      MATCH (a:Activity)-[:IN_SCOPE]->(:Entity {id: $id})
+      WHERE """
+    + ACTIVITY_VISIBLE
+    + """
+      WITH a ORDER BY a.seq DESC
+      WITH collect(a) AS matched
+      RETURN {totalCount: size(matched),
+              nodes: [a IN matched[0..$first] | a {.id, .seq, .at, .verb, .summary}]} AS activities
+    }
+    """
+)
+
+_INSTITUTION: LiteralString = "{.id, .code, .nameEn}"
+
+_TEAM_PAGE: LiteralString = (
+    """
+    CALL () {
+      OPTIONAL MATCH (t:ProjectTeam {id: $id})
+      WHERE """
+    + TEAM_VISIBLE
+    + """
+      RETURN CASE WHEN t IS NULL THEN null ELSE t {
+        .id, .name, .mandate, .status, .visibility, .startDate, .endDate,
+        legalBasis: CASE WHEN t.legalBasisNumber IS NULL THEN null
+                         ELSE {orderNumber: t.legalBasisNumber, orderDate: t.legalBasisDate} END,
+        issue: head(COLLECT {
+          MATCH (t)-[:ADDRESSES]->(i:HorizontalIssue)
+          RETURN i {.id, .title, affected: COLLECT {
+            MATCH (i)-[s:AFFECTS]->(inst:Institution)
+            WITH s, inst ORDER BY CASE s.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END, inst.code
+            RETURN {stake: s.stake, institution: inst """
+    + _INSTITUTION
+    + """}
+          }}
+        }),
+        members: COLLECT {
+          MATCH (t)<-[m:MEMBER_OF]-(p:Person)
+          WITH m, p
+          ORDER BY CASE m.role WHEN 'LEAD' THEN 0 WHEN 'MEMBER' THEN 1 WHEN 'EXPERT' THEN 2 ELSE 3 END, p.name
+          RETURN {role: m.role, allocation: m.allocation, since: m.since,
+                  person: p {.id, .name, .title, .email,
+                             institution: head([(p)-[:WORKS_AT]->(inst:Institution) | inst """
+    + _INSTITUTION
+    + """])}}
+        }
+      } END AS team
+    }
+    """
+    + _ACTIVITIES
+    + "RETURN team, activities"
+)
+
+
+async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Record:
+    """`team(id)` with its issue's affected institutions and its members (lead first, each with
+    their institution), and `activities(scopeId: id, first)`; the team is null when the viewer
+    may not see it."""
+    rows = await graph.read(_TEAM_PAGE, id=id, first=first, **viewer.params())
+    return to_json(rows[0])
+
+
+_ISSUE_PAGE: LiteralString = (
+    """
+    CALL () {
+      OPTIONAL MATCH (i:HorizontalIssue {id: $id})
+      RETURN CASE WHEN i IS NULL THEN null ELSE i {
+        .id, .title, .description, .status, .priority,
+        direction: head([(i)-[:UNDER_DIRECTION]->(d:PlanDirection) | d {.id, .number, .titleEn}]),
+        affected: COLLECT {
+          MATCH (i)-[s:AFFECTS]->(inst:Institution)
+          WITH s, inst ORDER BY CASE s.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END, inst.code
+          RETURN {stake: s.stake, institution: inst """
+    + _INSTITUTION
+    + """}
+        },
+        teams: COLLECT {
+          MATCH (i)<-[:ADDRESSES]-(t:ProjectTeam)
+          WHERE t.archivedAt IS NULL AND """
+    + TEAM_VISIBLE
+    + """
+          WITH t ORDER BY t.name
+          RETURN t {.id, .name, .status, .visibility}
+        }
+      } END AS issue
+    }
+    """
+    + _ACTIVITIES
+    + "RETURN issue, activities"
+)
+
+
+async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Record:
+    """`issue(id)` with its direction, affected institutions (lead first) and the teams on it the
+    viewer may see (by name), and `activities(scopeId: id, first)`."""
+    rows = await graph.read(_ISSUE_PAGE, id=id, first=first, **viewer.params())
+    return to_json(rows[0])
+
+
+def to_json(value: Any) -> Any:
+    """Dates and times as GraphQL's Date and DateTime scalars serialise them (ISO 8601)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
