@@ -139,6 +139,9 @@ export interface FeedItem {
 type LiveEvent = { cursor: string; replayed: boolean; activity: FeedItem };
 
 const KEEP = 50;
+const RETRY_MS = 2000;
+// Errors that retrying cannot fix: the request itself is wrong or not allowed.
+const PERMANENT = new Set(["BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "GRAPHQL_VALIDATION_FAILED"]);
 
 /** The feed's items newest first, the connection status, and the error code the hub sent, if any. */
 export function useLiveActivity(kind: ScopeKind, id: string) {
@@ -148,6 +151,10 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
   const [generation, setGeneration] = useState(0);
   const [errorCode, setErrorCode] = useState<string | null>(null);
   const byId = useRef(new Map<string, FeedItem>());
+  // The last cursor survives resubscribing (after an error ends a subscription), not a scope change.
+  const cursor = useRef<string | null>(null);
+  const refetchRef = useRef(refetch);
+  refetchRef.current = refetch;
 
   const merge = (list: FeedItem[]) => {
     for (const item of list) byId.current.set(item.id, item);
@@ -158,6 +165,7 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
 
   useEffect(() => {
     byId.current = new Map();
+    cursor.current = null;
     setItems([]);
   }, [kind, id]);
 
@@ -169,13 +177,21 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
     if (!ws) return;
     // graphql-ws re-sends this very payload object on every retry: updating `after` in place makes
     // each reconnect resume after the last event delivered.
-    const payload = { query: print(DOCUMENTS[kind]), variables: { id, after: null as string | null } };
+    const payload = { query: print(DOCUMENTS[kind]), variables: { id, after: cursor.current } };
+    const reread = () => refetchRef.current({ requestPolicy: "network-only" });
     let connectedOnce = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const offConnected = ws.on("connected", () => {
       // Reconnected before any event arrived: no cursor to resume from, so re-read the history.
-      if (connectedOnce && payload.variables.after === null) refetch({ requestPolicy: "network-only" });
+      if (connectedOnce && payload.variables.after === null) reread();
       connectedOnce = true;
     });
+    // A subscription the hub ended (an error, or completion) is started again from the cursor.
+    let disposed = false;
+    const again = (ms: number) => {
+      if (disposed) return;
+      retry = setTimeout(() => setGeneration((g) => g + 1), ms);
+    };
     const unsubscribe = ws.subscribe<Record<string, LiveEvent>>(payload, {
       next(result) {
         if (result.errors?.length) {
@@ -185,6 +201,7 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
         const event = result.data && Object.values(result.data)[0];
         if (!event) return;
         payload.variables.after = event.cursor;
+        cursor.current = event.cursor;
         setErrorCode(null);
         merge([event.activity]);
       },
@@ -193,19 +210,25 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
         const code = String(list[0]?.extensions?.code ?? "NETWORK");
         if (code === "RESYNC_REQUIRED") {
           // The history moved on (pruned, or a restored database): start again from the head.
-          refetch({ requestPolicy: "network-only" });
-          setGeneration((g) => g + 1);
+          cursor.current = null;
+          reread();
+          again(0);
           return;
         }
         setErrorCode(code);
+        if (!PERMANENT.has(code)) again(RETRY_MS);
       },
-      complete() {},
+      complete() {
+        again(RETRY_MS);
+      },
     });
     return () => {
+      disposed = true;
+      clearTimeout(retry);
       unsubscribe();
       offConnected();
     };
-  }, [ws, kind, id, refetch, generation]);
+  }, [ws, kind, id, generation]);
 
   return { items, status, errorCode, historyError: history.error, loading: history.fetching && !history.data };
 }

@@ -43,11 +43,10 @@ const CentreQuery = graphql(`
   }
 `);
 
-/** Heat as a shade plus the number itself (never colour alone); darker cells get white text. */
+/** Heat as a shade plus the number itself (never colour alone); shades stay light enough for dark text. */
 function heat(value: number, max: number): { background: string; color: string } {
   const share = max ? value / max : 0;
-  const light = Math.round(97 - share * 62);
-  return { background: `hsl(350 60% ${light}%)`, color: light < 55 ? "#fff" : "#1b1b1b" };
+  return { background: `hsl(350 60% ${Math.round(97 - share * 27)}%)`, color: "#1b1b1b" };
 }
 
 export function CentreView() {

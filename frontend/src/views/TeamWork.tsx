@@ -70,7 +70,7 @@ const TeamPostsDoc = graphql(`
   query TeamPosts($id: ID!) {
     team(id: $id) {
       id
-      posts(first: 20) {
+      posts(first: 10) {
         totalCount
         nodes {
           id
