@@ -192,10 +192,26 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
       if (disposed) return;
       retry = setTimeout(() => setGeneration((g) => g + 1), ms);
     };
+    // How soon to start again once the hub ends the subscription; null: never (retrying cannot help).
+    let restartIn: number | null = RETRY_MS;
+    // `ended`: the subscription is over (an `error` message); otherwise `complete` follows.
+    const failed = (code: string, ended: boolean) => {
+      if (code === "RESYNC_REQUIRED") {
+        // The history moved on (pruned, or a restored database): resume from the head, re-read it.
+        cursor.current = null;
+        payload.variables.after = null;
+        restartIn = 0;
+      } else {
+        setErrorCode(code);
+        if (PERMANENT.has(code)) restartIn = null;
+      }
+      if (ended && restartIn !== null) again(restartIn);
+    };
     const unsubscribe = ws.subscribe<Record<string, LiveEvent>>(payload, {
       next(result) {
         if (result.errors?.length) {
-          setErrorCode(String(result.errors[0].extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+          // An error after the subscription started comes as a `next` with errors, then `complete`.
+          failed(String(result.errors[0].extensions?.code ?? "INTERNAL_SERVER_ERROR"), false);
           return;
         }
         const event = result.data && Object.values(result.data)[0];
@@ -207,21 +223,15 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
       },
       error(error) {
         const list = Array.isArray(error) ? (error as { extensions?: { code?: unknown } }[]) : [];
-        const code = String(list[0]?.extensions?.code ?? "NETWORK");
-        if (code === "RESYNC_REQUIRED") {
-          // The history moved on (pruned, or a restored database): start again from the head.
-          cursor.current = null;
-          reread();
-          again(0);
-          return;
-        }
-        setErrorCode(code);
-        if (!PERMANENT.has(code)) again(RETRY_MS);
+        failed(String(list[0]?.extensions?.code ?? "NETWORK"), true);
       },
       complete() {
-        again(RETRY_MS);
+        // The hub ended the subscription (after an error, or shutting down): start it again.
+        if (restartIn !== null) again(restartIn);
       },
     });
+    // Started again without a cursor: re-read the history (after subscribing, so nothing falls between).
+    if (generation > 0 && payload.variables.after === null) reread();
     return () => {
       disposed = true;
       clearTimeout(retry);
