@@ -3,6 +3,8 @@ the real hub and Neo4j: invite from suggestions, accept in a second browser, wat
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -207,3 +209,47 @@ async def test_centre_dashboard_shows_hotspots_overload_health_and_the_heatmap(
     )
     await screenshot(page, "centre-panels")
     assert await axe_violations(page) == []
+
+
+async def test_a_dropped_socket_reconnects_and_resumes_after_the_last_event(
+    page: Page, demo_hub: Hub
+) -> None:
+    team = new_team(demo_hub, "Atjaunošanas komanda")
+    subscribes: list[dict[str, Any]] = []
+    cursors: list[str] = []
+    routes: list[Any] = []
+
+    # Sit between the page and the hub to watch the protocol and cut the connection.
+    async def relay(ws: Any) -> None:
+        server = ws.connect_to_server()
+        routes.append(ws)
+
+        def to_server(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "subscribe" and "teamActivity" in frame["payload"]["query"]:
+                subscribes.append(frame["payload"]["variables"])
+            server.send(message)
+
+        def to_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "next" and "teamActivity" in json.dumps(frame):
+                cursors.append(frame["payload"]["data"]["teamActivity"]["cursor"])
+            ws.send(message)
+
+        ws.on_message(to_server)
+        server.on_message(to_page)
+
+    await page.route_web_socket(re.compile(r".*/graphql$"), relay)
+    await page.goto(f"/teams/{team['id']}")
+    feed = page.get_by_test_id("feed")
+    await expect(page.get_by_test_id("feed-status")).to_have_text("Tiešraide")
+    post = "mutation($i: PostInput!) { createPost(input: $i) { id } }"
+    demo_hub.data(post, {"i": {"teamId": team["id"], "body": "Pirmais"}})
+    await expect(feed.locator("li[data-verb='post.created']")).to_have_count(1)
+    assert len(cursors) == 1 and subscribes == [{"id": team["id"], "after": None}]
+
+    await routes[0].close(code=1011, reason="test drops the connection")
+    demo_hub.data(post, {"i": {"teamId": team["id"], "body": "Otrais, kamēr savienojuma nav"}})
+    await expect(feed.locator("li[data-verb='post.created']")).to_have_count(2)
+    assert len(routes) == 2  # the page opened a new connection by itself, without a reload
+    assert subscribes[-1] == {"id": team["id"], "after": cursors[0]}
