@@ -78,7 +78,8 @@ VISIBLE: Final[LiteralString] = (
     " OR EXISTS { (v)-[:INVITES]->(:Person)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $viewerId}) })"
 )
 _NODE: Final[LiteralString] = (
-    "v {.*, status: " + STATUS + ", teamId: t.id, personId: head([(v)-[:INVITES]->(p) | p.id]),"
+    "v {.*, status: " + STATUS + ", teamId: t.id, teamName: t.name,"
+    " personId: head([(v)-[:INVITES]->(p) | p.id]),"
     " invitedById: head([(v)-[:SENT_BY]->(p) | p.id])}"
 )
 _ORDER: Final[LiteralString] = (

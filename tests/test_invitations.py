@@ -235,6 +235,16 @@ async def test_invitations_list_pending_first(graph: Graph, g: dict[str, str]) -
     assert [i["id"] for i in anna_list] == [pending["id"], declined["id"]]
 
 
+async def test_an_invitation_names_its_team_in_every_list(graph: Graph, g: dict[str, str]) -> None:
+    sent = await invite(graph, g)
+    team_list = (await invitations.of_teams(graph, [g["team"]], SYSTEM))[g["team"]]
+    anna_list = (await invitations.of_people(graph, [g["anna"]], SYSTEM))[g["anna"]]
+    by_id = (await invitations.by_ids(graph, [sent["id"]], SYSTEM))[sent["id"]]
+    assert [sent["teamName"], team_list[0]["teamName"], anna_list[0]["teamName"], by_id["teamName"]] == [
+        "Open data team"
+    ] * 4
+
+
 # Manager approval of the time allocation
 
 

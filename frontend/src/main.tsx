@@ -4,17 +4,21 @@ import { BrowserRouter } from "react-router";
 import { Provider } from "urql";
 import "./i18n";
 import "./styles.css";
-import { createApiClient } from "./api/client";
+import { createApiClient, createWs } from "./api/client";
+import { WsProvider } from "./live/useLiveActivity";
 import { App } from "./App";
 
-const client = createApiClient();
+const ws = createWs();
+const client = createApiClient(ws);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <Provider value={client}>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
+      <WsProvider ws={ws}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </WsProvider>
     </Provider>
   </StrictMode>,
 );

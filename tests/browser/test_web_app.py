@@ -143,8 +143,9 @@ async def test_team_formed_in_one_browser_appears_live_in_another(
     await screenshot(watcher, "issue-live")
 
 
-async def test_live_feed_can_be_paused(page: Page) -> None:
-    await page.goto("/")
+async def test_live_feed_can_be_paused(page: Page, demo_hub: Hub) -> None:
+    issue = demo_hub.data("{ issues(first: 1) { nodes { id } } }")["issues"]["nodes"][0]
+    await page.goto(f"/issues/{issue['id']}")
     pause = page.get_by_role("button", name="Apturēt atjaunināšanu")
     await pause.click()
     await expect(page.get_by_role("button", name="Atsākt atjaunināšanu")).to_have_attribute(

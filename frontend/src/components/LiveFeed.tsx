@@ -1,62 +1,48 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useQuery } from "urql";
-import { graphql } from "../gql";
 import { ErrorNote } from "./common";
+import { useLiveActivity, type FeedItem, type ScopeKind } from "../live/useLiveActivity";
 
-const FeedQuery = graphql(`
-  query Feed($scopeId: ID, $first: Int) {
-    activities(scopeId: $scopeId, first: $first) {
-      nodes {
-        id
-        seq
-        at
-        verb
-        summary
-        actor {
-          id
-          name
-        }
-      }
-    }
-  }
-`);
-
-// Until the `subs` branch's subscriptions land (issueActivity / teamActivity / myFeed), the feed
-// refreshes the real `activities` query on an interval. Items are keyed by id so nothing repeats.
-const REFRESH_MS = 2000;
-
-type Item = { id: string; seq: number; at: string; verb: string; summary: string; actor?: { name: string } | null };
-
-export function LiveFeed({ scopeId, title }: { scopeId?: string; title?: string }) {
+/**
+ * A live region over one scope's subscription. Pausing freezes what is shown and silences the
+ * announcements; events keep arriving underneath and appear on resume.
+ */
+export function LiveFeed({ kind, scopeId, title }: { kind: ScopeKind; scopeId: string; title?: string }) {
   const { t, i18n } = useTranslation();
+  const live = useLiveActivity(kind, scopeId);
   const [paused, setPaused] = useState(false);
-  const [result, refresh] = useQuery({ query: FeedQuery, variables: { scopeId, first: 20 } });
-  const [shown, setShown] = useState<Item[]>([]);
+  const [frozen, setFrozen] = useState<FeedItem[]>([]);
   const [announce, setAnnounce] = useState("");
   const seen = useRef<Set<string> | null>(null);
 
   useEffect(() => {
     if (paused) return;
-    const timer = setInterval(() => refresh({ requestPolicy: "network-only" }), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [paused, refresh]);
+    // The first render and history are not news; later arrivals are counted and announced politely.
+    if (seen.current && !live.loading) {
+      const added = live.items.filter((i) => !seen.current!.has(i.id)).length;
+      if (added) setAnnounce(t("feed.newItems", { count: added }));
+    }
+    if (!live.loading) seen.current = new Set(live.items.map((i) => i.id));
+  }, [live.items, live.loading, paused, t]);
 
-  useEffect(() => {
-    const nodes = result.data?.activities.nodes;
-    if (!nodes || paused) return;
-    const fresh = seen.current ? nodes.filter((n) => !seen.current!.has(n.id)) : [];
-    seen.current = new Set(nodes.map((n) => n.id));
-    setShown([...nodes].sort((a, b) => b.seq - a.seq));
-    if (fresh.length) setAnnounce(t("feed.newItems", { count: fresh.length }));
-  }, [result.data, paused, t]);
-
+  const shown = paused ? frozen : live.items;
+  const headingId = `feed-${kind}-${scopeId}`;
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: "short", timeStyle: "short" });
   return (
-    <section className="feed" aria-labelledby={`feed-${scopeId ?? "all"}`}>
+    <section className="feed" aria-labelledby={headingId}>
       <div className="feed-head">
-        <h2 id={`feed-${scopeId ?? "all"}`}>{title ?? t("feed.title")}</h2>
-        <button type="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+        <h2 id={headingId}>{title ?? t("feed.title")}</h2>
+        <span className="muted" data-testid="feed-status">
+          {live.status === "live" ? t("feed.live") : live.status === "reconnecting" ? t("feed.reconnecting") : t("feed.connecting")}
+        </span>
+        <button
+          type="button"
+          aria-pressed={paused}
+          onClick={() => {
+            if (!paused) setFrozen(live.items);
+            setPaused(!paused);
+          }}
+        >
           {paused ? t("feed.resume") : t("feed.pause")}
         </button>
       </div>
@@ -64,8 +50,14 @@ export function LiveFeed({ scopeId, title }: { scopeId?: string; title?: string 
         {paused ? t("feed.paused") : announce}
       </p>
       {paused && <p className="muted">{t("feed.paused")}</p>}
-      <ErrorNote error={result.error} />
-      {shown.length === 0 && !result.fetching && <p>{t("feed.empty")}</p>}
+      <ErrorNote error={live.historyError} />
+      {live.errorCode && (
+        <div role="alert" className="error">
+          <strong>{t("errors.title")}: </strong>
+          {t(`errors.${live.errorCode}`, { defaultValue: t("errors.INTERNAL_SERVER_ERROR") })}
+        </div>
+      )}
+      {shown.length === 0 && !live.loading && <p>{t("feed.empty")}</p>}
       <ol className="feed-items" data-testid="feed">
         {shown.map((item) => (
           <li key={item.id} data-verb={item.verb}>

@@ -4,42 +4,31 @@ import { useTranslation } from "react-i18next";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
 
-// Type-ahead over the hub's filtered lists; the `mapping` branch's single `search` query will
-// replace this one document when it lands.
+// Type-ahead over the hub's one ranked full-text `search` (diacritics optional, last word a prefix).
 const SearchQuery = graphql(`
   query TypeAhead($text: String!) {
-    people(filter: { text: $text }, first: 4) {
-      nodes {
-        id
-        name
-      }
-    }
-    issues(filter: { text: $text }, first: 4) {
-      nodes {
-        id
-        title
-      }
-    }
-    teams(filter: { text: $text }, first: 4) {
-      nodes {
-        id
-        name
-      }
-    }
-    institutions(filter: { text: $text }, first: 4) {
-      nodes {
-        id
-        nameLv
-        nameEn
-      }
+    search(text: $text, first: 10) {
+      kind
+      id
+      title
+      subtitle
     }
   }
 `);
 
-type Hit = { id: string; label: string; kind: "person" | "issue" | "team" | "institution"; to: string };
+type Kind = "person" | "issue" | "team" | "institution" | "skill";
+type Hit = { id: string; label: string; subtitle?: string | null; kind: Kind; to: string };
+
+const ROUTE: Record<Kind, (id: string) => string> = {
+  person: (id) => `/people/${id}`,
+  issue: (id) => `/issues/${id}`,
+  team: (id) => `/teams/${id}`,
+  institution: (id) => `/people?institution=${encodeURIComponent(id)}`,
+  skill: (id) => `/people?skill=${encodeURIComponent(id)}`,
+};
 
 export function SearchBox() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const id = useId();
   const [text, setText] = useState("");
@@ -54,19 +43,10 @@ export function SearchBox() {
 
   const [result] = useQuery({ query: SearchQuery, variables: { text: debounced }, pause: debounced.length < 2 });
   const d = debounced.length >= 2 ? result.data : undefined;
-  const hits: Hit[] = d
-    ? [
-        ...d.people.nodes.map((n) => ({ id: n.id, label: n.name, kind: "person" as const, to: `/people/${n.id}` })),
-        ...d.issues.nodes.map((n) => ({ id: n.id, label: n.title, kind: "issue" as const, to: `/issues/${n.id}` })),
-        ...d.teams.nodes.map((n) => ({ id: n.id, label: n.name, kind: "team" as const, to: `/teams/${n.id}` })),
-        ...d.institutions.nodes.map((n) => ({
-          id: n.id,
-          label: i18n.language === "en" ? n.nameEn : n.nameLv,
-          kind: "institution" as const,
-          to: `/people?institution=${encodeURIComponent(n.id)}`,
-        })),
-      ]
-    : [];
+  const hits: Hit[] = (d?.search ?? []).map((r) => {
+    const kind = r.kind.toLowerCase() as Kind;
+    return { id: r.id, label: r.title, subtitle: r.subtitle, kind, to: ROUTE[kind](r.id) };
+  });
   const expanded = open && debounced.length >= 2;
 
   function go(hit: Hit) {
@@ -132,6 +112,7 @@ export function SearchBox() {
             }}
           >
             <span className="kind">{t(`search.kind.${hit.kind}`)}</span> {hit.label}
+            {hit.subtitle && <span className="muted"> — {hit.subtitle}</span>}
           </li>
         ))}
       </ul>

@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { instName } from "./lookups";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
-import { ErrorNote, NotAvailable, PageTitle } from "../components/common";
+import { ErrorNote, PageTitle } from "../components/common";
+import { InviteForm, Suggestions, TeamOptions } from "./Suggestions";
 import { PeopleFilter, PeopleTable, usePeopleSearch } from "./People";
 
 const IssueOptions = graphql(`
@@ -28,7 +30,7 @@ const CreateTeam = graphql(`
 `);
 
 export function FormationView() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [people] = usePeopleSearch(params);
@@ -37,6 +39,8 @@ export function FormationView() {
   const [name, setName] = useState("");
   const [lead, setLead] = useState("");
   const issueId = params.get("issue") ?? "";
+  const teamId = params.get("team") ?? "";
+  const [teams] = useQuery({ query: TeamOptions });
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -91,6 +95,36 @@ export function FormationView() {
           </button>
         </form>
       </section>
+      <section aria-labelledby="choose-team">
+        <h2 id="choose-team">{t("formation.chooseTeam")}</h2>
+        <ErrorNote error={teams.error} />
+        <label className="stack">
+          {t("formation.team")}
+          <select
+            value={teamId}
+            data-testid="formation-team"
+            onChange={(e) => {
+              const next = new URLSearchParams(params);
+              if (e.target.value) next.set("team", e.target.value);
+              else next.delete("team");
+              setParams(next);
+            }}
+          >
+            <option value="">—</option>
+            {teams.data?.teams.nodes.map((team) => (
+              <option key={team.id} value={team.id}>
+                {team.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {teamId && (
+          <p>
+            <Link to={`/teams/${teamId}`}>{t("work.openTeam")}</Link>
+          </p>
+        )}
+      </section>
+      {teamId && <Suggestions teamId={teamId} skillId={params.get("skill") ?? ""} />}
       <section aria-labelledby="search-people">
         <h2 id="search-people">{t("formation.searchPeople")}</h2>
         <PeopleFilter params={params} setParams={setParams} />
@@ -98,11 +132,42 @@ export function FormationView() {
         {people.data && (
           <>
             <p role="status">{t("people.count", { count: people.data.people.totalCount })}</p>
-            <PeopleTable people={people.data.people.nodes} />
+            {teamId ? (
+              <table data-testid="search-results">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("people.name")}</th>
+                    <th scope="col">{t("people.institution")}</th>
+                    <th scope="col">{t("people.skills")}</th>
+                    <th scope="col">{t("formation.invite")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {people.data.people.nodes.map((p) => (
+                    <tr key={p.id}>
+                      <td>
+                        <Link to={`/people/${p.id}`}>{p.name}</Link>
+                      </td>
+                      <td>{p.institution ? instName(p.institution, i18n.language) : ""}</td>
+                      <td>
+                        {p.skills
+                          .slice(0, 4)
+                          .map((sk) => `${sk.skill.name} (${sk.level})`)
+                          .join(", ")}
+                      </td>
+                      <td>
+                        <InviteForm teamId={teamId} person={p} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <PeopleTable people={people.data.people.nodes} />
+            )}
           </>
         )}
       </section>
-      <NotAvailable heading={t("formation.suggestions")} what="suggestMembers, inviteMember (teamwork)" />
     </>
   );
 }

@@ -378,7 +378,7 @@ export function IssueView() {
                   </>
                 )}
               </div>
-              <LiveFeed scopeId={issue.id} />
+              <LiveFeed kind="issue" scopeId={issue.id} />
             </div>
           </>
         )}

@@ -2,7 +2,8 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
-import { Badge, ErrorNote, Loading, NotAvailable, PageTitle } from "../components/common";
+import { Badge, ErrorNote, Loading, PageTitle } from "../components/common";
+import { TeamWork } from "./TeamWork";
 import { LiveFeed } from "../components/LiveFeed";
 
 const TeamsQuery = graphql(`
@@ -161,14 +162,9 @@ export function TeamView() {
                     ))}
                   </tbody>
                 </table>
-                <NotAvailable heading={t("teams.coverage")} what="coverage (teamwork)" />
-                <NotAvailable heading={t("teams.invitations")} what="invitations (teamwork)" />
-                <NotAvailable
-                  heading={`${t("teams.posts")}, ${t("teams.decisions")}, ${t("teams.tasks")}`}
-                  what="posts, decisions, tasks (teamwork)"
-                />
+                <TeamWork teamId={team.id} />
               </div>
-              <LiveFeed scopeId={team.id} />
+              <LiveFeed kind="team" scopeId={team.id} />
             </div>
           </>
         )}
