@@ -7,9 +7,10 @@ import json
 import re
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Page, expect
 
-from tests.browser.conftest import axe_violations, new_context, screenshot
+from graph.seed.demo import ADMIN
+from tests.browser.conftest import SignedInPage, axe_violations, screenshot
 from tests.conftest import Hub
 
 CREATE_TEAM = """mutation($input: TeamInput!) { createTeam(input: $input) { team { id name } } }"""
@@ -32,18 +33,18 @@ def suggestions(hub: Hub, team_id: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = hub.data(
         """query($t: ID!) { suggestMembers(teamId: $t, limit: 10) { freeCapacity
              matchedSkills { level skill { name } } institutionGap { stake institution { nameLv } }
-             person { id name } } }""",
+             person { id name email } } }""",
         {"t": team_id},
     )["suggestMembers"]
     return rows
 
 
 async def test_invitee_accepts_in_a_second_browser_and_the_lead_sees_it_live(
-    browser: Browser, context: BrowserContext, demo_hub: Hub
+    signed_in_page: SignedInPage, demo_hub: Hub
 ) -> None:
     team = new_team(demo_hub, "Reģistru datu darba grupa")
     best = suggestions(demo_hub, team["id"])[0]
-    lead = await context.new_page()
+    lead = await signed_in_page(ADMIN.email)  # administrators pass the team lead's rules
 
     # Formation: the hub's suggestions with their reasons; invite the best one.
     await lead.goto(f"/formation?team={team['id']}")
@@ -70,26 +71,20 @@ async def test_invitee_accepts_in_a_second_browser_and_the_lead_sees_it_live(
     await expect(feed.locator("li[data-verb='invitation.sent']")).to_have_count(1)
     await expect(lead.get_by_test_id("feed-status")).to_have_text("Tiešraide")
 
-    # The invitee, in another browser, accepts on their dashboard.
-    second = await new_context(browser, demo_hub)
-    try:
-        invitee = await second.new_page()
-        await invitee.goto("/")
-        await invitee.get_by_label("Rādīt pārskatu personai").select_option(best["person"]["id"])
-        mine = invitee.get_by_test_id("my-invitations")
-        await expect(mine).to_contain_text("Reģistru datu darba grupa")
-        await screenshot(invitee, "dashboard-invitation")
-        assert await axe_violations(invitee) == []
-        await invitee.get_by_role("button", name="Pieņemt uzaicinājumu: Reģistru datu darba grupa").click()
-        await expect(invitee.get_by_test_id("my-teams")).to_contain_text("Reģistru datu darba grupa")
-        await expect(invitee.get_by_text("Nav uzaicinājumu, uz kuriem jāatbild.")).to_be_visible()
-        # The invitee's own live feed shows it too.
-        await expect(
-            invitee.get_by_test_id("feed").locator("li[data-verb='invitation.accepted']")
-        ).to_have_count(1)
-        await screenshot(invitee, "dashboard-accepted")
-    finally:
-        await second.close()
+    # The invitee, signed in in another browser context, accepts on their dashboard.
+    invitee = await signed_in_page(best["person"]["email"])
+    mine = invitee.get_by_test_id("my-invitations")
+    await expect(mine).to_contain_text("Reģistru datu darba grupa")
+    await screenshot(invitee, "dashboard-invitation")
+    assert await axe_violations(invitee) == []
+    await invitee.get_by_role("button", name="Pieņemt uzaicinājumu: Reģistru datu darba grupa").click()
+    await expect(invitee.get_by_test_id("my-teams")).to_contain_text("Reģistru datu darba grupa")
+    await expect(invitee.get_by_text("Nav uzaicinājumu, uz kuriem jāatbild.")).to_be_visible()
+    # The invitee's own live feed shows it too.
+    await expect(invitee.get_by_test_id("feed").locator("li[data-verb='invitation.accepted']")).to_have_count(
+        1
+    )
+    await screenshot(invitee, "dashboard-accepted")
 
     # The lead never reloads: the acceptance arrives in place and is announced politely.
     await expect(feed.locator("li[data-verb='invitation.accepted']")).to_have_count(1)

@@ -55,6 +55,7 @@ const en = {
     invitations: "Invitations to answer",
     feed: "My live feed",
     signInFirst: "Sign in to see your teams, invitations and feed.",
+    noPerson: "Your account has no person in the hub, so there is no personal dashboard.",
     recentActivity: "Recent activity across the hub",
   },
   feed: {
@@ -223,8 +224,6 @@ const en = {
     skillLevel: "{{name}} (level {{level}})",
     fillsGap: "Represents {{institution}} ({{stake}} stake), not yet on the team",
     freeCapacity: "{{percent}}% of working time free",
-    viewAs: "Show the dashboard for",
-    chooseSelf: "Choose yourself in the list to see your teams, invitations and feed.",
     noTeams: "Not on any team yet.",
     noInvitationsToAnswer: "No invitations to answer.",
     invitedBy: "invited by {{name}}",

@@ -58,6 +58,7 @@ const lv = {
     invitations: "Uzaicinājumi, uz kuriem jāatbild",
     feed: "Mana tiešraides plūsma",
     signInFirst: "Piesakieties, lai redzētu savas komandas, uzaicinājumus un plūsmu.",
+    noPerson: "Jūsu kontam Sadarbē nav piesaistītas personas, tāpēc personīgā pārskata nav.",
     recentActivity: "Jaunākās darbības centrā",
   },
   feed: {
@@ -232,8 +233,6 @@ const lv = {
     skillLevel: "{{name}} ({{level}}. līmenis)",
     fillsGap: "Pārstāv iestādi {{institution}} (iesaiste: {{stake}}), kuras komandā vēl nav",
     freeCapacity: "Brīvi {{percent}}% darba laika",
-    viewAs: "Rādīt pārskatu personai",
-    chooseSelf: "Izvēlieties sevi sarakstā, lai redzētu savas komandas, uzaicinājumus un plūsmu.",
     noTeams: "Vēl nav nevienā komandā.",
     noInvitationsToAnswer: "Nav uzaicinājumu, uz kuriem jāatbild.",
     invitedBy: "uzaicināja {{name}}",

@@ -1,17 +1,16 @@
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
+import { signInHref } from "../auth/SignInControl";
 import { LiveFeed } from "../components/LiveFeed";
 import { Badge, ErrorNote, Loading, PageTitle } from "../components/common";
 
-const PersonOptions = graphql(`
-  query PersonOptions {
-    people(first: 100) {
-      nodes {
+const DashboardMe = graphql(`
+  query DashboardMe {
+    me {
+      person {
         id
-        name
       }
     }
   }
@@ -69,37 +68,28 @@ const Decline = graphql(`
   }
 `);
 
-// Until sign-in lands, the dashboard is shown for a person the viewer picks (remembered locally).
-const VIEW_AS_KEY = "sadarbe.viewAs";
-
+/** The signed-in person's own teams, invitations and feed. */
 export function Dashboard() {
   const { t } = useTranslation();
-  const [personId, setPersonId] = useState(() => localStorage.getItem(VIEW_AS_KEY) ?? "");
-  const [people] = useQuery({ query: PersonOptions });
-  const choose = (id: string) => {
-    setPersonId(id);
-    if (id) localStorage.setItem(VIEW_AS_KEY, id);
-    else localStorage.removeItem(VIEW_AS_KEY);
-  };
+  const location = useLocation();
+  const [me] = useQuery({ query: DashboardMe });
+  const signedIn = me.data?.me;
+  const personId = signedIn?.person?.id;
   return (
     <>
       <PageTitle>{t("dashboard.title")}</PageTitle>
-      <p>
-        {t("dashboard.signInFirst")} <Link to="/signin">{t("auth.signIn")}</Link>
-      </p>
-      <ErrorNote error={people.error} />
-      <label className="stack">
-        {t("work.viewAs")}
-        <select value={personId} onChange={(e) => choose(e.target.value)} data-testid="view-as">
-          <option value="">—</option>
-          {people.data?.people.nodes.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      {personId ? <MyPanels personId={personId} /> : <p>{t("work.chooseSelf")}</p>}
+      <ErrorNote error={me.error} />
+      <Loading show={me.fetching && !me.data} />
+      {personId ? (
+        <MyPanels personId={personId} />
+      ) : signedIn ? (
+        <p>{t("dashboard.noPerson")}</p>
+      ) : me.data ? (
+        <p>
+          {t("dashboard.signInFirst")}{" "}
+          <a href={signInHref(location.pathname + location.search)}>{t("auth.signIn")}</a>
+        </p>
+      ) : null}
     </>
   );
 }
