@@ -265,6 +265,28 @@ async def test_my_feed_without_a_person_names_person_id(hub: Hub) -> None:
     await ws.close()
 
 
+CREATE_PERSON = """
+mutation($n: String!, $e: String!, $i: ID!) { createPerson(input: {name: $n, email: $e, institutionId: $i}) { id } }
+"""
+
+
+async def test_my_feed_of_another_person_is_refused_to_a_non_administrator(hub: Hub) -> None:
+    fm = institution(hub, "FM")
+    hub.data(CREATE_PERSON, {"n": "Anna", "e": "anna@fm.gov.lv", "i": fm})
+    boris = hub.data(CREATE_PERSON, {"n": "Boris", "e": "boris@fm.gov.lv", "i": fm})["createPerson"]["id"]
+    ws = await lc.connect(hub.ws_url, hub.ws_init("anna@fm.gov.lv"))
+
+    await lc.subscribe(ws, "1", "subscription($p: ID) { myFeed(personId: $p) { cursor } }", {"p": boris})
+    message = await lc.receive(ws)
+
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert (errors[0]["extensions"]["code"], errors[0]["message"]) == (
+        "FORBIDDEN",
+        "not allowed: myFeed requires your own person, or an administrator, for personId",
+    )
+    await ws.close()
+
+
 async def test_my_feed_follows_the_signed_in_persons_own_activity(hub: Hub) -> None:
     fm = institution(hub, "FM")
     anna = hub.data(

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from graph import activity, map_changes
 from graph.access import Viewer
 from graph.activity import ActivityEvent
-from graph.errors import DomainError, InvalidInput
+from graph.errors import DomainError, InvalidInput, NotAllowed
 from graph.issues import IssueStatus
 from hub import metrics
 from hub.api.activities import Activity, activity_of
@@ -158,18 +158,19 @@ class Subscription:
             yield item
 
     @strawberry.subscription(
-        description="The signed-in person's own feed: teams they lead or join, changes to them. "
-        "`personId` is accepted only until sign-in exists (a viewer without a person)."
+        description="The signed-in person's own feed: invitations, membership changes, mentions, tasks. "
+        "`personId` names another person's feed (administrators only) or an administrator account's "
+        "person when it has none."
     )
     async def my_feed(
         self, info: GQLInfo, after: str | None = None, person_id: strawberry.ID | None = None
     ) -> AsyncGenerator[LiveActivity, None]:
         viewer = info.context.viewer
-        person = viewer.person_id or person_id
+        if person_id is not None and person_id != viewer.person_id and not viewer.admin:
+            raise _graphql_error(NotAllowed("myFeed", "your own person, or an administrator, for personId"))
+        person = person_id or viewer.person_id
         if person is None:
-            raise _graphql_error(InvalidInput.one("personId", "is required until sign-in exists"))
-        if viewer.person_id and person_id and person_id != viewer.person_id:
-            raise _graphql_error(InvalidInput.one("personId", "must be the signed-in person"))
+            raise _graphql_error(InvalidInput.one("personId", "is required: this account has no person"))
         async for item in _activities(info, person, after):
             yield item
 
