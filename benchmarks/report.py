@@ -302,7 +302,9 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    institutions once instead of per candidate, and finds candidates with their matched skills and
    institution gap in one pass (graph/formation.py): about 1.6 M → 0.2 M database hits per request
    at 60,000 people.
-4. **Writes (f)** no longer deadlock: the Activity counter lock is taken last (graph/activity.py).
+4. **Writes (f)**: the Activity counter lock is taken last (graph/activity.py), so the counter no longer
+   takes part in deadlocks; writers can still deadlock now and then on team/person nodes locked in
+   different orders (the driver retries them; tests/test_write_concurrency.py marks this xfail).
 
 Not done: orjson responses (the compiled path still goes through Strawberry's JSON encoder),
 a general selection-set compiler for the long tail of queries, issueMap (e) serialisation.
