@@ -2,7 +2,7 @@
 hypothesis-graphql (valid ones, and invalid ones in NEGATIVE mode) against a running hub over the
 real Neo4j. No case may produce an HTTP 5xx or an INTERNAL_SERVER_ERROR.
 
-About 1 800 cases by default (on this loaded 2-core machine ~1 s per 3 cases); set SADARBE_FUZZ_EXAMPLES to scale every group (README: slow run).
+About 2 700 cases by default; set SADARBE_FUZZ_EXAMPLES to scale every group (README: slow run).
 """
 
 import os
@@ -71,19 +71,19 @@ def examples(n: int) -> int:
     return max(1, int(n * SCALE))
 
 
-@settings(FUZZ, max_examples=examples(800))
+@settings(FUZZ, max_examples=examples(1200))
 @given(query=queries(SCHEMA, custom_scalars=SCALARS))
 def test_generated_queries_never_fail_internally(fuzz_hub: Hub, query: str) -> None:
     check(fuzz_hub, query)
 
 
-@settings(FUZZ, max_examples=examples(700))
+@settings(FUZZ, max_examples=examples(1050))
 @given(query=mutations(SCHEMA, custom_scalars=SCALARS))
 def test_generated_mutations_never_fail_internally(fuzz_hub: Hub, query: str) -> None:
     check(fuzz_hub, query)
 
 
-@settings(FUZZ, max_examples=examples(300))
+@settings(FUZZ, max_examples=examples(450))
 @given(query=queries(SCHEMA, custom_scalars=SCALARS, mode=Mode.NEGATIVE))
 def test_invalid_queries_always_answer_with_errors(fuzz_hub: Hub, query: str) -> None:
     check(fuzz_hub, query, invalid=True)
