@@ -173,7 +173,7 @@ def _units(people: int) -> list[ref.InstitutionRef]:
         parent = parents[k % len(parents)]
         (region_lv, region_en), number = (
             _REGIONS[(k // len(parents)) % len(_REGIONS)],
-            k // (len(parents) * 5) + 1,
+            k // (len(parents) * len(_REGIONS)) + 1,
         )
         suffix_lv, suffix_en = (f" Nr. {number}", f" no. {number}") if number > 1 else ("", "")
         units.append(
