@@ -53,15 +53,14 @@ const SuggestQuery = graphql(`
   }
 `);
 
+// Selects no Person on purpose: urql's document cache re-runs every query that holds a returned
+// typename, and the suggestions (which leave out people with a pending invitation) hold Person. A
+// refetch there would drop the row, and its "invited" confirmation, from under the lead's eyes.
 const Invite = graphql(`
   mutation InviteMember($input: InvitationInput!) {
     inviteMember(input: $input) {
       id
       status
-      person {
-        id
-        name
-      }
     }
   }
 `);
