@@ -286,6 +286,12 @@ const lv = {
     GRAPHQL_VALIDATION_FAILED: "Centrs šo pieprasījumu neatbalsta.",
     INTERNAL_SERVER_ERROR: "Radās neparedzēta kļūda. Lūdzu, mēģiniet vēlāk.",
     RESYNC_REQUIRED: "Plūsmu vajadzēja sākt no jauna no šī brīža.",
+    MAP_TOO_LARGE: "Kartē būtu {{count}} mezgli, vairāk nekā atļautie {{cap}}. Sašauriniet filtru.",
+    QUERY_TOO_COSTLY: "Šis pieprasījums prasa pārāk daudz vienlaikus. Pieprasiet mazāk ierakstu.",
+    RATE_LIMITED: "Pārāk daudz pieprasījumu īsā laikā. Lūdzu, brīdi uzgaidiet un mēģiniet vēlreiz.",
+    REQUEST_TOO_LARGE: "Pieprasījums centram ir pārāk liels.",
+    IMPORT_REJECTED: "Imports noraidīts, nekas netika ierakstīts. Pārbaudiet norādītās rindas.",
+    IDEMPOTENCY_KEY_REUSED: "Šis pieprasījums jau vienreiz tika nosūtīts ar citiem datiem.",
   },
 };
 
