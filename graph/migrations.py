@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import LiteralString
 
+from neo4j.exceptions import ClientError
+
 from graph.driver import Graph, Tx, run
 
 
@@ -90,24 +92,38 @@ async def current_version(graph: Graph) -> int:
     return rows[0]["version"] or 0
 
 
+# Before anything else: two hubs starting on a fresh database both run the migrations (every
+# statement is idempotent), and this constraint makes their MERGE of each version record one node.
+_VERSION_UNIQUE: LiteralString = (
+    "CREATE CONSTRAINT schema_version IF NOT EXISTS FOR (v:SchemaVersion) REQUIRE v.version IS UNIQUE"
+)
+
+
 async def migrate(graph: Graph) -> list[int]:
     """Apply every migration above the stored version; return the versions applied."""
     applied = []
+    await _apply(graph, _VERSION_UNIQUE)
     start = await current_version(graph)
     for migration in MIGRATIONS:
         if migration.version <= start:
             continue
         # Schema statements cannot share a transaction with data writes.
         for statement in migration.statements:
-            await graph.write(_statement(statement))
+            await _apply(graph, statement)
         await graph.write(_recorder(migration))
         applied.append(migration.version)
     await graph.read("CALL db.awaitIndexes(300)")
     return applied
 
 
-def _statement(statement: LiteralString) -> Callable[[Tx], Awaitable[object]]:
-    return lambda tx: run(tx, statement)
+async def _apply(graph: Graph, statement: LiteralString) -> None:
+    try:
+        await graph.write(lambda tx: run(tx, statement))
+    except ClientError as e:
+        # `IF NOT EXISTS` does not cover a rule another hub creates at the same moment: its twin
+        # is already there, which is what this statement wanted.
+        if e.code != "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists":
+            raise
 
 
 def _recorder(migration: Migration) -> Callable[[Tx], Awaitable[object]]:
