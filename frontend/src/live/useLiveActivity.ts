@@ -25,19 +25,36 @@ export function WsProvider({ ws, children }: { ws: WsClient; children: ReactNode
   return createElement(WsContext.Provider, { value: { ws, status } }, children);
 }
 
+// One feed item, as the history and every scope's subscription select it.
+export const LiveItem = graphql(`
+  fragment LiveItem on Activity {
+    id
+    seq
+    at
+    verb
+    summary
+    actor {
+      id
+      name
+    }
+  }
+`);
+
+export const LiveEventFields = graphql(`
+  fragment LiveEventFields on LiveActivity {
+    cursor
+    replayed
+    activity {
+      ...LiveItem
+    }
+  }
+`);
+
 const History = graphql(`
   query LiveHistory($scopeId: ID, $first: Int) {
     activities(scopeId: $scopeId, first: $first) {
       nodes {
-        id
-        seq
-        at
-        verb
-        summary
-        actor {
-          id
-          name
-        }
+        ...LiveItem
       }
     }
   }
@@ -46,19 +63,7 @@ const History = graphql(`
 const TeamLive = graphql(`
   subscription TeamLive($id: ID!, $after: String) {
     teamActivity(teamId: $id, after: $after) {
-      cursor
-      replayed
-      activity {
-        id
-        seq
-        at
-        verb
-        summary
-        actor {
-          id
-          name
-        }
-      }
+      ...LiveEventFields
     }
   }
 `);
@@ -66,19 +71,7 @@ const TeamLive = graphql(`
 const IssueLive = graphql(`
   subscription IssueLive($id: ID!, $after: String) {
     issueActivity(issueId: $id, after: $after) {
-      cursor
-      replayed
-      activity {
-        id
-        seq
-        at
-        verb
-        summary
-        actor {
-          id
-          name
-        }
-      }
+      ...LiveEventFields
     }
   }
 `);
@@ -86,19 +79,7 @@ const IssueLive = graphql(`
 const InstitutionLive = graphql(`
   subscription InstitutionLive($id: ID!, $after: String) {
     institutionActivity(institutionId: $id, after: $after) {
-      cursor
-      replayed
-      activity {
-        id
-        seq
-        at
-        verb
-        summary
-        actor {
-          id
-          name
-        }
-      }
+      ...LiveEventFields
     }
   }
 `);
@@ -106,19 +87,7 @@ const InstitutionLive = graphql(`
 const MyLive = graphql(`
   subscription MyLive($id: ID, $after: String) {
     myFeed(personId: $id, after: $after) {
-      cursor
-      replayed
-      activity {
-        id
-        seq
-        at
-        verb
-        summary
-        actor {
-          id
-          name
-        }
-      }
+      ...LiveEventFields
     }
   }
 `);
