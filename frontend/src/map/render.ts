@@ -57,6 +57,8 @@ export interface MapRenderer {
   /** The nodes of a kind with where they are drawn, in pixels from the canvas' top left corner. */
   nodes(kind: Kind): { id: string; label: string; x: number; y: number }[];
   counts(): { nodes: number; edges: number };
+  /** Draw the full picture now, as it stands; how long it took in milliseconds (the benchmark's). */
+  drawFull(): number;
   /** Frames drawn so far and the time spent drawing them, all and only full ones (the benchmark's per-frame cost). */
   drawing(): { frames: number; ms: number; fullFrames: number; fullMs: number };
   kill(): void;
@@ -413,6 +415,14 @@ export function createMapRenderer(container: HTMLElement, data: MapData, events:
     },
     drawing() {
       return { ...spent };
+    },
+    drawFull() {
+      const started = performance.now();
+      const wasMoving = moving;
+      moving = false;
+      draw();
+      moving = wasMoving;
+      return performance.now() - started;
     },
     kill() {
       if (frame) cancelAnimationFrame(frame);

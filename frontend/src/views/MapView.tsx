@@ -149,6 +149,7 @@ export interface MapProbe {
   panBy: (dx: number, dy: number) => void;
   stats: () => { nodes: number; edges: number; drawMs: number; phases: Record<string, number> };
   drawing: () => { frames: number; ms: number; fullFrames: number; fullMs: number };
+  drawFull: () => number;
 }
 
 declare global {
@@ -211,6 +212,7 @@ export default function MapView() {
           nodes: map.nodes,
           panBy: map.panBy,
           drawing: map.drawing,
+          drawFull: map.drawFull,
           stats: () => ({ ...map.counts(), drawMs: ms, phases }),
         };
       },
