@@ -186,9 +186,11 @@ export function createMapRenderer(container: HTMLElement, data: MapData, events:
     const margin = 20;
     const visible = (x: number, y: number) => x > -margin && y > -margin && x < width + margin && y < height + margin;
 
-    // Edges: one path for the solid ones and one for the dashed ones.
+    // Edges: one path for the solid ones and one for the dashed ones. On a large map thousands of
+    // crossing edges would bury the nodes, so they are drawn lighter there.
     ctx.lineWidth = 1;
     ctx.strokeStyle = EDGE;
+    ctx.globalAlpha = nodes.length > LARGE ? 0.35 : 1;
     for (const dashed of [false, true]) {
       ctx.setLineDash(dashed ? [4, 3] : []);
       ctx.beginPath();
@@ -205,6 +207,7 @@ export function createMapRenderer(container: HTMLElement, data: MapData, events:
       ctx.stroke();
     }
     ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
 
     // Nodes: one path per kind, filled, outlined once they are big enough for an outline to show.
     const labelled: Placed[] = [];
