@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef } from "react";
+import { Suspense, useEffect, useRef } from "react";
 import { NavLink, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
 import { SearchBox } from "./components/SearchBox";
@@ -12,9 +12,9 @@ import { CentreView } from "./views/Centre";
 import { SignInView, SignedOutView } from "./views/SignIn";
 import { AccessibilityView } from "./views/Accessibility";
 import { NotFoundView } from "./views/NotFound";
+// The map draws on a plain canvas (15 kB): no separate chunk to fetch before it can ask for data.
+import MapView from "./views/MapView";
 
-// The map pulls in the graph library: load it only when someone opens the map.
-const MapView = lazy(() => import("./views/MapView"));
 
 const NAV = [
   ["/", "nav.dashboard"],

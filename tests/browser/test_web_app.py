@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.async_api import Page, expect
 
@@ -173,10 +174,7 @@ async def test_map_draws_filters_selects_and_clicks_through(page: Page, demo_hub
     await expect(counts).to_contain_text(f"{total} ")
 
     # Selection by clicking a node, then the list view by keyboard and click-through.
-    node = await page.evaluate(
-        """() => { const n = window.__sadarbeMap.cy.nodes('[kind = "issue"]')[0];
-                   const p = n.renderedPosition(); return {x: p.x, y: p.y, label: n.data('label')}; }"""
-    )
+    node = await page.evaluate("() => window.__sadarbeMap.nodes('issue')[0]")
     box = await page.get_by_test_id("map-canvas").bounding_box()
     assert box is not None
     await page.mouse.click(box["x"] + node["x"], box["y"] + node["y"])
@@ -192,6 +190,70 @@ async def test_map_draws_filters_selects_and_clicks_through(page: Page, demo_hub
     await link.focus()
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", level=1)).to_have_text(node["label"])
+
+
+NODE_AT = """([id, x, y]) => { const n = window.__sadarbeMap.nodes('issue').find((n) => n.id === id);
+                             return Math.abs(n.x - x) < 0.5 && Math.abs(n.y - y) < 0.5; }"""
+
+
+async def central_issue(page: Page) -> dict[str, Any]:
+    """The drawn issue nearest the middle of the canvas, with where it is drawn."""
+    box = await page.get_by_test_id("map-canvas").bounding_box()
+    assert box is not None
+    issues = await page.evaluate("() => window.__sadarbeMap.nodes('issue')")
+    middle = (box["width"] / 2, box["height"] / 2)
+    return min(issues, key=lambda n: (n["x"] - middle[0]) ** 2 + (n["y"] - middle[1]) ** 2)  # type: ignore[no-any-return]
+
+
+async def test_map_zooms_pans_and_opens_a_node_on_double_click(page: Page, demo_hub: Hub) -> None:
+    await page.goto("/map")
+    await expect(page.get_by_test_id("map-counts")).to_contain_text("Uzzīmēts")
+    box = await page.get_by_test_id("map-canvas").bounding_box()
+    assert box is not None
+    node = await central_issue(page)
+    # Zoom in by the button: 1.5 times as far from the middle of the canvas.
+    await page.get_by_role("button", name="Tuvināt").click()
+    cx, cy = box["width"] / 2 - 1, box["height"] / 2 - 1  # the canvas sits inside a 1 px border
+    x, y = cx + (node["x"] - cx) * 1.5, cy + (node["y"] - cy) * 1.5
+    await page.wait_for_function(NODE_AT, arg=[node["id"], x, y])
+    # Pan by dragging the canvas: the node moves with the pointer.
+    await page.mouse.move(box["x"] + 40, box["y"] + 40)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + 140, box["y"] + 90, steps=5)
+    await page.mouse.up()
+    x, y = x + 100, y + 50
+    await page.wait_for_function(NODE_AT, arg=[node["id"], x, y])
+    # Double-clicking the node opens its page.
+    await page.mouse.dblclick(box["x"] + x, box["y"] + y)
+    await expect(page.get_by_role("heading", level=1)).to_have_text(node["label"])
+
+
+async def test_map_updates_in_place_when_an_issue_is_created(page: Page, demo_hub: Hub) -> None:
+    first = demo_hub.data("{ issues(first: 1) { nodes { affected { institution { id } } } } }")
+    institution = first["issues"]["nodes"][0]["affected"][0]["institution"]["id"]
+    await page.goto("/map")
+    counts = page.get_by_test_id("map-counts")
+    await expect(counts).to_contain_text("Uzzīmēts")
+    total = int(re.match(r"(\d+)", await counts.inner_text()).group(1))  # type: ignore[union-attr]
+    await page.get_by_role("button", name="Tuvināt").click()
+    node = await central_issue(page)
+
+    created = demo_hub.data(
+        "mutation($input: IssueInput!) { createIssue(input: $input) { id } }",
+        {
+            "input": {
+                "title": "Jauns kartes jautājums",
+                "affected": [{"institutionId": institution, "stake": "LEAD"}],
+            }
+        },
+    )["createIssue"]
+
+    # The subscription brings it in well before the one-minute fallback refresh: one more node, and
+    # the view (zoom and pan) stays where it was.
+    await expect(counts).to_have_text(re.compile(rf"^{total + 1} "), timeout=20_000)
+    ids = await page.evaluate("() => window.__sadarbeMap.nodes('issue').map((n) => n.id)")
+    assert created["id"] in ids
+    await page.wait_for_function(NODE_AT, arg=[node["id"], node["x"], node["y"]])
 
 
 async def test_type_ahead_search_by_keyboard(page: Page, demo_hub: Hub) -> None:

@@ -1,13 +1,15 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useContext, useEffect, useMemo, useRef, useState } from "react";
+import { print } from "graphql";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
-import cytoscape, { type Core } from "cytoscape";
 import { graphql } from "../gql";
 import type { IssueStatus } from "../gql/graphql";
 import { ErrorNote, PageTitle } from "../components/common";
 import { LookupsQuery, instName } from "./lookups";
-import { buildMap, type MapData, type MapIssue, type MapNode } from "../map/model";
+import { buildMap, type Kind, type MapIssue, type MapNode } from "../map/model";
+import { createMapRenderer, type MapRenderer } from "../map/render";
+import { WsContext } from "../live/useLiveActivity";
 import type { CombinedError } from "urql";
 
 // One request per refresh: the hub's issueMap answers with the matching subgraph as nodes and edges.
@@ -31,54 +33,21 @@ const IssueMapQuery = graphql(`
   }
 `);
 
-// The map is refreshed in place on an interval: nodes are added and removed, positions kept.
-const REFRESH_MS = 5000;
+// Any change to the drawn map (a node or edge added, changed or removed) makes the page read the
+// map again and patch the picture in place: nodes are added and removed, the view stays put.
+const MapChanges = graphql(`
+  subscription IssueMapLive($filter: MapFilterInput) {
+    issueMapChanges(filter: $filter) {
+      cursor
+      op
+    }
+  }
+`);
+/** Changes often come in bursts (one activity, several edges): one read after the burst. */
+const SETTLE_MS = 400;
+/** A safety net for changes missed while the subscription was down; it resumes with a re-read. */
+const FALLBACK_REFRESH_MS = 60_000;
 const STATUSES: IssueStatus[] = ["PROPOSED", "ACTIVE", "ON_HOLD", "RESOLVED"];
-
-// Shapes and outline styles carry the kind, so colour is never the only cue; all colours have at
-// least 3:1 contrast against the white background.
-const STYLE: cytoscape.StylesheetJson = [
-  {
-    selector: "node",
-    style: {
-      label: "data(label)",
-      "font-size": 11,
-      "min-zoomed-font-size": 8,
-      "text-valign": "bottom",
-      "text-margin-y": 3,
-      color: "#1b1b1b",
-      width: 18,
-      height: 18,
-      "border-width": 2,
-      "border-color": "#1b1b1b",
-    },
-  },
-  { selector: 'node[kind = "institution"]', style: { shape: "diamond", "background-color": "#0b5cad", width: 26, height: 26 } },
-  { selector: 'node[kind = "issue"]', style: { shape: "round-rectangle", "background-color": "#a4262c" } },
-  { selector: 'node[kind = "team"]', style: { shape: "triangle", "background-color": "#2e6b30" } },
-  { selector: 'node[kind = "person"]', style: { shape: "ellipse", "background-color": "#6b4f00", width: 10, height: 10 } },
-  { selector: "node:selected", style: { "border-width": 5, "border-color": "#000", "underlay-color": "#ffbf47", "underlay-opacity": 0.9, "underlay-padding": 6 } },
-  { selector: "edge", style: { width: 1, "line-color": "#767676", "curve-style": "haystack" } },
-  { selector: 'edge[kind = "CONSULTED"]', style: { "line-style": "dashed" } },
-];
-
-function toElements(data: MapData): cytoscape.ElementDefinition[] {
-  return [
-    ...data.nodes.map((n) => ({ group: "nodes" as const, data: { id: n.id, label: n.label, kind: n.kind }, position: { x: n.x, y: n.y } })),
-    ...data.edges.map((e) => ({ group: "edges" as const, data: { id: e.id, source: e.source, target: e.target, kind: e.kind } })),
-  ];
-}
-
-/** Add what is new and remove what is gone; nodes that stay keep their place and the viewport. */
-function patch(cy: Core, data: MapData): void {
-  const wanted = new Set([...data.nodes.map((n) => n.id), ...data.edges.map((e) => e.id)]);
-  cy.batch(() => {
-    cy.elements().filter((el) => !wanted.has(el.id())).remove();
-    const fresh = toElements(data).filter((el) => cy.getElementById(el.data.id!).empty());
-    cy.add(fresh);
-    for (const n of data.nodes) cy.getElementById(n.id).data("label", n.label);
-  });
-}
 
 interface IssueMapAnswer {
   nodes: { id: string; kind: string; label: string; code?: string | null; status?: string | null }[];
@@ -112,17 +81,22 @@ function toIssues(map: IssueMapAnswer): MapIssue[] {
   return [...issues.values()];
 }
 
+/** When the last issueMap request started, how long it took and how long reading it took. */
+let loadTimes = { requestStart: 0, request: 0, toIssues: 0 };
+
 function useMapIssues(
   filter: { status: IssueStatus | null; directionId: string | null; institutionId: string | null },
   withPeople: boolean,
 ) {
   const client = useClient();
+  const { ws } = useContext(WsContext);
   const [issues, setIssues] = useState<MapIssue[] | null>(null);
   const [error, setError] = useState<CombinedError | undefined>();
   const key = JSON.stringify([filter, withPeople]);
   useEffect(() => {
     let stopped = false;
     async function load() {
+      const asked = performance.now();
       const result = await client
         .query(IssueMapQuery, { filter: { ...filter, includePeople: withPeople } }, { requestPolicy: "network-only" })
         .toPromise();
@@ -132,22 +106,55 @@ function useMapIssues(
         return;
       }
       setError(undefined);
+      const answered = performance.now();
       setIssues(toIssues(result.data.issueMap));
+      loadTimes = { requestStart: asked, request: answered - asked, toIssues: performance.now() - answered };
     }
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const soon = () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => void load(), SETTLE_MS);
+    };
+    const timer = setInterval(() => void load(), FALLBACK_REFRESH_MS);
+    const live = { directionId: filter.directionId, institutionId: filter.institutionId, statuses: filter.status ? [filter.status] : null };
+    let connectedOnce = false;
+    // Reconnected: whatever changed while the socket was down is only in a fresh read.
+    const offConnected = ws?.on("connected", () => {
+      if (connectedOnce) soon();
+      connectedOnce = true;
+    });
+    const unsubscribe = ws?.subscribe({ query: print(MapChanges), variables: { filter: live } }, {
+      next: soon,
+      error: () => {}, // the fallback refresh keeps the map current
+      complete: () => {},
+    });
     return () => {
       stopped = true;
+      clearTimeout(pending);
       clearInterval(timer);
+      unsubscribe?.();
+      offConnected?.();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, key]);
+  }, [client, ws, key]);
   return { issues, error };
+}
+
+/** What the browser tests and benchmarks/map_render.py read: the picture, and timings per phase. */
+export interface MapProbe {
+  drawMs: number;
+  /** The nodes of a kind with where they are drawn, in pixels from the canvas' top left corner. */
+  nodes: (kind: Kind) => { id: string; label: string; x: number; y: number }[];
+  panBy: (dx: number, dy: number) => void;
+  stats: () => { nodes: number; edges: number; drawMs: number; phases: Record<string, number> };
+  drawing: () => { frames: number; ms: number; fullFrames: number; fullMs: number };
+  drawFull: () => number;
 }
 
 declare global {
   interface Window {
-    __sadarbeMap?: { cy: Core; drawMs: number; nodes: number };
+    __sadarbeMap?: MapProbe;
   }
 }
 
@@ -164,9 +171,13 @@ export default function MapView() {
     institutionId: params.get("institution") || null,
   };
   const { issues, error } = useMapIssues(filter, withPeople);
-  const data = useMemo(() => (issues ? buildMap(issues, withPeople) : null), [issues, withPeople]);
+  const data = useMemo(() => {
+    if (!issues) return null;
+    const started = performance.now();
+    return { ...buildMap(issues, withPeople), layoutMs: performance.now() - started };
+  }, [issues, withPeople]);
   const container = useRef<HTMLDivElement>(null);
-  const cyRef = useRef<Core | null>(null);
+  const mapRef = useRef<MapRenderer | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [drawMs, setDrawMs] = useState<number | null>(null);
   const lng = i18n.language;
@@ -181,56 +192,46 @@ export default function MapView() {
   // Create the graph once per view; later data only patches it.
   useEffect(() => {
     if (view !== "graph" || !container.current || !data) return;
-    if (cyRef.current) {
-      patch(cyRef.current, data);
+    if (mapRef.current) {
+      mapRef.current.patch(data);
       return;
     }
     const started = performance.now();
-    const large = data.nodes.length > 1500;
-    const cy = cytoscape({
-      // Large maps: labels only on the selected node keep drawing and panning fast.
-      container: container.current,
-      elements: toElements(data),
-      style: large ? [...STYLE, { selector: "node", style: { label: "" } }, { selector: "node:selected", style: { label: "data(label)" } }] : STYLE,
-      layout: { name: "preset" },
-      textureOnViewport: true,
-      hideEdgesOnViewport: large,
-      motionBlur: false,
-      pixelRatio: 1,
-      minZoom: 0.02,
-      maxZoom: 4,
+    let created = started;
+    const map = createMapRenderer(container.current, data, {
+      onSelect: setSelected,
+      onOpen: (id) => navigate(hrefRef.current(id)),
+      onDrawn: () => {
+        const drawn = performance.now();
+        const ms = Math.round(drawn - started);
+        setDrawMs(ms);
+        // pageToDrawn: from the start of navigation (loading the app, the request, the layout).
+        const phases = { ...loadTimes, layout: data.layoutMs, create: created - started, firstFrame: drawn - created, pageToDrawn: drawn };
+        window.__sadarbeMap = {
+          drawMs: ms,
+          nodes: map.nodes,
+          panBy: map.panBy,
+          drawing: map.drawing,
+          drawFull: map.drawFull,
+          stats: () => ({ ...map.counts(), drawMs: ms, phases }),
+        };
+      },
     });
-    cy.on("tap", "node", (e) => setSelected(e.target.id()));
-    cy.on("dbltap", "node", (e) => {
-      const node = cyRef.current && e.target.id();
-      if (node) navigate(hrefOf(node));
-    });
-    cy.on("tap", (e) => {
-      if (e.target === cy) setSelected(null);
-    });
-    cyRef.current = cy;
-    cy.one("render", () => {
-      const ms = Math.round(performance.now() - started);
-      setDrawMs(ms);
-      window.__sadarbeMap = { cy, drawMs: ms, nodes: cy.nodes().length };
-    });
+    created = performance.now();
+    mapRef.current = map;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data, view]);
 
   useEffect(
     () => () => {
-      cyRef.current?.destroy();
-      cyRef.current = null;
+      mapRef.current?.kill();
+      mapRef.current = null;
+      window.__sadarbeMap = undefined;
     },
     [view],
   );
 
-  useEffect(() => {
-    const cy = cyRef.current;
-    if (!cy) return;
-    cy.$(":selected").unselect();
-    if (selected) cy.getElementById(selected).select();
-  }, [selected]);
+  useEffect(() => mapRef.current?.select(selected), [selected]);
 
   const byId = useMemo(() => new Map((data?.nodes ?? []).map((n) => [n.id, n])), [data]);
   const degree = useMemo(() => {
@@ -242,6 +243,9 @@ export default function MapView() {
     return d;
   }, [data]);
   const hrefOf = (id: string) => byId.get(id)?.href ?? "/map";
+  // The renderer's double-click handler outlives renders: it reads the latest nodes through this.
+  const hrefRef = useRef(hrefOf);
+  hrefRef.current = hrefOf;
   const chosen: MapNode | undefined = selected ? byId.get(selected) : undefined;
 
   return (
@@ -305,13 +309,13 @@ export default function MapView() {
       {view === "graph" ? (
         <div className="map-wrap">
           <div className="map-tools">
-            <button type="button" onClick={() => cyRef.current?.zoom({ level: cyRef.current.zoom() * 1.3, renderedPosition: center(cyRef.current) })}>
+            <button type="button" onClick={() => mapRef.current?.zoom(1.5)}>
               {t("map.zoomIn")}
             </button>
-            <button type="button" onClick={() => cyRef.current?.zoom({ level: cyRef.current.zoom() / 1.3, renderedPosition: center(cyRef.current) })}>
+            <button type="button" onClick={() => mapRef.current?.zoom(1 / 1.5)}>
               {t("map.zoomOut")}
             </button>
-            <button type="button" onClick={() => cyRef.current?.fit(undefined, 20)}>
+            <button type="button" onClick={() => mapRef.current?.fit()}>
               {t("map.fit")}
             </button>
           </div>
@@ -359,8 +363,4 @@ export default function MapView() {
       )}
     </>
   );
-}
-
-function center(cy: Core): { x: number; y: number } {
-  return { x: cy.width() / 2, y: cy.height() / 2 };
 }
