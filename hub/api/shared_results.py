@@ -12,6 +12,10 @@ that visibility in Cypher reads), so a result is shared only between identical v
 
 Payloads opt in with a `share_key` (the event's identity, e.g. epoch, seq and replayed); queries,
 mutations and payloads without one execute as usual.
+
+A shared result's `data` is a `SharedData`: it carries its JSON encoding once made, so the
+WebSocket handler (`hub/ws_frames.py`) encodes a shared result once and only splices each
+subscription's id into the `next` frame.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -28,12 +33,51 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from hub import metrics
 
 SHARED_RESULTS = 2048  # recent (event, operation, variables, viewer) results kept for late subscribers
+_UNSET: Any = object()
+
+
+class SharedData(dict[str, Any]):
+    """The `data` of a result shared by several subscriptions, with its JSON encoding once made.
+    Never mutated after execution: every subscriber reads the same object."""
+
+    __slots__ = ("_json",)
+
+    def encoded(self, encode: Callable[[object], str]) -> str:
+        try:
+            return self._json
+        except AttributeError:
+            self._json: str = encode(self)
+            return self._json
+
+
+class _OperationKey:
+    """(document, operation name, variables, viewer) of one subscription, hashed once for all its
+    events instead of once per event (the Viewer's hash walks all its fields)."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Any, ...]) -> None:
+        self.parts, self._hash = parts, hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _OperationKey) and self._hash == other._hash and self.parts == other.parts
 
 
 class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
     """The executor class for the schema: shares per-event results between equal subscriptions."""
 
     _results: OrderedDict[tuple[Any, ...], asyncio.Future[ExecutionResult]] = OrderedDict()
+    _operation_key: _OperationKey | None = _UNSET
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        # The per-event executor is a shallow copy of this one: the operation's key, computed once
+        # here, travels with it.
+        if self._operation_key is _UNSET:
+            self._operation_key = self._key_of_operation()
+        return super().build_per_event_executor(payload)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         key = self._share_key()
@@ -53,9 +97,13 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
+        if isinstance(result.data, dict):
+            result.data = SharedData(result.data)
         return result
 
     async def _shared(self, key: tuple[Any, ...], future: asyncio.Future[ExecutionResult]) -> ExecutionResult:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()  # the common case: no shield (a future and callbacks) per subscriber
         try:
             # Shielded: one subscriber going away must not cancel the others' result.
             return await asyncio.shield(future)
@@ -69,10 +117,18 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
 
     def _share_key(self) -> tuple[Any, ...] | None:
         event = getattr(self.root_value, "share_key", None)
+        if event is None:
+            return None
+        operation = self._operation_key
+        if operation is _UNSET:  # not built per event (not a subscription's event)
+            operation = self._key_of_operation()
+        return None if operation is None else (event, operation)
+
+    def _key_of_operation(self) -> _OperationKey | None:
         location = self.operation.loc
         viewer = getattr(self.context_value, "viewer", None)
-        if event is None or location is None or viewer is None:
+        if location is None or viewer is None:
             return None
         variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
         operation = self.operation.name.value if self.operation.name else None
-        return (event, location.source.body, operation, variables, viewer)
+        return _OperationKey((location.source.body, operation, variables, viewer))
