@@ -66,10 +66,22 @@ class _OperationKey:
         return isinstance(other, _OperationKey) and self._hash == other._hash and self.parts == other.parts
 
 
+class _Execution:
+    """One shared execution and an Event set when it ends. Waiters wait on the Event, not on the
+    task: a waiter going away (its subscription cancelled) must not cancel the others' result,
+    and an Event costs one future per waiter where `asyncio.shield` costs two and two callbacks."""
+
+    __slots__ = ("done", "task")
+
+    def __init__(self, task: asyncio.Task[ExecutionResult]) -> None:
+        self.task, self.done = task, asyncio.Event()
+        task.add_done_callback(lambda _: self.done.set())
+
+
 class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
     """The executor class for the schema: shares per-event results between equal subscriptions."""
 
-    _results: OrderedDict[tuple[Any, ...], asyncio.Future[ExecutionResult]] = OrderedDict()
+    _results: OrderedDict[tuple[Any, ...], _Execution] = OrderedDict()
     _operation_key: _OperationKey | None = _UNSET
 
     def build_per_event_executor(self, payload: Any) -> Any:
@@ -83,14 +95,14 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
         key = self._share_key()
         if key is None:
             return super().execute_operation(serially)
-        future = self._results.get(key)
-        metrics.subscription_result(shared=future is not None)
-        if future is None:
-            future = asyncio.ensure_future(self._execute(serially))
-            self._results[key] = future
+        execution = self._results.get(key)
+        metrics.subscription_result(shared=execution is not None)
+        if execution is None:
+            execution = _Execution(asyncio.ensure_future(self._execute(serially)))
+            self._results[key] = execution
             while len(self._results) > SHARED_RESULTS:
                 self._results.popitem(last=False)
-        return self._shared(key, future)
+        return self._shared(key, execution)
 
     async def _execute(self, serially: bool | None) -> ExecutionResult:
         result = super().execute_operation(serially)
@@ -101,17 +113,14 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
             result.data = SharedData(result.data)
         return result
 
-    async def _shared(self, key: tuple[Any, ...], future: asyncio.Future[ExecutionResult]) -> ExecutionResult:
-        if future.done() and not future.cancelled() and future.exception() is None:
-            return future.result()  # the common case: no shield (a future and callbacks) per subscriber
+    async def _shared(self, key: tuple[Any, ...], execution: _Execution) -> ExecutionResult:
+        if not execution.task.done():
+            await execution.done.wait()
         try:
-            # Shielded: one subscriber going away must not cancel the others' result.
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            raise
+            return execution.task.result()
         except Exception:
             with suppress(KeyError):  # not cached: the next subscriber tries again
-                if self._results[key] is future:
+                if self._results[key] is execution:
                     del self._results[key]
             raise
 
