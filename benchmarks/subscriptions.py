@@ -47,7 +47,7 @@ class Run:
     subscribers: int
     connected: int = 0
     connect_s: float = 0.0
-    rss_before_mb: float = 0.0
+    rss_before_mb: float = 0.0  # the server's RSS when the script started (start it fresh)
     rss_idle_mb: float = 0.0
     events: int = 0
     publish_s: float = 0.0
@@ -69,9 +69,13 @@ class Run:
             "subscribers": self.subscribers,
             "connected": self.connected,
             "connect_s": round(self.connect_s, 1),
+            # RSS growth over the fresh process: a smaller run's freed memory is reused by a
+            # larger one, so growth since the run began would understate it.
             "idle_kb_per_connection": round(
                 (self.rss_idle_mb - self.rss_before_mb) * 1024 / max(self.connected, 1), 1
             ),
+            "rss_fresh_mb": round(self.rss_before_mb, 1),
+            "rss_idle_mb": round(self.rss_idle_mb, 1),
             "events": self.events,
             "deliveries_per_s": round(self.delivered / self.publish_s, 0) if self.publish_s else None,
             "delivered": self.delivered,
@@ -175,8 +179,9 @@ async def measure(
     connect_concurrency: int,
     token: str | None = None,
     drain_s: float = 60.0,
+    rss_fresh_mb: float = 0.0,
 ) -> Run:
-    run = Run(target, n)
+    run = Run(target, n, rss_before_mb=rss_fresh_mb)
     ws_url = base.replace("http://", "ws://") + "/graphql"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as http:
@@ -194,7 +199,6 @@ async def measure(
             institution_id = f"inst_bench_{n}"
             publish = reference_publish
 
-        run.rss_before_mb = rss_mb(pid)
         stop = asyncio.Event()
         gate = asyncio.Semaphore(connect_concurrency)
         tasks: list[asyncio.Task[None]] = []
@@ -283,6 +287,7 @@ async def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # one descriptor per connection
 
     results: dict[str, Any] = {"machine": machine(), "nofile": hard, "args": vars(args), "runs": []}
+    fresh = {pid: rss_mb(pid) for pid in (args.hub_pid, args.baseline_pid, args.reference_pid) if pid}
     for n in (int(x) for x in args.subscribers.split(",")):
         for target, base, pid in (
             ("hub", args.hub, args.hub_pid),
@@ -293,7 +298,16 @@ async def main() -> None:
                 continue
             token = args.hub_token if target.startswith("hub") else None
             run = await measure(
-                target, base, pid, n, args.events, args.rate, args.connect_concurrency, token, args.drain_s
+                target,
+                base,
+                pid,
+                n,
+                args.events,
+                args.rate,
+                args.connect_concurrency,
+                token,
+                args.drain_s,
+                fresh.get(pid, 0.0) if pid else 0.0,
             )
             summary = run.summary()
             results["runs"].append(summary)
