@@ -47,7 +47,7 @@ class Run:
     subscribers: int
     connected: int = 0
     connect_s: float = 0.0
-    rss_before_mb: float = 0.0
+    rss_before_mb: float = 0.0  # the server's RSS when the script started (start it fresh)
     rss_idle_mb: float = 0.0
     events: int = 0
     publish_s: float = 0.0
@@ -69,9 +69,13 @@ class Run:
             "subscribers": self.subscribers,
             "connected": self.connected,
             "connect_s": round(self.connect_s, 1),
+            # RSS growth over the fresh process: a smaller run's freed memory is reused by a
+            # larger one, so growth since the run began would understate it.
             "idle_kb_per_connection": round(
                 (self.rss_idle_mb - self.rss_before_mb) * 1024 / max(self.connected, 1), 1
             ),
+            "rss_fresh_mb": round(self.rss_before_mb, 1),
+            "rss_idle_mb": round(self.rss_idle_mb, 1),
             "events": self.events,
             "deliveries_per_s": round(self.delivered / self.publish_s, 0) if self.publish_s else None,
             "delivered": self.delivered,
@@ -136,10 +140,13 @@ async def subscriber(
             ready.set()
             async for raw in ws:
                 received = time.time()
-                message = json.loads(raw)
-                if message["type"] != "next":
+                # Kept cheap so the generator is not the bottleneck: both servers send compact
+                # JSON, so the event's time is found without decoding the whole message.
+                text = raw if isinstance(raw, str) else raw.decode()
+                if '"type":"next"' not in text:
                     continue
-                at = message["payload"]["data"]["institutionActivity"]["activity"]["at"]
+                start = text.index('"at":"') + 6
+                at = text[start : text.index('"', start)]
                 run.latencies_ms.append((received - datetime.fromisoformat(at).timestamp()) * 1000)
                 run.delivered += 1
     except (websockets.ConnectionClosed, OSError, TimeoutError, AssertionError):
@@ -171,8 +178,10 @@ async def measure(
     rate: float,
     connect_concurrency: int,
     token: str | None = None,
+    drain_s: float = 60.0,
+    rss_fresh_mb: float = 0.0,
 ) -> Run:
-    run = Run(target, n)
+    run = Run(target, n, rss_before_mb=rss_fresh_mb)
     ws_url = base.replace("http://", "ws://") + "/graphql"
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as http:
@@ -190,7 +199,6 @@ async def measure(
             institution_id = f"inst_bench_{n}"
             publish = reference_publish
 
-        run.rss_before_mb = rss_mb(pid)
         stop = asyncio.Event()
         gate = asyncio.Semaphore(connect_concurrency)
         tasks: list[asyncio.Task[None]] = []
@@ -222,8 +230,9 @@ async def measure(
             await asyncio.sleep(max(0.0, 1 / rate - (time.monotonic() - t0)))
         # wait for deliveries to drain (bounded)
         run.expected = events * expected_connected
-        for _ in range(300):  # wait (at most 60 s) for deliveries to drain
-            if run.delivered >= run.expected:
+        drain_until = time.monotonic() + drain_s  # wait (bounded) for deliveries to drain
+        for _ in range(int(drain_s / 0.2)):
+            if run.delivered >= run.expected or time.monotonic() > drain_until:
                 break
             await asyncio.sleep(0.2)
         run.publish_s = time.monotonic() - started
@@ -268,6 +277,9 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--rate", type=float, default=2.0, help="events per second published")
     parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument(
+        "--drain-s", type=float, default=60.0, help="how long to wait for deliveries after the last publish"
+    )
     parser.add_argument("--out", help="write the results as JSON here")
     args = parser.parse_args()
 
@@ -275,6 +287,7 @@ async def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # one descriptor per connection
 
     results: dict[str, Any] = {"machine": machine(), "nofile": hard, "args": vars(args), "runs": []}
+    fresh = {pid: rss_mb(pid) for pid in (args.hub_pid, args.baseline_pid, args.reference_pid) if pid}
     for n in (int(x) for x in args.subscribers.split(",")):
         for target, base, pid in (
             ("hub", args.hub, args.hub_pid),
@@ -284,7 +297,18 @@ async def main() -> None:
             if not base:
                 continue
             token = args.hub_token if target.startswith("hub") else None
-            run = await measure(target, base, pid, n, args.events, args.rate, args.connect_concurrency, token)
+            run = await measure(
+                target,
+                base,
+                pid,
+                n,
+                args.events,
+                args.rate,
+                args.connect_concurrency,
+                token,
+                args.drain_s,
+                fresh.get(pid, 0.0) if pid else 0.0,
+            )
             summary = run.summary()
             results["runs"].append(summary)
             print(json.dumps(summary), flush=True)

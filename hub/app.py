@@ -47,6 +47,7 @@ from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext
 from hub.web import WebApp
+from hub.ws_frames import SharedFrameHandler
 
 # Keys in the WebSocket scope's state: the browser session found at the handshake, and the task
 # that closes the socket when its sign-in expires.
@@ -68,6 +69,8 @@ def connect(settings: Settings) -> Graph:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SharedFrameHandler  # shared results encoded once
+
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
         super().__init__(
             build_schema(

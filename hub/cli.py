@@ -133,7 +133,8 @@ def serve(
             log_level=settings.log_level,
             timeout_graceful_shutdown=5,
             ws=BoundedCloseWebSocketProtocol,  # ends connections whose peer stopped reading
-            ws_max_size=settings.ws_max_message_bytes,  # a bigger message closes the socket (1009)
+            ws_max_size=settings.ws_max_message_bytes,
+            ws_per_message_deflate=settings.ws_compression,  # a bigger message closes the socket (1009)
             ws_ping_interval=settings.ws_ping_interval_s,
             ws_ping_timeout=settings.ws_ping_interval_s,
         )

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = Field(64 * 1024, alias="HUB_WS_MAX_MESSAGE_BYTES", ge=1024)
     ws_queue_size: int = Field(256, alias="HUB_WS_QUEUE_SIZE", ge=1)
     # uvicorn pings every interval and drops a client that has not answered within it.
+    # permessage-deflate costs CPU per frame and zlib state per connection for small JSON frames.
+    ws_compression: bool = Field(False, alias="HUB_WS_COMPRESSION")
     ws_ping_interval_s: float = Field(20.0, alias="HUB_WS_PING_INTERVAL", gt=0)
     live_gap_wait_s: float = Field(0.05, alias="HUB_LIVE_GAP_WAIT", ge=0, le=5)
 

@@ -61,10 +61,13 @@ SUBSCRIPTION_RESULTS = Counter(
     "Subscription event results by source: executed, or shared from an equal subscription's",
     ["source"],
 )
+# Counted once per subscriber per event: the labelled children looked up once, not per count.
+_SHARED_RESULTS = SUBSCRIPTION_RESULTS.labels(source="shared")
+_EXECUTED_RESULTS = SUBSCRIPTION_RESULTS.labels(source="executed")
 
 
 def subscription_result(shared: bool) -> None:
-    SUBSCRIPTION_RESULTS.labels(source="shared" if shared else "executed").inc()
+    (_SHARED_RESULTS if shared else _EXECUTED_RESULTS).inc()
 
 
 def slow_consumer_closed() -> None:

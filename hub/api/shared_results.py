@@ -12,6 +12,10 @@ that visibility in Cypher reads), so a result is shared only between identical v
 
 Payloads opt in with a `share_key` (the event's identity, e.g. epoch, seq and replayed); queries,
 mutations and payloads without one execute as usual.
+
+A shared result's `data` is a `SharedData`: it carries its JSON encoding once made, so the
+WebSocket handler (`hub/ws_frames.py`) encodes a shared result once and only splices each
+subscription's id into the `next` frame.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -28,51 +33,111 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from hub import metrics
 
 SHARED_RESULTS = 2048  # recent (event, operation, variables, viewer) results kept for late subscribers
+_UNSET: Any = object()
+
+
+class SharedData(dict[str, Any]):
+    """The `data` of a result shared by several subscriptions, with its JSON encoding once made.
+    Never mutated after execution: every subscriber reads the same object."""
+
+    __slots__ = ("_json",)
+
+    def encoded(self, encode: Callable[[object], str]) -> str:
+        try:
+            return self._json
+        except AttributeError:
+            self._json: str = encode(self)
+            return self._json
+
+
+class _OperationKey:
+    """(document, operation name, variables, viewer) of one subscription, hashed once for all its
+    events instead of once per event (the Viewer's hash walks all its fields)."""
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Any, ...]) -> None:
+        self.parts, self._hash = parts, hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _OperationKey) and self._hash == other._hash and self.parts == other.parts
+
+
+class _Execution:
+    """One shared execution and an Event set when it ends. Waiters wait on the Event, not on the
+    task: a waiter going away (its subscription cancelled) must not cancel the others' result,
+    and an Event costs one future per waiter where `asyncio.shield` costs two and two callbacks."""
+
+    __slots__ = ("done", "task")
+
+    def __init__(self, task: asyncio.Task[ExecutionResult]) -> None:
+        self.task, self.done = task, asyncio.Event()
+        task.add_done_callback(lambda _: self.done.set())
 
 
 class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
     """The executor class for the schema: shares per-event results between equal subscriptions."""
 
-    _results: OrderedDict[tuple[Any, ...], asyncio.Future[ExecutionResult]] = OrderedDict()
+    _results: OrderedDict[tuple[Any, ...], _Execution] = OrderedDict()
+    _operation_key: _OperationKey | None = _UNSET
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        # The per-event executor is a shallow copy of this one: the operation's key, computed once
+        # here, travels with it.
+        if self._operation_key is _UNSET:
+            self._operation_key = self._key_of_operation()
+        return super().build_per_event_executor(payload)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         key = self._share_key()
         if key is None:
             return super().execute_operation(serially)
-        future = self._results.get(key)
-        metrics.subscription_result(shared=future is not None)
-        if future is None:
-            future = asyncio.ensure_future(self._execute(serially))
-            self._results[key] = future
+        execution = self._results.get(key)
+        metrics.subscription_result(shared=execution is not None)
+        if execution is None:
+            execution = _Execution(asyncio.ensure_future(self._execute(serially)))
+            self._results[key] = execution
             while len(self._results) > SHARED_RESULTS:
                 self._results.popitem(last=False)
-        return self._shared(key, future)
+        return self._shared(key, execution)
 
     async def _execute(self, serially: bool | None) -> ExecutionResult:
         result = super().execute_operation(serially)
         if self.is_awaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
+        if isinstance(result.data, dict):
+            result.data = SharedData(result.data)
         return result
 
-    async def _shared(self, key: tuple[Any, ...], future: asyncio.Future[ExecutionResult]) -> ExecutionResult:
+    async def _shared(self, key: tuple[Any, ...], execution: _Execution) -> ExecutionResult:
+        if not execution.task.done():
+            await execution.done.wait()
         try:
-            # Shielded: one subscriber going away must not cancel the others' result.
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            raise
+            return execution.task.result()
         except Exception:
             with suppress(KeyError):  # not cached: the next subscriber tries again
-                if self._results[key] is future:
+                if self._results[key] is execution:
                     del self._results[key]
             raise
 
     def _share_key(self) -> tuple[Any, ...] | None:
         event = getattr(self.root_value, "share_key", None)
+        if event is None:
+            return None
+        operation = self._operation_key
+        if operation is _UNSET:  # not built per event (not a subscription's event)
+            operation = self._key_of_operation()
+        return None if operation is None else (event, operation)
+
+    def _key_of_operation(self) -> _OperationKey | None:
         location = self.operation.loc
         viewer = getattr(self.context_value, "viewer", None)
-        if event is None or location is None or viewer is None:
+        if location is None or viewer is None:
             return None
         variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
         operation = self.operation.name.value if self.operation.name else None
-        return (event, location.source.body, operation, variables, viewer)
+        return _OperationKey((location.source.body, operation, variables, viewer))
