@@ -118,13 +118,15 @@ async def team_health(
     invitation_days: int = 7,
     *,
     facts: Callable[[Graph, Viewer], Awaitable[list[Record]]] = team_facts,
+    now: datetime | None = None,
 ) -> list[Record]:
     """FORMING or ACTIVE teams with at least one problem: no lead; no activity for
     `inactive_days`; invitations pending longer than `invitation_days`. `facts` may answer
-    from a cache (graph/snapshot.py): the thresholds are applied here, at the time of asking."""
+    from a cache (graph/snapshot.py): the thresholds are applied here, at `now` (the time of
+    asking), so a team turns inactive as time passes even when nothing is written."""
     _between("inactiveDays", inactive_days, 1, 3650)
     _between("invitationDays", invitation_days, 0, 3650)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     inactive_before = now - timedelta(days=inactive_days)
     invited_before = now - timedelta(days=invitation_days)
     rows = []

@@ -52,7 +52,9 @@ async def collaboration_network(
     ties {id, source, target, weight = shared teams}). One round trip."""
     if min_weight < 1:
         raise InvalidInput.one("minWeight", "must be at least 1")
-    rows = await graph.read(_NETWORK, directionId=direction_id, minWeight=min_weight, **viewer.params())
+    rows = await graph.read_values(
+        _NETWORK, directionId=direction_id, minWeight=min_weight, **viewer.params()
+    )
     if not rows:
         return [], []
     edges = sorted(rows[0]["edges"], key=lambda e: (-e["weight"], e["source"], e["target"]))
