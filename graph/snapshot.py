@@ -13,8 +13,11 @@ non-member reads. A graph without a counter (nothing recorded yet, or hand-built
 never cached. Time-dependent rules (e.g. "inactive for 30 days") are applied to cached facts
 by the caller, never baked into an entry.
 
-Cached results are shared between requests: callers read them and build new values, never
-change them in place.
+A compute function may depend on the viewer only through `viewer.params()` (what its Cypher
+sees), and on nothing but the graph and its arguments. Cached results are shared between
+requests: callers read them and build new values, never change them in place. Writes that
+bypass the domain functions (raw Cypher in a console, a data migration) record no Activity and
+are not seen until the next recorded write.
 """
 
 from __future__ import annotations
