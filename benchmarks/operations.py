@@ -271,8 +271,11 @@ def main() -> None:
         port = _free_port()
         # Development mode: its built-in identity provider signs the benchmark administrator's token
         # (production verifies against a real issuer and signs nothing).
+        # The per-caller rate limit off the path (one client sends ~20 requests a second): this
+        # measures latency, and tests/test_limits.py specifies the limit.
         env = {"NEO4J_URI": neo4j.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": PASSWORD,
-               "HUB_MODE": "development", "HUB_LOG_LEVEL": "warning", **auth.hub_env(data_dir)}  # fmt: skip
+               "HUB_MODE": "development", "HUB_LOG_LEVEL": "warning", "HUB_RATE_LIMIT_POINTS": "100000000",
+               **auth.hub_env(data_dir)}  # fmt: skip
         hub = _start_hub(env, port, data_dir / "hub.log")
         results = {}
         headers = auth.bearer(port, data_dir)
