@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -88,58 +89,85 @@ def _prefix(text: str, rnd: random.Random) -> str:
     return " ".join([*words[: k - 1], last[: rnd.randint(min(2, len(last)), len(last))]])
 
 
-def _operations(s: dict[str, list[Any]]) -> dict[str, tuple[str, Variables]]:
+# Operations: name → (query, variables, after_write). With after_write, every timed request
+# follows an untimed write (createSkill), so the snapshot cache (graph/snapshot.py) cannot
+# answer it: those rows measure the computation itself, as the first reader after a change sees it.
+Operation = tuple[str, Variables, bool]
+WRITE = "mutation ($n: String!) { createSkill(input: {name: $n}) { id } }"
+
+
+def _operations(s: dict[str, list[Any]]) -> dict[str, Operation]:
     one = random.Random.choice
-    return {
+    ops: dict[str, Operation] = {
         "issueMap (one direction, with people)": (
             "query ($d: ID) { issueMap(filter: {directionId: $d, includePeople: true}) "
             "{ truncated nodes { id kind label weight status } edges { id source target kind stake role } } }",
             lambda r: {"d": one(r, s["directions"])},
+            False,
         ),
         "issueMap (active issues, no people)": (
             "{ issueMap(filter: {status: ACTIVE}) { nodes { id kind label weight } edges { id source target kind } } }",
             lambda r: {},
+            False,
         ),
         "issueMap (one institution)": (
             "query ($i: ID) { issueMap(filter: {institutionId: $i, includePeople: true}) "
             "{ nodes { id kind label weight } edges { id source target kind } } }",
             lambda r: {"i": one(r, s["institutions"])},
+            False,
         ),
         "hotspots": (
             "{ hotspots(limit: 20) { code activeIssues activeMemberships score institution { nameLv } } }",
             lambda r: {},
+            False,
         ),
         "overload": (
             "{ overload(maxTeams: 3) { personId name allocation teamCount teams { teamId allocation } } }",
             lambda r: {},
+            False,
         ),
         "teamHealth": (
             "{ teamHealth(inactiveDays: 30) { teamId name problems lastActivityAt unansweredInvitations } }",
             lambda r: {},
+            False,
         ),
         "directionMatrix": (
             "{ directionMatrix { number title cells { code activeIssues activeTeams } } }",
             lambda r: {},
+            False,
         ),
         "collaborationNetwork": (
             "{ collaborationNetwork { nodes { id label weight } edges { source target weight } } }",
             lambda r: {},
+            False,
         ),
         "collaborationNetwork (one direction, minWeight 2)": (
             "query ($d: ID) { collaborationNetwork(directionId: $d, minWeight: 2) "
             "{ nodes { id label weight } edges { source target weight } } }",
             lambda r: {"d": one(r, s["directions"])},
+            False,
         ),
         "introductionPath": (
             "query ($a: ID!, $b: ID!) { introductionPath(fromPersonId: $a, toPersonId: $b) "
             "{ hops steps { kind viaLabel from { name } to { name } } } }",
             lambda r: dict(zip(("a", "b"), r.sample(s["members"], 2), strict=True)),
+            False,
         ),
         "search (type-ahead)": (
             "query ($t: String!) { search(text: $t, first: 10) { kind id title subtitle score } }",
             lambda r: {"t": _prefix(one(r, s["names"] + s["titles"]), r)},
+            False,
         ),
     }
+    for name in (
+        "issueMap (one direction, with people)",
+        "teamHealth",
+        "directionMatrix",
+        "collaborationNetwork",
+    ):
+        query, variables, _ = ops[name]
+        ops[f"{name}, first request after a write"] = (query, variables, True)
+    return ops
 
 
 def _start_hub(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -162,13 +190,20 @@ def _start_hub(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[by
     raise RuntimeError(f"hub did not start: {log.read_text()}")
 
 
-def _measure(client: httpx.Client, query: str, variables: Variables, requests: int) -> dict[str, float]:
+def _measure(client: httpx.Client, operation: Operation, requests: int) -> dict[str, float]:
+    query, variables, after_write = operation
     rnd = random.Random(7)  # noqa: S311 - reproducible arguments, not security
     for _ in range(20):  # warm-up: query plans, page cache, connection pool
         client.post("/graphql", json={"query": query, "variables": variables(rnd)})
     times = []
     for _ in range(requests):
         body = {"query": query, "variables": variables(rnd)}
+        if after_write:
+            written = client.post(
+                "/graphql", json={"query": WRITE, "variables": {"n": f"bench {uuid.uuid4()}"}}
+            )
+            if written.status_code != 200 or written.json().get("errors"):
+                raise RuntimeError(f"{WRITE}: {written.text[:500]}")
         start = time.perf_counter()
         response = client.post("/graphql", json=body)
         times.append((time.perf_counter() - start) * 1000)
@@ -207,6 +242,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse a loaded data directory")
     args = parser.parse_args()
 
+    load = os.getloadavg()  # before anything of ours runs
     data_dir = REPO_ROOT / ".data" / f"bench-{args.port}"
     neo4j = EmbeddedNeo4j(
         data_dir=data_dir / "neo4j", port=args.port, password=PASSWORD, heap="2g", pagecache="1g"
@@ -235,17 +271,20 @@ def main() -> None:
         port = _free_port()
         # Development mode: its built-in identity provider signs the benchmark administrator's token
         # (production verifies against a real issuer and signs nothing).
+        # The per-caller rate limit off the path (one client sends ~20 requests a second): this
+        # measures latency, and tests/test_limits.py specifies the limit.
         env = {"NEO4J_URI": neo4j.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": PASSWORD,
-               "HUB_MODE": "development", "HUB_LOG_LEVEL": "warning", **auth.hub_env(data_dir)}  # fmt: skip
+               "HUB_MODE": "development", "HUB_LOG_LEVEL": "warning", "HUB_RATE_LIMIT_POINTS": "100000000",
+               **auth.hub_env(data_dir)}  # fmt: skip
         hub = _start_hub(env, port, data_dir / "hub.log")
         results = {}
         headers = auth.bearer(port, data_dir)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers) as client:
-            for name, (query, variables) in _operations(samples).items():
-                results[name] = _measure(client, query, variables, args.requests)
+            for name, operation in _operations(samples).items():
+                results[name] = _measure(client, operation, args.requests)
                 r = results[name]
                 print(f"{name:55} p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  p99 {r['p99']:7.1f} ms")
-        _report(args, source, summary, samples, results)
+        _report(args, source, summary, samples, results, load)
     finally:
         if hub is not None:
             hub.terminate()
@@ -255,7 +294,7 @@ def main() -> None:
 
 
 def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], samples: dict[str, Any],
-            results: dict[str, dict[str, float]]) -> None:  # fmt: skip
+            results: dict[str, dict[str, float]], load: tuple[float, float, float]) -> None:  # fmt: skip
     machine = _machine()
     info, counts = samples["info"][0], samples["counts"][0]
     lines = [
@@ -266,7 +305,11 @@ def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], samp
         "so its built-in identity provider signs the benchmark's administrator token) over real HTTP, one client, sequential "
         f"requests, 20 warm-up requests then {args.requests} timed ones per operation, varied "
         "arguments (random directions, institutions, pairs of team members, type-ahead prefixes "
-        "of real names and titles). Viewer: the system viewer (the hub has no sign-in yet).",
+        "of real names and titles). Viewer: the benchmark's administrator, signed in with a bearer "
+        'token (benchmarks/auth.py), who sees every team. Rows marked "first request after a '
+        'write" follow an untimed `createSkill` before each timed request, so the snapshot cache '
+        "cannot answer them. Load average (1 min) before the run: "
+        f"{load[0]:.1f}, after: {os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores.",
         "",
         "## Machine",
         "",

@@ -7,6 +7,8 @@ restricted team.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from graph.access import TEAM_VISIBLE, Viewer
@@ -83,8 +85,10 @@ async def overload(graph: Graph, viewer: Viewer, max_teams: int = 3) -> list[Rec
     return await graph.read(_OVERLOAD, maxTeams=max_teams, **viewer.params())
 
 
-# A team's last sign of life: the newest activity in its feed, else its creation.
-_TEAM_HEALTH = (
+# A team's last sign of life: the newest activity in its feed, else its creation. The facts
+# depend only on the graph (cacheable against the activity head, graph/snapshot.py); the
+# day thresholds are applied to them at the time of asking.
+_TEAM_FACTS = (
     """
 MATCH (t:ProjectTeam)
 WHERE t.status IN ['FORMING', 'ACTIVE'] AND t.archivedAt IS NULL AND """
@@ -92,61 +96,104 @@ WHERE t.status IN ['FORMING', 'ACTIVE'] AND t.archivedAt IS NULL AND """
     + """
 CALL (t) {
   OPTIONAL MATCH (a:Activity)-[:IN_SCOPE]->(t)
-  WITH max(a.at) AS newest
-  RETURN coalesce(newest, t.createdAt) AS lastActivityAt
+  RETURN max(a.at) AS newest
 }
-WITH t, lastActivityAt,
+RETURN t.id AS teamId, t.name AS name, t.status AS status, coalesce(newest, t.createdAt) AS lastActivityAt,
   EXISTS { (t)<-[:MEMBER_OF {role: 'LEAD'}]-(:Person) } AS hasLead,
-  [(i:Invitation)-[:TO_JOIN]->(t) WHERE i.status = 'PENDING'
-      AND i.createdAt < datetime() - duration({days: $invitationDays}) | i.createdAt] AS stale
-WITH t, hasLead, lastActivityAt, stale,
-  lastActivityAt < datetime() - duration({days: $inactiveDays}) AS inactive
-WHERE NOT hasLead OR inactive OR size(stale) > 0
-RETURN t.id AS teamId, t.name AS name, t.status AS status, lastActivityAt,
-  size(stale) AS unansweredInvitations,
-  [problem IN [CASE WHEN NOT hasLead THEN 'NO_LEAD' END, CASE WHEN inactive THEN 'INACTIVE' END,
-               CASE WHEN size(stale) > 0 THEN 'UNANSWERED_INVITATIONS' END]
-     WHERE problem IS NOT NULL] AS problems
-ORDER BY size(problems) DESC, name, teamId
+  [(i:Invitation)-[:TO_JOIN]->(t) WHERE i.status = 'PENDING' | i.createdAt] AS pendingSince
 """
 )
 
 
+async def team_facts(graph: Graph, viewer: Viewer) -> list[Record]:
+    """Every FORMING or ACTIVE team the viewer may see: {teamId, name, status, lastActivityAt,
+    hasLead, pendingSince (creation times of its pending invitations)}."""
+    return await graph.read(_TEAM_FACTS, **viewer.params())
+
+
 async def team_health(
-    graph: Graph, viewer: Viewer, inactive_days: int = 30, invitation_days: int = 7
+    graph: Graph,
+    viewer: Viewer,
+    inactive_days: int = 30,
+    invitation_days: int = 7,
+    *,
+    facts: Callable[[Graph, Viewer], Awaitable[list[Record]]] = team_facts,
+    now: datetime | None = None,
 ) -> list[Record]:
     """FORMING or ACTIVE teams with at least one problem: no lead; no activity for
-    `inactive_days`; invitations pending longer than `invitation_days`."""
+    `inactive_days`; invitations pending longer than `invitation_days`. `facts` may answer
+    from a cache (graph/snapshot.py): the thresholds are applied here, at `now` (the time of
+    asking), so a team turns inactive as time passes even when nothing is written."""
     _between("inactiveDays", inactive_days, 1, 3650)
     _between("invitationDays", invitation_days, 0, 3650)
-    return await graph.read(
-        _TEAM_HEALTH, inactiveDays=inactive_days, invitationDays=invitation_days, **viewer.params()
-    )
+    now = now or datetime.now(UTC)
+    inactive_before = now - timedelta(days=inactive_days)
+    invited_before = now - timedelta(days=invitation_days)
+    rows = []
+    for team in await facts(graph, viewer):
+        inactive = team["lastActivityAt"] is not None and team["lastActivityAt"] < inactive_before
+        stale = sum(1 for at in team["pendingSince"] if at is not None and at < invited_before)
+        problems = [
+            problem
+            for problem, has in (
+                (TeamProblem.NO_LEAD, not team["hasLead"]),
+                (TeamProblem.INACTIVE, inactive),
+                (TeamProblem.UNANSWERED_INVITATIONS, stale > 0),
+            )
+            if has
+        ]
+        if problems:
+            rows.append(
+                {"teamId": team["teamId"], "name": team["name"], "status": team["status"],
+                 "lastActivityAt": team["lastActivityAt"], "unansweredInvitations": stale,
+                 "problems": [p.value for p in problems]}
+            )  # fmt: skip
+    rows.sort(key=lambda r: (-len(r["problems"]), r["name"], r["teamId"]))
+    return rows
 
 
 # The State Chancellery is the centre of government; ministries and it form the columns.
+_MINISTRY = "m.kind IN ['MINISTRY', 'CENTRE_OF_GOVERNMENT'] AND m.archivedAt IS NULL"
+
+# Counted once over the active issues (status index), not once per direction × ministry cell.
 _MATRIX = (
     """
-MATCH (m:Institution) WHERE m.kind IN ['MINISTRY', 'CENTRE_OF_GOVERNMENT'] AND m.archivedAt IS NULL
-WITH m ORDER BY m.kind = 'CENTRE_OF_GOVERNMENT' DESC, m.code
-WITH collect(m) AS ministries
-MATCH (d:PlanDirection)
-WITH ministries, d ORDER BY d.number
-UNWIND ministries AS m
-CALL (d, m) {
-  OPTIONAL MATCH (d)<-[:UNDER_DIRECTION]-(i:HorizontalIssue)-[:AFFECTS]->(m)
-  WHERE i.status = 'ACTIVE' AND i.archivedAt IS NULL
-  OPTIONAL MATCH (t:ProjectTeam)-[:ADDRESSES]->(i)
-  WHERE t.status = 'ACTIVE' AND t.archivedAt IS NULL AND """
+CALL () {
+  MATCH (m:Institution) WHERE """
+    + _MINISTRY
+    + """
+  WITH m ORDER BY m.kind = 'CENTRE_OF_GOVERNMENT' DESC, m.code
+  RETURN collect({institutionId: m.id, code: m.code, name: m.nameLv}) AS ministries
+}
+CALL () {
+  MATCH (d:PlanDirection)
+  WITH d ORDER BY d.number
+  RETURN collect({directionId: d.id, number: d.number, title: d.titleLv}) AS directions
+}
+CALL () {
+  MATCH (d:PlanDirection)<-[:UNDER_DIRECTION]-(i:HorizontalIssue)-[:AFFECTS]->(m:Institution)
+  WHERE i.status = 'ACTIVE' AND i.archivedAt IS NULL AND """
+    + _MINISTRY
+    + """
+  WITH d, m, count(DISTINCT i) AS n
+  RETURN collect({directionId: d.id, institutionId: m.id, n: n}) AS issues
+}
+CALL () {
+  MATCH (t:ProjectTeam)-[:ADDRESSES]->(i:HorizontalIssue)-[:UNDER_DIRECTION]->(d:PlanDirection)
+  WHERE t.status = 'ACTIVE' AND t.archivedAt IS NULL AND i.status = 'ACTIVE' AND i.archivedAt IS NULL
+    AND """
     + TEAM_VISIBLE
     + """
-    AND EXISTS { (t)<-[:MEMBER_OF]-(:Person)-[:WORKS_AT]->(m) }
-  RETURN count(DISTINCT i) AS activeIssues, count(DISTINCT t) AS activeTeams
+  WITH DISTINCT t, i, d
+  MATCH (i)-[:AFFECTS]->(m:Institution) WHERE """
+    + _MINISTRY
+    + """
+  WITH DISTINCT t, d, m
+  WHERE EXISTS { (t)<-[:MEMBER_OF]-(:Person)-[:WORKS_AT]->(m) }
+  WITH d, m, count(t) AS n
+  RETURN collect({directionId: d.id, institutionId: m.id, n: n}) AS teams
 }
-WITH d, collect({institutionId: m.id, code: m.code, name: m.nameLv,
-                 activeIssues: activeIssues, activeTeams: activeTeams}) AS cells
-RETURN d.id AS directionId, d.number AS number, d.titleLv AS title, cells
-ORDER BY number
+RETURN ministries, directions, issues, teams
 """
 )
 
@@ -155,4 +202,14 @@ async def direction_matrix(graph: Graph, viewer: Viewer) -> list[Record]:
     """One row per plan direction, one cell per ministry (zeroes included, same order in every
     row): active issues affecting the ministry under the direction, and active teams on those
     issues with a member from the ministry."""
-    return await graph.read(_MATRIX, **viewer.params())
+    row = (await graph.read(_MATRIX, **viewer.params()))[0]
+    issues = {(c["directionId"], c["institutionId"]): c["n"] for c in row["issues"]}
+    teams = {(c["directionId"], c["institutionId"]): c["n"] for c in row["teams"]}
+    return [
+        {**d, "cells": [
+            {**m, "activeIssues": issues.get((d["directionId"], m["institutionId"]), 0),
+             "activeTeams": teams.get((d["directionId"], m["institutionId"]), 0)}
+            for m in row["ministries"]
+        ]}
+        for d in row["directions"]
+    ]  # fmt: skip

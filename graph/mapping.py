@@ -179,7 +179,8 @@ async def issue_map(graph: Graph, f: MapFilter, viewer: Viewer) -> IssueMap:
         "includePeople": f.include_people,
         "limit": f.limit,
     }
-    row = (await graph.read(_ISSUES + _AROUND, **params, **viewer.params()))[0]
+    # Only strings and numbers come back: the rows as decoded, without the conversion walk.
+    row = (await graph.read_values(_ISSUES + _AROUND, **params, **viewer.params()))[0]
     if row["total"] > f.limit:
         raise MapTooLarge(row["total"], f.limit)
     return _with_weights(row["nodes"], row["edges"])

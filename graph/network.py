@@ -30,10 +30,12 @@ WHERE t.archivedAt IS NULL AND """
     + """
   AND ($directionId IS NULL OR EXISTS {
         (t)-[:ADDRESSES]->(:HorizontalIssue)-[:UNDER_DIRECTION]->(:PlanDirection {id: $directionId}) })
-CALL (t) {
-  MATCH (t)<-[:MEMBER_OF]-(:Person)-[:WORKS_AT]->(n:Institution)
-  RETURN collect(DISTINCT n) AS institutions
-}
+MATCH (t)<-[:MEMBER_OF]-(p:Person)
+// Each member's institution looked up once per person, not once per seat (people sit on several).
+WITH p, collect(t) AS teams
+MATCH (p)-[:WORKS_AT]->(n:Institution)
+UNWIND teams AS t
+WITH t, collect(DISTINCT n) AS institutions
 UNWIND institutions AS a
 UNWIND institutions AS b
 WITH a, b, t WHERE a.id < b.id
@@ -52,7 +54,9 @@ async def collaboration_network(
     ties {id, source, target, weight = shared teams}). One round trip."""
     if min_weight < 1:
         raise InvalidInput.one("minWeight", "must be at least 1")
-    rows = await graph.read(_NETWORK, directionId=direction_id, minWeight=min_weight, **viewer.params())
+    rows = await graph.read_values(
+        _NETWORK, directionId=direction_id, minWeight=min_weight, **viewer.params()
+    )
     if not rows:
         return [], []
     edges = sorted(rows[0]["edges"], key=lambda e: (-e["weight"], e["source"], e["target"]))

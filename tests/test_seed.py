@@ -408,3 +408,18 @@ async def test_progress_reports_every_batch(graph: Graph, monkeypatch: pytest.Mo
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert calls[-1][0] == calls[-1][1]
     assert len(calls) >= 10
+
+
+async def test_a_fresh_demo_names_its_activity_history_with_an_epoch(graph: Graph) -> None:
+    await load_demo(graph, people=PEOPLE, seed=1)
+    epoch = await one(graph, "MATCH (c:Counter {name: 'activity'}) RETURN c.epoch AS v")
+
+    async def later(tx: Any) -> Any:
+        return await activity.record(tx, verb="test.after", actor_id=None, target_id="x", summary="after")
+
+    await graph.write(later)
+
+    # Cursors and the snapshot cache (graph/snapshot.py) tell histories apart by it: a demo
+    # loaded into a wiped database must not look like the one before.
+    assert isinstance(epoch, str) and len(epoch) == 36
+    assert await one(graph, "MATCH (c:Counter {name: 'activity'}) RETURN c.epoch AS v") == epoch

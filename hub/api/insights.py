@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import insights, institutions, people, teams
+from graph import insights, institutions, people, snapshot, teams
+from graph.access import Viewer
+from graph.driver import Graph, Record
 from graph.insights import TeamProblem
 from hub.api.base import GQLInfo, from_record
+from hub.api.context import Context
 from hub.api.teams import Role, TeamStatus  # registered with Strawberry there
 
 if TYPE_CHECKING:
@@ -104,6 +107,29 @@ class MatrixRow:
     cells: list[MatrixCell]
 
 
+async def fetch_team_health(context: Context, args: dict[str, Any]) -> list[Record]:
+    """`teamHealth` as records (the projection in hub/api/projected.py answers with them)."""
+    return await insights.team_health(
+        context.graph,
+        context.viewer,
+        args.get("inactiveDays", 30),
+        args.get("invitationDays", 7),
+        facts=_cached_team_facts,
+    )
+
+
+async def fetch_direction_matrix(context: Context, args: dict[str, Any]) -> list[Record]:
+    """`directionMatrix` as records; it aggregates over every team and issue, so it is computed
+    once per committed graph state and viewer (graph/snapshot.py)."""
+    return await snapshot.cached(context.graph, context.viewer, insights.direction_matrix)
+
+
+async def _cached_team_facts(graph: Graph, viewer: Viewer) -> list[Record]:
+    """Every open team's facts, once per committed graph state and viewer (graph/snapshot.py);
+    the day thresholds are applied to them per request."""
+    return await snapshot.cached(graph, viewer, insights.team_facts)
+
+
 @strawberry.type
 class InsightQuery:
     @strawberry.field(description="Institutions ranked by score = activeIssues × 2 + activeMemberships.")
@@ -129,8 +155,8 @@ class InsightQuery:
     async def team_health(
         self, info: GQLInfo, inactive_days: int = 30, invitation_days: int = 7
     ) -> list[TeamHealth]:
-        rows = await insights.team_health(
-            info.context.graph, info.context.viewer, inactive_days, invitation_days
+        rows = await fetch_team_health(
+            info.context, {"inactiveDays": inactive_days, "invitationDays": invitation_days}
         )
         return [from_record(TeamHealth, r) for r in rows]
 
@@ -139,7 +165,7 @@ class InsightQuery:
         "Chancellery), active issues and the active teams on them with a member from the ministry."
     )
     async def direction_matrix(self, info: GQLInfo) -> list[MatrixRow]:
-        rows = await insights.direction_matrix(info.context.graph, info.context.viewer)
+        rows = await fetch_direction_matrix(info.context, {})
         return [
             from_record(MatrixRow, {**r, "cells": [from_record(MatrixCell, c) for c in r["cells"]]})
             for r in rows

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
-from graph import mapping
-from graph.driver import Record
+from graph import mapping, snapshot
+from graph.access import Viewer
+from graph.driver import Graph, Record
 from graph.mapping import HARD_MAX_NODES, MapEdgeKind, MapFilter, MapNodeKind
 from hub.api.base import GQLInfo, from_record
+from hub.api.context import Context
 
 # The shared enums, imported from the modules that register them with Strawberry.
 from hub.api.issues import IssueStatus, Priority, Stake
@@ -73,6 +77,54 @@ class IssueMapFilter:
     )
 
 
+def map_filter(
+    *,
+    direction_id: str | None = None,
+    status: IssueStatus | str | None = None,
+    institution_id: str | None = None,
+    text: str | None = None,
+    include_people: bool = False,
+    limit: int = mapping.DEFAULT_MAX_NODES,
+) -> MapFilter:
+    return MapFilter(
+        direction_id=direction_id,
+        status=IssueStatus(status) if status is not None else None,
+        institution_id=institution_id,
+        text=text,
+        include_people=include_people,
+        limit=limit,
+    )
+
+
+async def issue_map(graph: Graph, viewer: Viewer, f: MapFilter) -> mapping.IssueMap:
+    """The map, computed once per committed graph state, filter and viewer (graph/snapshot.py):
+    at 10,000 people one is thousands of nodes and edges, and the same filters recur."""
+    return await snapshot.cached(graph, viewer, _issue_map, f)
+
+
+async def _issue_map(graph: Graph, viewer: Viewer, f: MapFilter) -> mapping.IssueMap:
+    return await mapping.issue_map(graph, f, viewer)
+
+
+async def fetch_issue_map(context: Context, args: dict[str, Any]) -> Record:
+    """`issueMap` as records, from arguments coerced by graphql-core (GraphQL names; the
+    projection in hub/api/projected.py answers with it)."""
+    f = args.get("filter") or {}
+    result = await issue_map(
+        context.graph,
+        context.viewer,
+        map_filter(
+            direction_id=f.get("directionId"),
+            status=f.get("status"),
+            institution_id=f.get("institutionId"),
+            text=f.get("text"),
+            include_people=f.get("includePeople", False),
+            limit=f.get("limit", mapping.DEFAULT_MAX_NODES),
+        ),
+    )
+    return {"nodes": result.nodes, "edges": result.edges, "truncated": False}
+
+
 @strawberry.type
 class MappingQuery:
     @strawberry.field(
@@ -81,9 +133,10 @@ class MappingQuery:
     )
     async def issue_map(self, info: GQLInfo, filter: IssueMapFilter | None = None) -> IssueMap:
         f = filter or IssueMapFilter()
-        result = await mapping.issue_map(
+        result = await issue_map(
             info.context.graph,
-            MapFilter(
+            info.context.viewer,
+            map_filter(
                 direction_id=f.direction_id,
                 status=f.status,
                 institution_id=f.institution_id,
@@ -91,7 +144,6 @@ class MappingQuery:
                 include_people=f.include_people,
                 limit=f.limit,
             ),
-            info.context.viewer,
         )
         return IssueMap(
             nodes=[map_node(n) for n in result.nodes],

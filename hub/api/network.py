@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import network
+from graph import network, snapshot
+from graph.access import Viewer
+from graph.driver import Graph, Record
 from graph.network import LinkKind
 from hub.api.base import GQLInfo
+from hub.api.context import Context
 from hub.api.mapping import MapEdge, MapNode, map_edge, map_node
 
 if TYPE_CHECKING:
@@ -50,6 +53,32 @@ class IntroductionPath:
     steps: list[IntroductionStep]
 
 
+async def fetch_collaboration_network(context: Context, args: dict[str, Any]) -> Record:
+    """`collaborationNetwork` as records, from arguments coerced by graphql-core (the projection
+    in hub/api/projected.py answers with it)."""
+    nodes, edges = await collaboration_network(
+        context.graph, context.viewer, args.get("directionId"), args.get("minWeight", 1)
+    )
+    return {"nodes": nodes, "edges": edges}
+
+
+async def _network(
+    graph: Graph, viewer: Viewer, direction_id: str | None, min_weight: int
+) -> tuple[list[Record], list[Record]]:
+    return await network.collaboration_network(
+        graph, viewer, direction_id=direction_id, min_weight=min_weight
+    )
+
+
+async def collaboration_network(
+    graph: Graph, viewer: Viewer, direction_id: str | None, min_weight: int
+) -> tuple[list[Record], list[Record]]:
+    """The network as map nodes and edges, computed once per committed graph state and viewer
+    (graph/snapshot.py): it aggregates over every team."""
+    nodes, edges = await snapshot.cached(graph, viewer, _network, direction_id, min_weight)
+    return [{**n, "kind": "INSTITUTION"} for n in nodes], [{**e, "kind": "SHARES_TEAMS"} for e in edges]
+
+
 @strawberry.type
 class NetworkQuery:
     @strawberry.field(
@@ -59,13 +88,10 @@ class NetworkQuery:
     async def collaboration_network(
         self, info: GQLInfo, direction_id: strawberry.ID | None = None, min_weight: int = 1
     ) -> CollaborationNetwork:
-        nodes, edges = await network.collaboration_network(
-            info.context.graph, info.context.viewer, direction_id=direction_id, min_weight=min_weight
+        nodes, edges = await collaboration_network(
+            info.context.graph, info.context.viewer, direction_id, min_weight
         )
-        return CollaborationNetwork(
-            nodes=[map_node({**n, "kind": "INSTITUTION"}) for n in nodes],
-            edges=[map_edge({**e, "kind": "SHARES_TEAMS"}) for e in edges],
-        )
+        return CollaborationNetwork(nodes=[map_node(n) for n in nodes], edges=[map_edge(e) for e in edges])
 
     @strawberry.field(
         description="The shortest chain of people linking two people through shared teams and "

@@ -50,6 +50,7 @@ from hub.api.mapping import MappingQuery
 from hub.api.network import NetworkQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.posts import Post, PostMutation
+from hub.api.projected import ProjectedResults
 from hub.api.round_trips import CypherRoundTrips
 from hub.api.search import SearchQuery
 from hub.api.shared_results import SharedSubscriptionResults
@@ -185,6 +186,8 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
             *([] if production else [CypherRoundTrips]),
             # Last: answers the compiled hot pages in one Cypher query once every check has passed.
             CompiledPages,
+            # Also last: large flat results (issueMap, collaborationNetwork) copied from records.
+            ProjectedResults,
         ],
     )
 
