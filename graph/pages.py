@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.activity import ACTIVITY_VISIBLE
 from graph.driver import Graph, Record
+from graph.pagination import Page, PageRequest, encode_cursor
 
 # The latest activities in one entity's feed, as `activities(scopeId: $id, first: $first)`
 # answers them: newest first, those about teams the viewer may not see left out.
@@ -117,6 +118,53 @@ async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Recor
     viewer may see (by name), and `activities(scopeId: id, first)`."""
     rows = await graph.read(_ISSUE_PAGE, id=id, first=first, **viewer.params())
     return to_json(rows[0])
+
+
+# People by skill and institution, as `people(filter: {skillId, institutionId}, first)` answers it
+# with the default filter and order (graph/people.py `list_page`): live people at the institution
+# holding the skill (any level), by name then id, each with their institution and their skills
+# strongest first. The page is cut in Cypher; the cursor is made in Python (graph/pagination.py).
+_PEOPLE_SEARCH: LiteralString = (
+    """
+    MATCH (:Institution {id: $institutionId})<-[:WORKS_AT]-(n:Person)
+    WHERE n.archivedAt IS NULL
+      AND EXISTS { MATCH (n)-[h:HAS_SKILL]->(:Skill {id: $skillId}) WHERE h.level >= 1 }
+    WITH n ORDER BY n.name, n.id
+    WITH collect(n) AS matched
+    UNWIND matched[0..$first + 1] AS n
+    CALL (n) {
+      RETURN n {.id, .name, .title, .email,
+                institution: head([(n)-[:WORKS_AT]->(inst:Institution) | inst """
+    + _INSTITUTION
+    + """]),
+                skills: COLLECT {
+                  MATCH (n)-[h:HAS_SKILL]->(s:Skill)
+                  WITH h, s ORDER BY h.level DESC, s.key
+                  RETURN {level: h.level, skill: s {.id, .name}}
+                }} AS person
+    }
+    RETURN size(matched) AS total, collect(person) AS rows
+    """
+)
+
+
+async def people_search(graph: Graph, skill_id: str, institution_id: str, first: int) -> Record:
+    """`people(filter: {skillId, institutionId}, first)` with totalCount, pageInfo {hasNextPage
+    endCursor} and each person's institution and skills (strongest first): `{"people": ...}`."""
+    rows = await graph.read(_PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first)
+    # No match leaves no row to collect over: an empty page.
+    row = rows[0] if rows else {"total": 0, "rows": []}
+    page = Page.from_row(row, PageRequest(first=first, skip=0))
+    return {
+        "people": {
+            "totalCount": page.total,
+            "pageInfo": {
+                "hasNextPage": page.has_next,
+                "endCursor": encode_cursor(len(page.rows) - 1) if page.rows else None,
+            },
+            "nodes": to_json(page.rows),
+        }
+    }
 
 
 def to_json(value: Any) -> Any:
