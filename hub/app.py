@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -145,11 +147,25 @@ class GraphQLApp(GraphQL[Context, None]):
             live.connections -= 1
             metrics.websocket_closed()
 
+    def encode_json(self, data: object) -> str:
+        return encode_json(data)
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = convert_errors(result.errors, mask=self.settings.production)
             metrics.count_errors((e.extensions or {}).get("code", "UNKNOWN") for e in result.errors)
         return await super().process_result(request, result)
+
+
+def encode_json(data: object) -> str:
+    """Responses and WebSocket messages as JSON, with orjson: several times faster than the json
+    module on a page of results. A str (not bytes), so WebSocket messages stay text frames;
+    anything orjson refuses (a key that is not a string, an integer over 64 bits) goes through
+    the json module as before."""
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, separators=(",", ":"))
 
 
 async def bind_idempotency_key(request: Request, context: Context) -> None:
