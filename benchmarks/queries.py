@@ -32,7 +32,6 @@ from graph import (
 from graph.access import Viewer
 from graph.driver import Graph, Record
 from graph.formation import SuggestionInput
-from graph.pagination import PageRequest, encode_cursor
 from graph.validation import validate
 
 Input = dict[str, Any]
@@ -214,45 +213,8 @@ async def floor_team_page(graph: Graph, args: Input) -> bytes:
 
 
 async def floor_people_search(graph: Graph, args: Input) -> bytes:
-    """The hub's round trips for (b): the page, then institutions and skills together, then skill names."""
-    request = PageRequest(first=50, skip=0)
-    page = await people.list_page(
-        graph, request, institution_id=args["institutionId"], skill_id=args["skillId"]
-    )
-    ids = [r["id"] for r in page.rows]
-    insts, person_skills = await asyncio.gather(
-        institutions.by_ids(graph, sorted({r["institutionId"] for r in page.rows if r.get("institutionId")})),
-        people.skills_of(graph, ids),
-    )
-    skill_ids = sorted({s["skillId"] for rows in person_skills.values() for s in rows})
-    names = await skills.by_ids(graph, skill_ids)
-    data = {
-        "people": {
-            "totalCount": page.total,
-            "pageInfo": {
-                "hasNextPage": page.has_next,
-                "endCursor": encode_cursor(page.skip + len(page.rows) - 1) if page.rows else None,
-            },
-            "nodes": [
-                {
-                    "id": r["id"],
-                    "name": r["name"],
-                    "title": r.get("title"),
-                    "email": r["email"],
-                    "institution": _inst(insts.get(r.get("institutionId", ""))),
-                    "skills": [
-                        {
-                            "level": s["level"],
-                            "skill": {"id": s["skillId"], "name": names.get(s["skillId"], {}).get("name")},
-                        }
-                        for s in person_skills.get(r["id"], [])
-                    ],
-                }
-                for r in page.rows
-            ],
-        }
-    }
-    return _dump(data)
+    """The hub's one round trip for (b) (graph/pages.py), serialised without GraphQL."""
+    return _dump(await pages.people_search(graph, args["skillId"], args["institutionId"], 50))
 
 
 async def floor_issue_page(graph: Graph, args: Input) -> bytes:

@@ -261,8 +261,12 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   lead first, the peer by name). The peer answers each request with one generated Cypher query.
 - **The floor** runs the same Cypher as the hub, through the same graph/ functions, builds the same
   JSON and serialises it — the hub's cost minus GraphQL, Strawberry and HTTP. For the team page
-  (a) and the issue page (c) that is the one query of graph/pages.py that the hub's compiled path
-  (hub/api/compiled.py) runs; for (b) and (d) the resolvers' round trips, in the same waves.
+  (a), the issue page (c) and people search (b) that is the one query of graph/pages.py that the
+  hub's compiled path (hub/api/compiled.py) runs; for (d) the resolvers' round trips, in the
+  same waves. The hub additionally looks up its caller (the token's person) in one more query
+  per request, which the floor does not.
+- **Rate limit.** The benchmark signs in as one caller, so the hub it starts has a per-caller rate
+  budget it cannot reach (`benchmarks/auth.py`); the limiter still charges every request.
 - **The hub, resolver path (before)** is the same hub answering the same selection for (a) and
   (c) with a no-op `@include(if: true)` on the root field, which the compiled path does not match:
   Strawberry executes it resolver by resolver with DataLoaders (8 and 6 round trips), as every
@@ -277,16 +281,10 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   fresh (team, person) pairs. It runs after all reads (it adds memberships and activity) and
   against the hub and the floor only: the library's generated mutations would skip the hub's
   rules and its Activity record, so they would not be the same work.
-- **Dataset against the issue's target:** the demo generator has the 25 real institutions (not
-  about 400) and caps synthetic issues at 2,000 (not 3,000); its teams have 4–13 members, so the
-  largest team page has 13 members, not 50.
-- **The team page (a)** asks for the issue's affected institutions and every member's institution,
-  from which the page derives coverage; the hub's newer `ProjectTeam.coverage` field is not in
-  the document yet (next run: add it to the hub's document and the floor).
-- The harness takes a new query by adding it to `benchmarks/queries.py`. The team page (a) asks for the issue's affected institutions and
-  the members' institutions, from which the page derives coverage; the hub's new
-  `ProjectTeam.coverage` field is not in the document yet. The issue's dataset asks for about 400 institutions and 3,000
-  issues; the demo generator has 25 real institutions and caps synthetic issues at 2,000.
+- **Dataset:** the demo generator at national scale (counts under *Dataset* above). The team
+  page (a) asks for the issue's affected institutions and every member's institution, from which
+  the page derives coverage; the hub's `ProjectTeam.coverage` field is not in the document.
+- The harness takes a new query by adding it to `benchmarks/queries.py`.
 
 ## What changed since the baseline run (issue 7)
 
@@ -306,6 +304,23 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    takes part in deadlocks; writers can still deadlock now and then on team/person nodes locked in
    different orders (the driver retries them; tests/test_write_concurrency.py marks this xfail).
 
-Not done: orjson responses (the compiled path still goes through Strawberry's JSON encoder),
-a general selection-set compiler for the long tail of queries, issueMap (e) serialisation.
+5. **People search (b) in one round trip**: its document is a compiled shape too
+   (graph/pages.py `people_search`, hub/api/compiled.py `PEOPLE_SEARCH`): 4 round trips and
+   ~750 resolved fields → 1 query whose result is the response.
+6. **Reads in one network exchange**: `Graph.read` runs an auto-commit transaction (RUN and PULL
+   in one write) instead of `execute_query`'s managed transaction, which added a COMMIT exchange
+   per read; a retryable failure is tried once more after 1 s, as the driver's retry did.
+7. **Activity times formatted by Neo4j** on the compiled pages (Python's `isoformat()` exactly),
+   and the driver's values walked once: hydrating each DateTime in Python was ~11 % of the hub's
+   samples on (a) (py-spy, 32 clients).
+8. **Verified bearer tokens remembered** by SHA-256 until they expire (hub/auth/tokens.py;
+   bounded, expiry checked on every use): ~0.2 ms of CPU per request.
+9. **orjson** encodes responses (hub/app.py `encode_json`; the json module for what it refuses).
+
+Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
+uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
+
+Not done: a general selection-set compiler for the long tail of queries; the caller lookup
+(one query per request: caching it would let a removed or demoted person act until the cache
+expires); issueMap (e) serialisation.
 """

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import re
 from collections.abc import Awaitable, Callable, Iterator
@@ -20,7 +21,6 @@ from neo4j import (
     AsyncManagedTransaction,
     NotificationMinimumSeverity,
     Query,
-    RoutingControl,
 )
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date, DateTime
@@ -88,6 +88,10 @@ def _records(records: list[neo4j.Record]) -> list[Record]:
     return [native(r.data()) for r in records]
 
 
+# A read that failed in a way worth retrying (a lost connection, a transient error) is tried once
+# more after this, as the driver's own retry (first back-off 1 s, retry time connect_timeout / 2).
+READ_RETRY_DELAY_S = 1.0
+
 _CONSTRAINT_PROPERTY = re.compile(r"property `(\w+)`")
 
 # Database faults that mean "try later", as opposed to a bug in a query.
@@ -150,7 +154,15 @@ class Graph:
         await self.driver.close()
 
     async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
-        """One read query, one round trip."""
+        """One read query, one round trip.
+
+        An auto-commit transaction: RUN and PULL go out in one write and the answer comes back in
+        one read. A managed transaction (`execute_query`) adds a COMMIT exchange, a second write
+        and wake-up per query that cost about a fifth of the hub's CPU on a page under load (on
+        loopback the kernel delivers the bytes inside the sender's `send`). A read has nothing to
+        commit. A retryable failure (a lost connection, a transient error) is tried once more
+        after `READ_RETRY_DELAY_S`, as the driver's retry would within its retry time.
+        """
         return _records(await self._read(cypher, params))
 
     async def read_values(self, cypher: LiteralString, **params: Any) -> list[Record]:
@@ -159,22 +171,35 @@ class Graph:
         a map of thousands of nodes and edges costs several times the query itself."""
         return [dict(r.items()) for r in await self._read(cypher, params)]
 
+    async def read_driver_values(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """`read`, with temporal values left as the driver's types (neo4j.time), for callers that
+        convert every value anyway (graph/pages.py), so the rows are walked once, not twice."""
+        return [r.data() for r in await self._read(cypher, params)]
+
     async def _read(self, cypher: LiteralString, params: dict[str, Any]) -> list[neo4j.Record]:
         _tick()
+        query = Query(cypher, timeout=self.query_timeout_s)
         try:
-            result = await self.driver.execute_query(
-                Query(cypher, timeout=self.query_timeout_s),
-                params,
-                database_=self.database,
-                routing_=RoutingControl.READ,
-            )
+            try:
+                return await self._read_once(query, params)
+            except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+                if not exc.is_retryable():
+                    raise
+            await asyncio.sleep(READ_RETRY_DELAY_S)
+            return await self._read_once(query, params)
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailable() from exc
         except neo4j_errors.ClientError as exc:
             if _timed_out(exc):
                 raise DatabaseUnavailable() from exc
             raise
-        return result.records
+
+    async def _read_once(self, query: Query, params: dict[str, Any]) -> list[neo4j.Record]:
+        async with self.driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
+            result = await session.run(query, params)
+            return [record async for record in result]
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` in one write transaction; the driver retries it on transient errors."""

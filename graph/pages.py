@@ -12,9 +12,35 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, LiteralString
 
+from neo4j.time import Date, DateTime
+
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.activity import ACTIVITY_VISIBLE
 from graph.driver import Graph, Record
+from graph.pagination import Page, PageRequest, encode_cursor
+
+
+def _two(part: LiteralString) -> LiteralString:
+    return "right('0' + toString(" + part + "), 2)"
+
+
+# `a.at` as the DateTime scalar writes it (Python's `isoformat()`: seconds always, microseconds
+# only when not zero, the offset as ±HH:MM), made by Neo4j: hydrating each DateTime into the
+# driver's temporal type and then a Python datetime cost about a sixth of the hub's CPU on a
+# team page. tests/test_compiled_pages.py compares the result with the resolvers'.
+_ACTIVITY_AT: LiteralString = (
+    "toString(date(a.at)) + 'T' + "
+    + _two("a.at.hour")
+    + " + ':' + "
+    + _two("a.at.minute")
+    + " + ':' + "
+    + _two("a.at.second")
+    + " + CASE a.at.microsecond WHEN 0 THEN '' ELSE '.' + right('00000' + toString(a.at.microsecond), 6) END"
+    + " + CASE WHEN a.at.offsetSeconds < 0 THEN '-' ELSE '+' END + "
+    + _two("abs(a.at.offsetSeconds) / 3600")
+    + " + ':' + "
+    + _two("abs(a.at.offsetSeconds) % 3600 / 60")
+)
 
 # The latest activities in one entity's feed, as `activities(scopeId: $id, first: $first)`
 # answers them: newest first, those about teams the viewer may not see left out.
@@ -28,7 +54,9 @@ _ACTIVITIES: LiteralString = (
       WITH a ORDER BY a.seq DESC
       WITH collect(a) AS matched
       RETURN {totalCount: size(matched),
-              nodes: [a IN matched[0..$first] | a {.id, .seq, .at, .verb, .summary}]} AS activities
+              nodes: [a IN matched[0..$first] | a {.id, .seq, at: """
+    + _ACTIVITY_AT
+    + """, .verb, .summary}]} AS activities
     }
     """
 )
@@ -78,7 +106,7 @@ async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Record
     """`team(id)` with its issue's affected institutions and its members (lead first, each with
     their institution), and `activities(scopeId: id, first)`; the team is null when the viewer
     may not see it."""
-    rows = await graph.read(_TEAM_PAGE, id=id, first=first, **viewer.params())
+    rows = await graph.read_driver_values(_TEAM_PAGE, id=id, first=first, **viewer.params())
     return to_json(rows[0])
 
 
@@ -115,12 +143,66 @@ _ISSUE_PAGE: LiteralString = (
 async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Record:
     """`issue(id)` with its direction, affected institutions (lead first) and the teams on it the
     viewer may see (by name), and `activities(scopeId: id, first)`."""
-    rows = await graph.read(_ISSUE_PAGE, id=id, first=first, **viewer.params())
+    rows = await graph.read_driver_values(_ISSUE_PAGE, id=id, first=first, **viewer.params())
     return to_json(rows[0])
 
 
+# People by skill and institution, as `people(filter: {skillId, institutionId}, first)` answers it
+# with the default filter and order (graph/people.py `list_page`): live people at the institution
+# holding the skill (any level), by name then id, each with their institution and their skills
+# strongest first. The page is cut in Cypher; the cursor is made in Python (graph/pagination.py).
+_PEOPLE_SEARCH: LiteralString = (
+    """
+    MATCH (:Institution {id: $institutionId})<-[:WORKS_AT]-(n:Person)
+    WHERE n.archivedAt IS NULL
+      AND EXISTS { MATCH (n)-[h:HAS_SKILL]->(:Skill {id: $skillId}) WHERE h.level >= 1 }
+    WITH n ORDER BY n.name, n.id
+    WITH collect(n) AS matched
+    UNWIND matched[0..$first + 1] AS n
+    CALL (n) {
+      RETURN n {.id, .name, .title, .email,
+                institution: head([(n)-[:WORKS_AT]->(inst:Institution) | inst """
+    + _INSTITUTION
+    + """]),
+                skills: COLLECT {
+                  MATCH (n)-[h:HAS_SKILL]->(s:Skill)
+                  WITH h, s ORDER BY h.level DESC, s.key
+                  RETURN {level: h.level, skill: s {.id, .name}}
+                }} AS person
+    }
+    RETURN size(matched) AS total, collect(person) AS rows
+    """
+)
+
+
+async def people_search(graph: Graph, skill_id: str, institution_id: str, first: int) -> Record:
+    """`people(filter: {skillId, institutionId}, first)` with totalCount, pageInfo {hasNextPage
+    endCursor} and each person's institution and skills (strongest first): `{"people": ...}`."""
+    rows = await graph.read_driver_values(
+        _PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first
+    )
+    # No match leaves no row to collect over: an empty page.
+    row = rows[0] if rows else {"total": 0, "rows": []}
+    page = Page.from_row(row, PageRequest(first=first, skip=0))
+    return {
+        "people": {
+            "totalCount": page.total,
+            "pageInfo": {
+                "hasNextPage": page.has_next,
+                "endCursor": encode_cursor(len(page.rows) - 1) if page.rows else None,
+            },
+            "nodes": to_json(page.rows),
+        }
+    }
+
+
 def to_json(value: Any) -> Any:
-    """Dates and times as GraphQL's Date and DateTime scalars serialise them (ISO 8601)."""
+    """Dates and times as GraphQL's Date and DateTime scalars serialise them (ISO 8601), from the
+    driver's temporal types (`Graph.read_driver_values`) or Python's."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, DateTime | Date):
+        return value.to_native().isoformat()
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, list):

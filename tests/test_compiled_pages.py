@@ -1,5 +1,6 @@
-"""The team and issue pages answered by one Cypher query (graph/pages.py, hub/api/compiled.py)
-give exactly the JSON the resolvers give, for every kind of viewer, in one round trip."""
+"""The team and issue pages and people search answered by one Cypher query (graph/pages.py,
+hub/api/compiled.py) give exactly the JSON the resolvers give, for every kind of viewer, in one
+round trip."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from typing import Any
 
 import pytest
 
+from graph import people
 from graph.access import Viewer
 from graph.driver import Graph, run
+from graph.ids import new_id
 from graph.issues import Stake
+from graph.pagination import encode_cursor
+from graph.people import PersonSkillInput
 from graph.teams import Visibility
-from hub.api.compiled import ISSUE_PAGE, TEAM_PAGE
+from hub.api.compiled import ISSUE_PAGE, PEOPLE_SEARCH, TEAM_PAGE
 from hub.api.context import Context
 from hub.api.schema import schema
 from hub.config import Settings
@@ -23,6 +28,7 @@ from tests.conftest import Hub
 # The same selection with a no-op directive: not a compiled shape, so the resolvers answer it.
 RESOLVED_TEAM_PAGE = TEAM_PAGE.replace("team(id: $id) {", "team(id: $id) @include(if: true) {")
 RESOLVED_ISSUE_PAGE = ISSUE_PAGE.replace("issue(id: $id) {", "issue(id: $id) @include(if: true) {")
+RESOLVED_PEOPLE_SEARCH = PEOPLE_SEARCH.replace("first: 50) {", "first: 50) @include(if: true) {")
 
 
 async def _world(graph: Graph) -> dict[str, str]:
@@ -81,11 +87,14 @@ VIEWERS = {
 }
 
 
-async def _execute(graph: Graph, query: str, id: str, viewer: Viewer) -> tuple[dict[str, Any], int]:
+async def _execute(
+    graph: Graph, query: str, id: str | dict[str, str], viewer: Viewer
+) -> tuple[dict[str, Any], int]:
     """Execute through the hub's schema in process (so the viewer can be chosen): the JSON
     the hub would send, and the Cypher round trips it made."""
+    variables = {"id": id} if isinstance(id, str) else id
     result = await schema.execute(
-        query, {"id": id}, context_value=Context(graph=graph, settings=Settings(), viewer=viewer)
+        query, variables, context_value=Context(graph=graph, settings=Settings(), viewer=viewer)
     )
     assert result.errors is None
     assert result.extensions is not None
@@ -201,3 +210,120 @@ async def test_a_page_size_over_the_configured_maximum_gets_the_usual_error(grap
 
     assert result.errors is not None
     assert "must be between 0 and 10" in result.errors[0].message
+
+
+async def _staff(graph: Graph) -> dict[str, str]:
+    """FM staff with and without the skill (one archived, one untitled), and a holder elsewhere."""
+    fm = await builders.institution(graph, "FM")
+    varam = await builders.institution(graph, "VARAM")
+    law = await builders.skill(graph, "Law")
+    data = await builders.skill(graph, "Data")
+    anna = await builders.person(graph, "Anna", fm["id"], title="Lawyer")
+    boris = await builders.person(graph, "Boris", fm["id"])
+    carla = await builders.person(graph, "Carla", fm["id"])
+    await builders.person(graph, "Dace", fm["id"])  # no skill
+    eva = await builders.person(graph, "Eva", varam["id"])
+    for who, skill, level in [
+        (anna, law, 2), (anna, data, 5), (boris, law, 4), (carla, law, 3), (eva, law, 5),
+    ]:  # fmt: skip
+        await people.set_skill(graph, who["id"], PersonSkillInput(skill_id=skill["id"], level=level), None)
+    await people.archive(graph, carla["id"], None)
+    return {"skillId": law["id"], "institutionId": fm["id"], "data": data["id"], "varam": varam["id"]}
+
+
+async def test_people_search_in_one_query_equals_the_resolvers(graph: Graph) -> None:
+    ids = await _staff(graph)
+    search = {"skillId": ids["skillId"], "institutionId": ids["institutionId"]}
+
+    compiled, trips = await _execute(graph, PEOPLE_SEARCH, search, Viewer.system())
+    resolved, _ = await _execute(graph, RESOLVED_PEOPLE_SEARCH, search, Viewer.system())
+
+    assert compiled == resolved
+    assert trips == 1
+
+
+async def test_people_search_lists_live_holders_at_the_institution_by_name_skills_strongest_first(
+    graph: Graph,
+) -> None:
+    ids = await _staff(graph)
+
+    page, _ = await _execute(
+        graph,
+        PEOPLE_SEARCH,
+        {"skillId": ids["skillId"], "institutionId": ids["institutionId"]},
+        Viewer.system(),
+    )
+
+    people_page = page["people"]
+    assert people_page["totalCount"] == 2
+    assert people_page["pageInfo"] == {"hasNextPage": False, "endCursor": encode_cursor(1)}
+    assert [(p["name"], p["title"], p["institution"]["code"]) for p in people_page["nodes"]] == [
+        ("Anna", "Lawyer", "FM"),
+        ("Boris", None, "FM"),
+    ]
+    assert [(s["skill"]["name"], s["level"]) for s in people_page["nodes"][0]["skills"]] == [
+        ("Data", 5),
+        ("Law", 2),
+    ]
+
+
+async def test_people_search_with_no_match_is_an_empty_page_as_the_resolvers_give_it(graph: Graph) -> None:
+    ids = await _staff(graph)
+    search = {"skillId": ids["data"], "institutionId": ids["varam"]}
+
+    compiled, _ = await _execute(graph, PEOPLE_SEARCH, search, Viewer.system())
+    resolved, _ = await _execute(graph, RESOLVED_PEOPLE_SEARCH, search, Viewer.system())
+
+    assert (
+        compiled
+        == resolved
+        == {"people": {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}
+    )
+
+
+async def test_people_search_over_one_page_has_a_next_page_as_the_resolvers_give_it(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    law = await builders.skill(graph, "Law")
+    await graph.write(
+        lambda tx: run(
+            tx,
+            "MATCH (i:Institution {id: $fm}), (s:Skill {id: $law}) UNWIND range(0, size($ids) - 1) AS k "
+            "CREATE (p:Person:Entity {id: $ids[k], name: 'Person ' + k, email: 'p' + k + '@example.gov.lv'}) "
+            "CREATE (p)-[:WORKS_AT]->(i), (p)-[:HAS_SKILL {level: 1 + k % 5}]->(s)",
+            fm=fm["id"],
+            law=law["id"],
+            ids=[new_id("Person") for _ in range(52)],
+        )
+    )
+    search = {"skillId": law["id"], "institutionId": fm["id"]}
+
+    compiled, _ = await _execute(graph, PEOPLE_SEARCH, search, Viewer.system())
+    resolved, _ = await _execute(graph, RESOLVED_PEOPLE_SEARCH, search, Viewer.system())
+
+    assert compiled == resolved
+    assert compiled["people"]["totalCount"] == 52
+    assert compiled["people"]["pageInfo"] == {"hasNextPage": True, "endCursor": encode_cursor(49)}
+    assert len(compiled["people"]["nodes"]) == 50
+
+
+async def test_people_search_is_refused_to_a_caller_who_is_not_signed_in(hub: Hub, graph: Graph) -> None:
+    ids = await _staff(graph)
+
+    result = hub.as_user(None).post(
+        PEOPLE_SEARCH, {"skillId": ids["skillId"], "institutionId": ids["institutionId"]}
+    )
+
+    assert result["data"] is None
+    assert {e["extensions"]["code"] for e in result["errors"]} == {"UNAUTHENTICATED"}
+
+
+async def test_the_hub_answers_people_search_over_http_in_one_round_trip(hub: Hub, graph: Graph) -> None:
+    ids = await _staff(graph)
+    search = {"skillId": ids["skillId"], "institutionId": ids["institutionId"]}
+
+    compiled = hub.post(PEOPLE_SEARCH, search)
+    resolved = hub.post(RESOLVED_PEOPLE_SEARCH, search)
+
+    assert compiled["data"] == resolved["data"]
+    assert compiled["extensions"]["cypherQueries"] == 1
+    assert resolved["extensions"]["cypherQueries"] > 1

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from hub.auth import tokens
 from hub.auth.tokens import MAX_TOKEN_BYTES, InvalidToken, JwksCache, TokenVerifier, http_jwks
 
 ISSUER = "https://idp.test/realms/gov"
@@ -264,3 +265,69 @@ async def test_pem_serialisation_matches_cryptography(idp: JwksServer) -> None:
     # guards the HS256 attack above: the PEM used as HMAC secret is the real public key
     pem = idp.keys[0].as_pem(private=False)
     assert serialization.load_pem_public_key(pem) is not None
+
+
+class CountingVerifier(TokenVerifier):
+    """Counts the full checks (signature and claims) it makes."""
+
+    checks = 0
+
+    async def _check(self, token: str) -> dict[str, Any]:
+        self.checks += 1
+        return await super()._check(token)
+
+
+def counting_verifier(idp: JwksServer, leeway_s: int = 30) -> CountingVerifier:
+    return CountingVerifier(
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        algorithms=["RS256"],
+        jwks=JwksCache(http_jwks(idp.url)),
+        leeway_s=leeway_s,
+    )
+
+
+async def test_a_token_seen_before_is_not_checked_again_and_gives_the_same_claims(idp: JwksServer) -> None:
+    v = counting_verifier(idp)
+    token = sign(idp.keys[0], claims())
+
+    first, second = await v.verify(token), await v.verify(token)
+
+    assert first == second
+    assert v.checks == 1
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(idp: JwksServer) -> None:
+    v = counting_verifier(idp, leeway_s=0)
+    token = sign(idp.keys[0], claims(exp=int(time.time()) + 1))
+    await v.verify(token)
+
+    time.sleep(2.1)
+
+    assert "expired" in await refused(v, token)
+
+
+async def test_a_refused_token_is_checked_again_every_time(idp: JwksServer) -> None:
+    v = counting_verifier(idp)
+    head, _, sig = sign(idp.keys[0], claims()).split(".")
+    forged = f"{head}.{b64(json.dumps(claims(sub='admin')).encode())}.{sig}"
+
+    await refused(v, forged)
+    await refused(v, forged)
+
+    assert v.checks == 2
+
+
+async def test_the_remembered_tokens_are_bounded_oldest_out(
+    idp: JwksServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tokens, "VERIFIED_CACHE_SIZE", 2)
+    v = counting_verifier(idp)
+    oldest, *newer = [sign(idp.keys[0], claims(sub=f"u{i}")) for i in range(3)]
+    for token in [oldest, *newer]:
+        await v.verify(token)
+
+    await v.verify(newer[-1])
+    await v.verify(oldest)
+
+    assert v.checks == 4  # three first sightings, then the oldest again

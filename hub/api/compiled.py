@@ -1,4 +1,5 @@
-"""Hot pages answered by one Cypher query whose result is the response, not field by field.
+"""Hot pages answered by one Cypher query whose result is the response, not field by field:
+the team page, the issue page and people search by skill and institution.
 
 Executing a 50-member team page resolver by resolver costs milliseconds of Python and eight
 Cypher round trips; graph/pages.py answers the same selection in one query. This extension runs
@@ -34,7 +35,8 @@ from graph.errors import DomainError
 from hub.api.authz import authorize
 from hub.api.context import Context
 
-Page = Callable[[Graph, str, Viewer, int], Awaitable[Record]]
+# A compiled page: (graph, viewer, the operation's coerced variables) → the response's `data`.
+Page = Callable[[Graph, Viewer, dict[str, str]], Awaitable[Record]]
 
 TEAM_PAGE = """
 query TeamPage($id: ID!) {
@@ -61,10 +63,22 @@ query IssuePage($id: ID!) {
 """
 
 
+PEOPLE_SEARCH = """
+query PeopleSearch($skillId: ID!, $institutionId: ID!) {
+  people(filter: {skillId: $skillId, institutionId: $institutionId}, first: 50) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id name title email institution { id code nameEn } skills { level skill { id name } } }
+  }
+}
+"""
+
+
 @dataclass(frozen=True)
 class Compiled:
     page: Page
-    first: int  # the activities page size the shape asks for
+    first: int  # the page size the shape asks for (activities, people)
+    variables: tuple[str, ...] = ("id",)  # each an ID the page takes
 
 
 def _shape(operation: OperationDefinitionNode) -> str:
@@ -85,14 +99,31 @@ def _only_operation(document: DocumentNode) -> OperationDefinitionNode | None:
     return document.definitions[0]
 
 
-def _register(source: str, page: Page, first: int) -> tuple[str, Compiled]:
+def _register(source: str, compiled: Compiled) -> tuple[str, Compiled]:
     operation = _only_operation(parse(source))
     assert operation is not None
-    return _shape(operation), Compiled(page, first)
+    return _shape(operation), compiled
+
+
+async def _team_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
+    return await pages.team_page(graph, variables["id"], viewer, 20)
+
+
+async def _issue_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
+    return await pages.issue_page(graph, variables["id"], viewer, 20)
+
+
+async def _people_search(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
+    # People carry no per-viewer rule (the root field's rule is checked in `_authorized`).
+    return await pages.people_search(graph, variables["skillId"], variables["institutionId"], 50)
 
 
 _COMPILED: dict[str, Compiled] = dict(
-    [_register(TEAM_PAGE, pages.team_page, 20), _register(ISSUE_PAGE, pages.issue_page, 20)]
+    [
+        _register(TEAM_PAGE, Compiled(_team_page, 20)),
+        _register(ISSUE_PAGE, Compiled(_issue_page, 20)),
+        _register(PEOPLE_SEARCH, Compiled(_people_search, 50, ("skillId", "institutionId"))),
+    ]
 )
 
 # Query text → its compiled page or None; bounded like the parser cache.
@@ -114,16 +145,20 @@ def plan_for(query: str, document: DocumentNode) -> tuple[Compiled, OperationDef
     return compiled, operation
 
 
-def _coerced_id(
-    schema: GraphQLSchema, operation: OperationDefinitionNode, raw: dict[str, Any] | None
-) -> str | None:
-    """The `$id` variable as the executor would coerce it, or None when it does not coerce
-    (the resolvers then run and report the error as usual)."""
+def _coerced_ids(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    raw: dict[str, Any] | None,
+    names: tuple[str, ...],
+) -> dict[str, str] | None:
+    """The page's ID variables as the executor would coerce them, or None when they do not
+    coerce (the resolvers then run and report the error as usual)."""
     values = get_variable_values(schema, operation.variable_definitions or (), raw or {})
     if isinstance(values, list):  # errors
         return None
-    id = values.coerced.get("id")
-    return id if isinstance(id, str) else None
+    found = {name: values.coerced.get(name) for name in names}
+    ids = {k: v for k, v in found.items() if isinstance(v, str)}
+    return ids if len(ids) == len(names) else None
 
 
 async def _authorized(context: Context, operation: OperationDefinitionNode) -> bool:
@@ -151,9 +186,9 @@ class CompiledPages(SchemaExtension):
             # A page size over the configured maximum is the resolvers' error to report.
             if found is not None and found[0].first <= ctx.context.settings.max_page_size:
                 compiled, operation = found
-                id = _coerced_id(ctx.schema._schema, operation, ctx.variables)
-                if id is not None and await _authorized(ctx.context, operation):
+                ids = _coerced_ids(ctx.schema._schema, operation, ctx.variables, compiled.variables)
+                if ids is not None and await _authorized(ctx.context, operation):
                     context = ctx.context
-                    data = await compiled.page(context.graph, id, context.viewer, compiled.first)
+                    data = await compiled.page(context.graph, context.viewer, ids)
                     ctx.result = ExecutionResult(data=data, errors=None)
         yield
