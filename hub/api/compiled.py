@@ -114,7 +114,7 @@ async def _issue_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -
 
 
 async def _people_search(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
-    # People carry no per-viewer rule (the root field's rule is checked in `_authorized`).
+    # People carry no per-viewer rule (the root field's rule is checked in `root_field_allowed`).
     return await pages.people_search(graph, variables["skillId"], variables["institutionId"], 50)
 
 
@@ -161,7 +161,7 @@ def _coerced_ids(
     return ids if len(ids) == len(names) else None
 
 
-async def _authorized(context: Context, operation: OperationDefinitionNode) -> bool:
+async def root_field_allowed(context: Context, operation: OperationDefinitionNode) -> bool:
     """Whether the caller passes the rule of every root field (skipping execution also skips
     the Authorize extension); if not, the resolvers run and report the refusal as usual."""
     for selection in operation.selection_set.selections:
@@ -187,7 +187,7 @@ class CompiledPages(SchemaExtension):
             if found is not None and found[0].first <= ctx.context.settings.max_page_size:
                 compiled, operation = found
                 ids = _coerced_ids(ctx.schema._schema, operation, ctx.variables, compiled.variables)
-                if ids is not None and await _authorized(ctx.context, operation):
+                if ids is not None and await root_field_allowed(ctx.context, operation):
                     context = ctx.context
                     data = await compiled.page(context.graph, context.viewer, ids)
                     ctx.result = ExecutionResult(data=data, errors=None)

@@ -8,7 +8,7 @@ with a resolver method such as `TeamHealth.team`; `__typename` is fine), this
 extension fetches the root field's value as records (the same graph call the resolver makes)
 and copies the selected fields into the response, serialising every leaf with its GraphQL type
 exactly as execution would. It runs after parsing, validation and the cost/rate checks, and
-only when the caller passes the root field's rule (`_authorized`, as for compiled pages).
+only when the caller passes the root field's rule (`root_field_allowed`, as for compiled pages).
 Anything else, and any error (bad arguments, MAP_TOO_LARGE, a null where the type forbids one),
 runs the resolvers, which report it as usual. tests/test_projected.py asserts both paths give
 identical JSON.
@@ -49,7 +49,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from graph.driver import Record
 from graph.errors import DomainError
-from hub.api.compiled import _authorized
+from hub.api.compiled import root_field_allowed
 from hub.api.context import Context
 from hub.api.insights import fetch_direction_matrix, fetch_team_health
 from hub.api.mapping import fetch_issue_map
@@ -213,7 +213,7 @@ async def project(
         args = get_argument_values(definition, field, variables)
     except GraphQLError:  # the executor reports it
         return None
-    if not await _authorized(context, operation):
+    if not await root_field_allowed(context, operation):
         return None
     try:
         record = await ROOTS[field.name.value](context, args)
