@@ -41,6 +41,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def own_neo4j(name: str) -> EmbeddedNeo4j:
+    """A small Neo4j for one test module (not started), on a free port, its data directory
+    emptied: for tests that kill it or need a database no other test has touched."""
+    server = EmbeddedNeo4j(
+        data_dir=TEST_DATA_DIR / name,
+        port=free_port(),
+        password=TEST_PASSWORD,
+        heap="512m",
+        pagecache="64m",
+    )
+    server.stop()
+    shutil.rmtree(server.data_dir, ignore_errors=True)
+    return server
+
+
 @pytest.fixture(scope="session")
 def neo4j() -> Iterator[EmbeddedNeo4j]:
     """One real Neo4j for the whole run, on a fresh data directory."""

@@ -9,7 +9,6 @@ acquisition timeout.
 """
 
 import asyncio
-import shutil
 import socket
 import threading
 import time
@@ -26,7 +25,15 @@ from graph import migrations
 from graph.driver import Graph
 from graph.embedded import EmbeddedNeo4j
 from graph.errors import DatabaseUnavailable
-from tests.conftest import TEST_ADMIN_EMAIL, TEST_DATA_DIR, TEST_PASSWORD, Hub, free_port, start_hub
+from tests.conftest import (
+    TEST_ADMIN_EMAIL,
+    TEST_DATA_DIR,
+    TEST_PASSWORD,
+    Hub,
+    free_port,
+    own_neo4j,
+    start_hub,
+)
 
 FAIL_FAST_S = 5.0  # the budget a request gets while the database is down
 CONNECT_TIMEOUT_S = 1.5  # the hub's NEO4J_CONNECT_TIMEOUT here (acquisition: 3 s, retries: 0.75 s)
@@ -36,15 +43,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def faulty_neo4j() -> Iterator[tuple[EmbeddedNeo4j, list[Any]]]:
-    server = EmbeddedNeo4j(
-        data_dir=TEST_DATA_DIR / "faults-neo4j",
-        port=free_port(),
-        password=TEST_PASSWORD,
-        heap="512m",
-        pagecache="64m",
-    )
-    server.stop()
-    shutil.rmtree(server.data_dir, ignore_errors=True)
+    server = own_neo4j("faults-neo4j")
     processes = [server.start()]  # the test appends the restarted launcher
     yield server, processes
     for process in processes:

@@ -2,7 +2,6 @@
 dropping the schema of the shared test database under other tests' cached plans is not safe."""
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -10,22 +9,14 @@ import pytest
 from graph import migrations
 from graph.driver import Graph
 from graph.embedded import EmbeddedNeo4j
-from tests.conftest import TEST_DATA_DIR, TEST_PASSWORD, free_port
+from tests.conftest import TEST_PASSWORD, own_neo4j
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def fresh_neo4j() -> Iterator[EmbeddedNeo4j]:
-    server = EmbeddedNeo4j(
-        data_dir=TEST_DATA_DIR / "fresh-migrations-neo4j",
-        port=free_port(),
-        password=TEST_PASSWORD,
-        heap="512m",
-        pagecache="64m",
-    )
-    server.stop()
-    shutil.rmtree(server.data_dir, ignore_errors=True)
+    server = own_neo4j("fresh-migrations-neo4j")
     process = server.start()
     yield server
     process.terminate()
