@@ -93,14 +93,15 @@ def _shape(operation: OperationDefinitionNode) -> str:
     return print_ast(unnamed)
 
 
-def _only_operation(document: DocumentNode) -> OperationDefinitionNode | None:
+def only_operation(document: DocumentNode) -> OperationDefinitionNode | None:
+    """The document's one definition when it is an operation (no fragments), else None."""
     if len(document.definitions) != 1 or not isinstance(document.definitions[0], OperationDefinitionNode):
         return None
     return document.definitions[0]
 
 
 def _register(source: str, compiled: Compiled) -> tuple[str, Compiled]:
-    operation = _only_operation(parse(source))
+    operation = only_operation(parse(source))
     assert operation is not None
     return _shape(operation), compiled
 
@@ -135,12 +136,12 @@ def plan_for(query: str, document: DocumentNode) -> tuple[Compiled, OperationDef
     if query not in _plans:
         if len(_plans) >= _MAX_PLANS:
             _plans.clear()
-        operation = _only_operation(document)
+        operation = only_operation(document)
         _plans[query] = _COMPILED.get(_shape(operation)) if operation is not None else None
     compiled = _plans[query]
     if compiled is None:
         return None
-    operation = _only_operation(document)
+    operation = only_operation(document)
     assert operation is not None
     return compiled, operation
 

@@ -49,7 +49,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from graph.driver import Record
 from graph.errors import DomainError
-from hub.api.compiled import root_field_allowed
+from hub.api.compiled import only_operation, root_field_allowed
 from hub.api.context import Context
 from hub.api.insights import fetch_direction_matrix, fetch_team_health
 from hub.api.mapping import fetch_issue_map
@@ -226,14 +226,8 @@ async def project(
 class ProjectedResults(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
-        if (
-            ctx.result is None
-            and not ctx.pre_execution_errors
-            and ctx.graphql_document is not None
-            and len(ctx.graphql_document.definitions) == 1
-            and isinstance(ctx.graphql_document.definitions[0], OperationDefinitionNode)
-        ):
-            operation = ctx.graphql_document.definitions[0]
+        operation = only_operation(ctx.graphql_document) if ctx.graphql_document is not None else None
+        if ctx.result is None and not ctx.pre_execution_errors and operation is not None:
             data = await project(ctx.schema._schema, ctx.context, operation, ctx.variables)
             if data is not None:
                 ctx.result = ExecutionResult(data=data, errors=None)
