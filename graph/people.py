@@ -115,7 +115,7 @@ async def list_page(
           AND ($skillId IS NULL OR EXISTS {
                 MATCH (n)-[h:HAS_SKILL]->(:Skill {id: $skillId}) WHERE h.level >= $minLevel })
           AND ($text IS NULL OR toLower(n.name) CONTAINS toLower($text)
-               OR n.email CONTAINS toLower($text) OR toLower(n.title) CONTAINS toLower($text))
+               OR toLower(n.email) CONTAINS toLower($text) OR toLower(n.title) CONTAINS toLower($text))
         WITH n, CASE $order WHEN 'EMAIL' THEN n.email WHEN 'CREATED' THEN toString(n.createdAt)
                 ELSE n.name END AS key
         ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,

@@ -27,7 +27,7 @@ async def list_page(graph: Graph, page: PageRequest, *, text: str | None = None)
     rows = await graph.read(
         """
         MATCH (n:Skill)
-        WHERE n.archivedAt IS NULL AND ($text IS NULL OR n.key CONTAINS toLower($text))
+        WHERE n.archivedAt IS NULL AND ($text IS NULL OR toLower(n.key) CONTAINS toLower($text))
         WITH n ORDER BY n.key
         WITH collect(n) AS matched
         RETURN size(matched) AS total, [n IN matched[$skip..$skip + $first + 1] | n {.*}] AS rows

@@ -5,6 +5,7 @@ import pytest
 from graph import people
 from graph.driver import Graph
 from graph.errors import Conflict, InvalidInput, NotFound
+from graph.pagination import PageRequest
 from graph.people import PersonInput, PersonPatch, PersonSkillInput
 from graph.validation import validate
 from tests import builders
@@ -92,3 +93,13 @@ async def test_setting_a_skill_twice_keeps_one_relationship_with_the_new_level(g
     await people.set_skill(graph, anna["id"], PersonSkillInput(skill_id=law["id"], level=4), None)
 
     assert (await people.skills_of(graph, [anna["id"]]))[anna["id"]] == [{"skillId": law["id"], "level": 4}]
+
+
+async def test_text_filter_matches_part_of_an_email_whatever_the_case(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    await builders.person(graph, "Anna Bērziņa", fm["id"], email="anna.berzina@fm.gov.lv")
+    await builders.person(graph, "Jānis Kalns", fm["id"], email="janis.kalns@vk.gov.lv")
+
+    page = await people.list_page(graph, PageRequest(first=10, skip=0), text="@FM.GOV")
+
+    assert [row["name"] for row in page.rows] == ["Anna Bērziņa"]

@@ -303,7 +303,7 @@ async def test_demo_users(graph: Graph) -> None:
     users = await graph.read(
         """
         MATCH (p:Person)-[:WORKS_AT]->(i)
-        WHERE p.email ENDS WITH '@example.org'
+        WHERE toLower(p.email) ENDS WITH '@example.org'
         RETURN p.email AS email, p.name AS name, i.code AS institution,
                [(p)-[m:MEMBER_OF]->(t) | [m.role, t.name]] AS teams
         ORDER BY email
