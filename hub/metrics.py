@@ -66,8 +66,8 @@ _SHARED_RESULTS = SUBSCRIPTION_RESULTS.labels(source="shared")
 _EXECUTED_RESULTS = SUBSCRIPTION_RESULTS.labels(source="executed")
 
 
-def subscription_result(shared: bool) -> None:
-    (_SHARED_RESULTS if shared else _EXECUTED_RESULTS).inc()
+def subscription_result(shared: bool, count: int = 1) -> None:
+    (_SHARED_RESULTS if shared else _EXECUTED_RESULTS).inc(count)
 
 
 def slow_consumer_closed() -> None:

@@ -51,6 +51,9 @@ class BoundedCloseWebSocketProtocol(WebSocketsSansIOProtocol):
             self.abort_if_still_open_in(self.CLOSE_TIMEOUT_S)
 
     async def run_asgi(self) -> None:
+        # The live fan-out writes a frame at once only while the transport takes it (hub/live/fanout.py).
+        extensions: dict[str, object] = self.scope.setdefault("extensions", {})  # type: ignore[assignment]
+        extensions["sadarbe.writable"] = self.writable
         await super().run_asgi()
         self.abort_if_still_open_in(self.CLOSE_TIMEOUT_S)
 
