@@ -55,6 +55,7 @@ class Run:
     expected: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     closed_early: int = 0
+    refused: int = 0  # connection_init not acknowledged, or the subscribe answered with `error`
     generator_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
 
@@ -85,6 +86,7 @@ class Run:
             "max_ms": round(lat[-1], 1) if lat else None,
             "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
             "closed_early": self.closed_early,
+            "refused": self.refused,
             "generator_cpu_s": round(self.generator_cpu_s, 1),
             "server_cpu_s": round(self.server_cpu_s, 1),
         }
@@ -126,7 +128,9 @@ async def subscriber(
         ) as ws:
             init = {"token": token} if token else {}
             await ws.send(json.dumps({"type": "connection_init", "payload": init}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            if json.loads(await ws.recv())["type"] != "connection_ack":
+                run.refused += 1
+                return
             await ws.send(
                 json.dumps(
                     {
@@ -144,6 +148,8 @@ async def subscriber(
                 # JSON, so the event's time is found without decoding the whole message.
                 text = raw if isinstance(raw, str) else raw.decode()
                 if '"type":"next"' not in text:
+                    if '"type":"error"' in text:
+                        run.refused += 1
                     continue
                 start = text.index('"at":"') + 6
                 at = text[start : text.index('"', start)]
