@@ -33,8 +33,7 @@ from hub import metrics
 from hub.api.shared_results import SharedData
 from hub.live.fanout import LIVE_TARGET, Outlet, Target
 from hub.live.stream import SLOW_CONSUMER_CODE
-
-WRITABLE = "sadarbe.writable"  # scope["extensions"] key: the transport's writable Event (hub/ws_protocol.py)
+from hub.ws_protocol import SEND_TEXT_NOW
 
 
 def next_frame(message: Message, encode: Callable[[object], str]) -> str | None:
@@ -64,7 +63,7 @@ class SharedFrameHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             extensions = ws.scope.get("extensions") or {}
             settings = self.view.settings  # type: ignore[attr-defined]
             self._outlet = Outlet(
-                ws.send_text, extensions.get(WRITABLE), settings.ws_queue_size, self._overflow
+                ws.send_text, extensions.get(SEND_TEXT_NOW), settings.ws_queue_size, self._overflow
             )
         return self._outlet
 
@@ -80,7 +79,7 @@ class SharedFrameHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         LIVE_TARGET.set(
             Target(
                 outlet=self.outlet,
-                head='{"id":' + self.view.encode_json_string(operation.id),
+                head=('{"id":' + self.view.encode_json_string(operation.id)).encode(),
                 alive=lambda: self.operations.get(operation.id) is operation,
                 extensions=not self.view.settings.production,  # type: ignore[attr-defined]
             )
@@ -90,7 +89,7 @@ class SharedFrameHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     async def send_message(self, message: Message) -> None:
         outlet = self._outlet
         if outlet is not None and outlet.busy:  # behind the fan-out frames already waiting
-            await outlet.write(self.view.encode_json_string(message))
+            outlet.write(self.view.encode_json_string(message).encode())
             return
         frame = next_frame(message, self.view.encode_json_string)
         if frame is None:

@@ -50,32 +50,30 @@ Encode = Callable[[object], str]
 
 class Outlet:
     """One WebSocket's frames from the fan-out loop, in order. Written at once while the transport
-    takes them (no suspension: uvicorn's send only waits when the transport is paused); otherwise
-    queued, up to `limit` frames, and written by one writer task."""
+    takes them (`write_now`: the server's direct write, see hub/ws_protocol.py); otherwise queued,
+    up to `limit` frames, and written through the ASGI send (which waits for the transport) by one
+    writer task."""
 
-    __slots__ = ("_backlog", "_send", "_writable", "_writer", "closed", "limit", "on_overflow")
+    __slots__ = ("_backlog", "_send", "_write_now", "_writer", "closed", "limit", "on_overflow")
 
     def __init__(
         self,
         send: Callable[[str], Awaitable[None]],
-        writable: asyncio.Event | None,
+        write_now: Callable[[bytes], bool] | None,
         limit: int,
         on_overflow: Callable[[str], None],
     ) -> None:
-        self._send, self._writable = send, writable
+        self._send, self._write_now = send, write_now
         self.limit, self.on_overflow = limit, on_overflow
-        self._backlog: deque[str] = deque()
+        self._backlog: deque[bytes] = deque()
         self._writer: asyncio.Task[None] | None = None
         self.closed = False
 
-    async def write(self, frame: str) -> None:
+    def write(self, frame: bytes) -> None:
+        """`frame`: one message's JSON text, UTF-8."""
         if self.closed:
             return
-        if self._writer is None and self._writable is not None and self._writable.is_set():
-            try:
-                await self._send(frame)
-            except Exception:  # disconnected or closing: the handler's teardown frees the rest
-                self.closed = True
+        if self._writer is None and self._write_now is not None and self._write_now(frame):
             return
         if len(self._backlog) >= self.limit:
             self.closed = True
@@ -89,9 +87,9 @@ class Outlet:
     async def _drain(self) -> None:
         try:
             while self._backlog and not self.closed:
-                await self._send(self._backlog[0])
+                await self._send(self._backlog[0].decode())
                 self._backlog.popleft()
-        except Exception:
+        except Exception:  # disconnected or closing: the handler's teardown frees the rest
             self.closed = True
         finally:
             self._writer = None
@@ -114,7 +112,7 @@ class Target:
     each operation's task, read by the subscription resolver when it goes live."""
 
     outlet: Outlet
-    head: str  # the frame up to its id: `{"id":"<operation id>"`
+    head: bytes  # the frame up to its id: `{"id":"<operation id>"`, UTF-8
     alive: Callable[[], bool]  # the handler still holds the operation (not completed, no error)
     extensions: bool  # development mode: each `next` reports `extensions.cypherQueries`
 
@@ -132,7 +130,7 @@ class Direct:
         self,
         *,
         outlet: Outlet,
-        head: str,
+        head: bytes,
         alive: Callable[[], bool],
         executor: Any,
         group: object,
@@ -214,11 +212,14 @@ class Fanout:
             return
         if len(members) > 1:  # the group's other members take the result the first one got
             metrics.subscription_result(shared=True, count=len(members) - 1)
-        body = self._body(result, counter.queries if direct.extensions else None)
+        body = self._body(result, counter.queries if direct.extensions else None).encode()
+        written = 0
         for sub in members:
             d = sub.direct
             if d is not None and sub.failure is None and d.alive():
-                await d.outlet.write(d.head + body)
+                d.outlet.write(d.head + body)
+                written += 1
+        metrics.fanout_frames(written)
 
     def _body(self, result: ExecutionResult, queries: int | None) -> str:
         """The frame after its id: `,"type":"next","payload":{...}}`, in the key order and compact
