@@ -227,7 +227,8 @@ class Fanout:
         data = result.data
         encoded = data.encoded(self._encode) if isinstance(data, SharedData) else self._encode(data)
         payload = '{"data":' + encoded
-        if result.errors:
+        if result.errors:  # logged as Strawberry's path logs them
+            log.warning("live result with errors", errors=[e.message for e in result.errors])
             payload += ',"errors":' + self._encode([e.formatted for e in result.errors])
         if queries is not None:
             payload += ',"extensions":' + self._encode({"cypherQueries": queries})
