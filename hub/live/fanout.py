@@ -144,7 +144,14 @@ class Direct:
 
 
 class Fanout:
-    """The loop: events in seq order, each written to every direct subscription it concerns."""
+    """The loop: events in seq order, each written to every direct subscription it concerns.
+
+    The groups of one event are served concurrently, a few at a time: a team-scoped event costs
+    each distinct viewer a Cypher visibility check, which one after the other would add up, and
+    all at once would drain the Neo4j pool. Each subscription still gets its events in seq order
+    (the next event waits for every group of this one)."""
+
+    GROUPS_AT_ONCE = 16
 
     def __init__(
         self,
@@ -155,6 +162,7 @@ class Fanout:
         self._pending: deque[tuple[ActivityEvent, list[Subscription]]] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._groups_at_once = asyncio.Semaphore(self.GROUPS_AT_ONCE)
 
     def put(self, event: ActivityEvent, subs: list[Subscription]) -> None:
         self._pending.append((event, subs))
@@ -188,7 +196,13 @@ class Fanout:
             if direct is None or sub.failure is not None or event.seq <= direct.last:
                 continue
             groups.setdefault(direct.group, []).append(sub)
-        for members in groups.values():
+        if len(groups) == 1:  # the common case (everyone asks the same): no task, no semaphore
+            await self._deliver_group(event, next(iter(groups.values())))
+        elif groups:
+            await asyncio.gather(*(self._deliver_limited(event, members) for members in groups.values()))
+
+    async def _deliver_limited(self, event: ActivityEvent, members: list[Subscription]) -> None:
+        async with self._groups_at_once:
             await self._deliver_group(event, members)
 
     async def _deliver_group(self, event: ActivityEvent, members: list[Subscription]) -> None:
