@@ -41,6 +41,9 @@ QUERY = """subscription($id: ID!) { institutionActivity(institutionId: $id) {
   cursor activity { seq verb summary targetId at } } }"""
 
 
+IDLE_WINDOW_S = 10.0
+
+
 @dataclass
 class Run:
     target: str
@@ -55,6 +58,8 @@ class Run:
     expected: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     closed_early: int = 0
+    idle_cpu_s: float = 0.0  # server CPU over IDLE_WINDOW_S with every connection idle
+    refused: int = 0  # connection_init not acknowledged, or the subscribe answered with `error`
     generator_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
 
@@ -85,6 +90,8 @@ class Run:
             "max_ms": round(lat[-1], 1) if lat else None,
             "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
             "closed_early": self.closed_early,
+            "refused": self.refused,
+            "idle_cpu_ms_per_s": round(self.idle_cpu_s * 1000 / IDLE_WINDOW_S, 1),
             "generator_cpu_s": round(self.generator_cpu_s, 1),
             "server_cpu_s": round(self.server_cpu_s, 1),
         }
@@ -126,7 +133,9 @@ async def subscriber(
         ) as ws:
             init = {"token": token} if token else {}
             await ws.send(json.dumps({"type": "connection_init", "payload": init}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            if json.loads(await ws.recv())["type"] != "connection_ack":
+                run.refused += 1
+                return
             await ws.send(
                 json.dumps(
                     {
@@ -144,6 +153,8 @@ async def subscriber(
                 # JSON, so the event's time is found without decoding the whole message.
                 text = raw if isinstance(raw, str) else raw.decode()
                 if '"type":"next"' not in text:
+                    if '"type":"error"' in text:
+                        run.refused += 1
                     continue
                 start = text.index('"at":"') + 6
                 at = text[start : text.index('"', start)]
@@ -219,6 +230,10 @@ async def measure(
         run.connect_s = time.monotonic() - started
         await asyncio.sleep(3)  # let subscriptions register and memory settle
         run.rss_idle_mb = rss_mb(pid)
+        # The server's CPU while every connection is idle: keep-alive pings and nothing else.
+        idle0 = cpu_s(pid)
+        await asyncio.sleep(IDLE_WINDOW_S)
+        run.idle_cpu_s = cpu_s(pid) - idle0
 
         cpu0, scpu0 = own_cpu_s(), cpu_s(pid)
         expected_connected = run.connected
@@ -271,6 +286,9 @@ async def main() -> None:
     parser.add_argument("--baseline", help="another hub to compare in the same run, e.g. the previous commit")
     parser.add_argument("--baseline-pid", type=int)
     parser.add_argument("--baseline-label", default="hub-baseline")
+    parser.add_argument(
+        "--baseline-token", default=os.environ.get("BASELINE_TOKEN"), help="its own `hub token` output"
+    )
     parser.add_argument("--reference", help="the reference graphql-ws server's base URL")
     parser.add_argument("--reference-pid", type=int)
     parser.add_argument("--subscribers", default="1000,5000,10000")
@@ -296,7 +314,9 @@ async def main() -> None:
         ):
             if not base:
                 continue
-            token = args.hub_token if target.startswith("hub") else None
+            token = {"hub": args.hub_token, args.baseline_label: args.baseline_token or args.hub_token}.get(
+                target
+            )
             run = await measure(
                 target,
                 base,

@@ -263,7 +263,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         metrics.NEO4J_POOL.driver = graph.driver
         broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker()
         live = LiveStream(
-            graph, broker, queue_size=settings.ws_queue_size, gap_wait_s=settings.live_gap_wait_s
+            graph,
+            broker,
+            queue_size=settings.ws_queue_size,
+            gap_wait_s=settings.live_gap_wait_s,
+            encode=encode_json,
         )
         app.state.live = live
 

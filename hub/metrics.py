@@ -66,8 +66,18 @@ _SHARED_RESULTS = SUBSCRIPTION_RESULTS.labels(source="shared")
 _EXECUTED_RESULTS = SUBSCRIPTION_RESULTS.labels(source="executed")
 
 
-def subscription_result(shared: bool) -> None:
-    (_SHARED_RESULTS if shared else _EXECUTED_RESULTS).inc()
+def subscription_result(shared: bool, count: int = 1) -> None:
+    (_SHARED_RESULTS if shared else _EXECUTED_RESULTS).inc(count)
+
+
+FANOUT_FRAMES = Counter(
+    "hub_live_fanout_frames_total",
+    "Live `next` frames written by the fan-out loop (hub/live/fanout.py), not by a per-subscription stream",
+)
+
+
+def fanout_frames(count: int) -> None:
+    FANOUT_FRAMES.inc(count)
 
 
 def slow_consumer_closed() -> None:

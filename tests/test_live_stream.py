@@ -9,7 +9,7 @@ import pytest
 
 from graph.access import Viewer
 from graph.activity import ActivityEvent
-from graph.driver import Graph
+from graph.driver import Graph, count_queries
 from hub.live.broker import LocalBroker, decode, encode
 from hub.live.stream import ALL, LiveStream, SlowConsumer
 from tests import builders
@@ -77,3 +77,31 @@ async def test_events_survive_the_redis_encoding(graph: Graph) -> None:
     events = await _events(graph, ("A",))
 
     assert decode(encode(events)) == events
+
+
+async def test_concurrent_subscribers_share_one_read_of_the_committed_head(graph: Graph) -> None:
+    await builders.institution(graph, "FM")
+    await builders.institution(graph, "TM")
+    stream = LiveStream(graph, LocalBroker(), queue_size=10, gap_wait_s=0.05)
+
+    with count_queries() as counter:
+        heads = await asyncio.gather(*(stream.committed_head() for _ in range(50)))
+
+    assert (heads, counter.queries) == ([2] * 50, 1)
+
+
+async def test_a_subscriber_arriving_while_the_head_is_being_read_waits_for_a_read_that_starts_after_it(
+    graph: Graph,
+) -> None:
+    await builders.institution(graph, "FM")
+    stream = LiveStream(graph, LocalBroker(), queue_size=10, gap_wait_s=0.05)
+
+    with count_queries() as counter:
+        first = asyncio.ensure_future(stream.committed_head())
+        await asyncio.sleep(0)  # the first read has started
+        await asyncio.sleep(0)
+        later = [asyncio.ensure_future(stream.committed_head()) for _ in range(5)]
+        heads = await asyncio.gather(first, *later)
+
+    # One read for the first caller, and one more, started after it, shared by the five later ones.
+    assert (heads, counter.queries) == ([1] * 6, 2)

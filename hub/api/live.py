@@ -9,7 +9,7 @@ and no duplicate between the two.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 
 import strawberry
 from graphql import GraphQLError
@@ -23,7 +23,10 @@ from hub import metrics
 from hub.api.activities import Activity, activity_of
 from hub.api.base import GQLInfo
 from hub.api.errors import error_extensions
+from hub.api.shared_results import SUBSCRIPTION_EXECUTOR
+from hub.live.fanout import LIVE_TARGET, Direct
 from hub.live.stream import ALL, SLOW_CONSUMER_CODE, LiveStream, SlowConsumer
+from hub.live.stream import Subscription as LiveSubscription
 
 
 @strawberry.type(description="One activity on a live feed, with the cursor to resume after it.")
@@ -69,10 +72,45 @@ def _graphql_error(error: DomainError) -> GraphQLError:
     return GraphQLError(error.message, original_error=error, extensions=error_extensions(error))
 
 
+def _live_activity(event: ActivityEvent, replayed: bool) -> LiveActivity:
+    return LiveActivity(
+        cursor=activity.encode_cursor(event.epoch, event.seq),
+        replayed=replayed,
+        activity=activity_of(event.activity),
+        share_key=(event.epoch, event.seq, replayed),
+    )
+
+
+def _direct(sub: LiveSubscription, last: int) -> Direct | None:
+    """The fan-out loop's handle on this subscription, when it runs under the hub's
+    graphql-transport-ws handler (which sets the target) as a subscription operation."""
+    target, executor = LIVE_TARGET.get(), SUBSCRIPTION_EXECUTOR.get()
+    if target is None or executor is None:
+        return None
+    return Direct(
+        outlet=target.outlet,
+        head=target.head,
+        alive=target.alive,
+        executor=executor,
+        group=executor.share_group(),
+        make_root=lambda event: _live_activity(event, False),
+        extensions=target.extensions,
+        last=last,
+    )
+
+
 async def _events(
-    info: GQLInfo, scope: str, after: str | None, viewer: Viewer
+    info: GQLInfo,
+    scope: str,
+    after: str | None,
+    viewer: Viewer,
+    direct: Callable[[LiveSubscription, int], Direct | None] | None = None,
 ) -> AsyncGenerator[tuple[ActivityEvent, bool], None]:
-    """(event, replayed) for `scope`'s feed as `viewer` may see it: replay, then live."""
+    """(event, replayed) for `scope`'s feed as `viewer` may see it: replay, then live.
+
+    With `direct`, once live and nothing is queued, the subscription is handed to the fan-out
+    loop (hub/live/fanout.py), which writes its frames; this generator then only waits for the
+    subscription to fail (and raises that, as before) or to be cancelled."""
     live: LiveStream | None = info.context.live
     if live is None:
         raise InvalidInput.one("subscription", "subscriptions are served over WebSocket only")
@@ -91,7 +129,7 @@ async def _events(
     async with live.subscribe(scope, viewer, overflow) as sub:
         # "From now" is the committed head, read after registering so nothing committed later is
         # missed; this process's own view may lag (another replica's publish still in flight).
-        last = start if start is not None else (await activity.head(graph)).seq
+        last = start if start is not None else await live.committed_head()
         if start is not None:
             scope_id = None if scope == ALL else scope
             while True:
@@ -102,6 +140,12 @@ async def _events(
                 if len(batch) < activity.REPLAY_BATCH:
                     break
         while True:
+            handle = direct(sub, last) if direct is not None else None
+            if handle is not None and sub.go_direct(handle):
+                failure = await sub.failed()
+                if isinstance(failure, SlowConsumer):
+                    await asyncio.Event().wait()  # as below: the connection is being closed
+                raise failure
             try:
                 event = await sub.next()
             except SlowConsumer:
@@ -120,14 +164,8 @@ async def _activities(
     info: GQLInfo, scope: str, after: str | None, viewer: Viewer | None = None
 ) -> AsyncGenerator[LiveActivity, None]:
     try:
-        async for event, replayed in _events(info, scope, after, viewer or info.context.viewer):
-            cursor = activity.encode_cursor(event.epoch, event.seq)
-            yield LiveActivity(
-                cursor=cursor,
-                replayed=replayed,
-                activity=activity_of(event.activity),
-                share_key=(event.epoch, event.seq, replayed),
-            )
+        async for event, replayed in _events(info, scope, after, viewer or info.context.viewer, _direct):
+            yield _live_activity(event, replayed)
     except DomainError as error:
         raise _graphql_error(error) from error
 

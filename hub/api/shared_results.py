@@ -25,13 +25,17 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import suppress
+from contextvars import ContextVar
 from typing import Any
 
-from graphql import ExecutionResult
+from graphql import ExecutionResult, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub import metrics
 
+SUBSCRIPTION_EXECUTOR: ContextVar[SharedSubscriptionResults | None] = ContextVar(
+    "subscription_executor", default=None
+)
 SHARED_RESULTS = 2048  # recent (event, operation, variables, viewer) results kept for late subscribers
 _UNSET: Any = object()
 
@@ -83,6 +87,24 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
 
     _results: OrderedDict[tuple[Any, ...], _Execution] = OrderedDict()
     _operation_key: _OperationKey | None = _UNSET
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        executor = super().build(*args, **kwargs)
+        if isinstance(executor, SharedSubscriptionResults) and executor.operation.operation is (
+            OperationType.SUBSCRIPTION
+        ):
+            # Built in the subscription's own task, just before its resolver runs there: the
+            # resolver finds it here to execute live events itself (hub/live/fanout.py).
+            SUBSCRIPTION_EXECUTOR.set(executor)
+        return executor
+
+    def share_group(self) -> object:
+        """The key under which equal subscriptions share a result; a fresh object when this
+        operation is not shareable (then it is a group of its own)."""
+        if self._operation_key is _UNSET:
+            self._operation_key = self._key_of_operation()
+        return self._operation_key if self._operation_key is not None else object()
 
     def build_per_event_executor(self, payload: Any) -> Any:
         # The per-event executor is a shallow copy of this one: the operation's key, computed once

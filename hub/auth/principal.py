@@ -9,9 +9,11 @@ ignored and the request is anonymous.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from starlette.requests import HTTPConnection
 
@@ -19,6 +21,7 @@ from graph import identity
 from graph.access import Viewer
 from graph.driver import Graph
 from hub.auth.tokens import InvalidToken, TokenVerifier
+from hub.coalesce import SingleFlight
 from hub.config import Settings
 
 CSRF_HEADERS = ("x-requested-with", "graphql-require-preflight")
@@ -45,10 +48,25 @@ async def viewer_for_claims(graph: Graph, settings: Settings, claims: dict[str, 
     if not isinstance(email, str) or not email:
         raise InvalidToken("the token carries no email to match a person")
     email = email.strip().lower()
-    viewer = await identity.viewer_for_email(graph, email, bootstrap_admin=email in settings.bootstrap_admins)
+    admin = email in settings.bootstrap_admins
+    viewer = await _lookups(settings).get(
+        (graph, email, admin), lambda: identity.viewer_for_email(graph, email, bootstrap_admin=admin)
+    )
     if viewer is None:
         raise InvalidToken("no hub account for this sign-in")
     return viewer
+
+
+_LOOKUPS: WeakKeyDictionary[asyncio.AbstractEventLoop, SingleFlight[Viewer | None]] = WeakKeyDictionary()
+
+
+def _lookups(settings: Settings) -> SingleFlight[Viewer | None]:
+    """Callers signing in as the same person at once share one lookup; at most half the Neo4j
+    pool is spent on lookups at a time (hub/coalesce.py). One per event loop (its futures are)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _LOOKUPS:
+        _LOOKUPS[loop] = SingleFlight(max(1, settings.neo4j_pool_size // 2))
+    return _LOOKUPS[loop]
 
 
 async def viewer_from_token(

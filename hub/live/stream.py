@@ -12,6 +12,7 @@ extra latency for events behind a gap.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -25,6 +26,7 @@ from graph.driver import Graph
 from graph.errors import ResyncRequired
 from hub import metrics
 from hub.live.broker import Broker
+from hub.live.fanout import Direct, Fanout
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +51,27 @@ class Subscription:
         self._failure: Exception | None = None
         self._on_overflow = on_overflow
         self._wake = asyncio.Event()
+        # Set once the subscription is live and served by the fan-out loop (hub/live/fanout.py).
+        self.direct: Direct | None = None
+
+    @property
+    def failure(self) -> Exception | None:
+        return self._failure
+
+    def go_direct(self, direct: Direct) -> bool:
+        """Hand the subscription to the fan-out loop, if nothing is queued for it (what is queued
+        is the resolver's to yield first, in order). True when handed over."""
+        if self._queue or self._failure is not None:
+            return False
+        self.direct = direct
+        return True
+
+    async def failed(self) -> Exception:
+        """Wait until the subscription fails (slow consumer, resync, a failed execution)."""
+        while self._failure is None:
+            self._wake.clear()
+            await self._wake.wait()
+        return self._failure
 
     def offer(self, event: ActivityEvent) -> None:
         if self._failure is not None:
@@ -78,7 +101,15 @@ class Subscription:
 class LiveStream:
     VISIBILITY_CACHE = 4096
 
-    def __init__(self, graph: Graph, broker: Broker, *, queue_size: int, gap_wait_s: float) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        broker: Broker,
+        *,
+        queue_size: int,
+        gap_wait_s: float,
+        encode: Callable[[object], str] | None = None,
+    ) -> None:
         self.graph, self.broker = graph, broker
         self.queue_size, self.gap_wait_s = queue_size, gap_wait_s
         self.epoch: str | None = None
@@ -89,6 +120,10 @@ class LiveStream:
         self._by_scope: dict[str, set[Subscription]] = {}
         self._visible: OrderedDict[tuple[str, int, Viewer], asyncio.Future[bool]] = OrderedDict()
         self.connections = 0
+        self.fanout = Fanout(self.visible, encode or _compact_json)
+        self._head_batch: asyncio.Future[int] | None = None  # callers waiting for the next head read
+        self._head_lock = asyncio.Lock()
+        self._head_reads: set[asyncio.Future[None]] = set()
 
     @property
     def subscriptions(self) -> int:
@@ -104,6 +139,7 @@ class LiveStream:
         self.graph.on_commit = None
         if self._gap_task:
             self._gap_task.cancel()
+        await self.fanout.close()
         await self.broker.close()
 
     def committed(self, items: list[object]) -> None:
@@ -144,9 +180,38 @@ class LiveStream:
             self._dispatch(event)
 
     def _dispatch(self, event: ActivityEvent) -> None:
+        direct: list[Subscription] = []
         for key in (*event.scope_ids, ALL):
             for sub in tuple(self._by_scope.get(key, ())):
-                sub.offer(event)
+                if sub.direct is None:
+                    sub.offer(event)
+                else:
+                    direct.append(sub)
+        if direct:
+            self.fanout.put(event, direct)
+
+    async def committed_head(self) -> int:
+        """The committed head's seq, read after this call began; concurrent callers share one read.
+
+        A burst of subscribes (thousands of clients reconnecting) would otherwise make one Neo4j
+        read each, queue on the driver's pool and time out. A caller joins the batch whose read has
+        not started yet (so the read still starts after it registered, which is what "from now"
+        needs); one read is in flight at a time."""
+        batch = self._head_batch
+        if batch is None:
+            batch = self._head_batch = asyncio.get_running_loop().create_future()
+            self._head_reads.add(task := asyncio.ensure_future(self._read_head(batch)))
+            task.add_done_callback(self._head_reads.discard)
+        return await asyncio.shield(batch)
+
+    async def _read_head(self, batch: asyncio.Future[int]) -> None:
+        async with self._head_lock:
+            if self._head_batch is batch:
+                self._head_batch = None  # later callers wait for the next read
+            try:
+                batch.set_result((await activity.head(self.graph)).seq)
+            except Exception as exc:
+                batch.set_exception(exc)
 
     async def _fill_gap(self) -> None:
         await asyncio.sleep(self.gap_wait_s)
@@ -192,6 +257,7 @@ class LiveStream:
             yield sub
         finally:
             metrics.subscription_ended()
+            sub.direct = None
             subs = self._by_scope.get(scope)
             if subs is not None:
                 subs.discard(sub)
@@ -219,3 +285,7 @@ class LiveStream:
 
     async def _check(self, seq: int, viewer: Viewer) -> bool:
         return seq in await activity.visible_seqs(self.graph, [seq], viewer)
+
+
+def _compact_json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))

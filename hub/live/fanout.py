@@ -1,0 +1,249 @@
+"""One fan-out loop per hub process writes each live event's `next` frame straight to the sockets.
+
+Through Strawberry every subscriber costs, per event, a task wake-up, a chain of async generators
+(the resolver's, graphql-core's mapping, Strawberry's stream and extensions runner) and the
+handler's send: about 60 % of the hub's CPU at 1,000 subscribers, even once the result itself was
+shared. Here an activity feed, once it has replayed what it missed and is live, is handed to the
+live stream as a `Direct` subscription: its resolver stays suspended (it still owns the
+subscription's lifetime, its `complete` and its errors), and for every event the loop
+
+- groups the direct subscriptions by operation, variables and viewer (the share key of
+  `hub/api/shared_results.py`),
+- checks visibility once per group (`LiveStream.visible`: Cypher, per event and viewer, so a
+  member removed from a team stops receiving its events at once),
+- executes the selection once per group (the shared execution), encodes the frame body once,
+- and writes `{"id":<id>` + body to each socket, in seq order, skipping what a subscription
+  already replayed.
+
+A frame is never written for an operation the handler no longer holds (completed by the client or
+ended with an error), so no `next` follows a `complete`. A socket that cannot take more right now
+gets its frames queued on its `Outlet`, drained by one writer task; past the queue bound it is a
+slow consumer, closed with 1013 as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from graphql import ExecutionResult
+
+from graph.access import Viewer
+from graph.activity import ActivityEvent
+from graph.driver import count_queries
+from hub import metrics
+from hub.api.shared_results import SharedData
+
+if TYPE_CHECKING:
+    from hub.live.stream import Subscription
+
+log = structlog.get_logger(__name__)
+
+Encode = Callable[[object], str]
+
+
+class Outlet:
+    """One WebSocket's frames from the fan-out loop, in order. Written at once while the transport
+    takes them (`write_now`: the server's direct write, see hub/ws_protocol.py); otherwise queued,
+    up to `limit` frames, and written through the ASGI send (which waits for the transport) by one
+    writer task."""
+
+    __slots__ = ("_backlog", "_send", "_write_now", "_writer", "closed", "limit", "on_overflow")
+
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        write_now: Callable[[bytes], bool] | None,
+        limit: int,
+        on_overflow: Callable[[str], None],
+    ) -> None:
+        self._send, self._write_now = send, write_now
+        self.limit, self.on_overflow = limit, on_overflow
+        self._backlog: deque[bytes] = deque()
+        self._writer: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def write(self, frame: bytes) -> None:
+        """`frame`: one message's JSON text, UTF-8."""
+        if self.closed:
+            return
+        if self._writer is None and self._write_now is not None and self._write_now(frame):
+            return
+        if len(self._backlog) >= self.limit:
+            self.closed = True
+            self._backlog.clear()
+            self.on_overflow(f"slow consumer: more than {self.limit} events waiting")
+            return
+        self._backlog.append(frame)
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self._backlog and not self.closed:
+                await self._send(self._backlog[0].decode())
+                self._backlog.popleft()
+        except Exception:  # disconnected or closing: the handler's teardown frees the rest
+            self.closed = True
+        finally:
+            self._writer = None
+
+    @property
+    def busy(self) -> bool:
+        """Frames are waiting: anything else for this socket must queue behind them."""
+        return self._writer is not None
+
+    def close(self) -> None:
+        self.closed = True
+        self._backlog.clear()
+        if self._writer is not None:
+            self._writer.cancel()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where the operation being run writes: set by the WebSocket handler (`hub/ws_frames.py`) in
+    each operation's task, read by the subscription resolver when it goes live."""
+
+    outlet: Outlet
+    head: bytes  # the frame up to its id: `{"id":"<operation id>"`, UTF-8
+    alive: Callable[[], bool]  # the handler still holds the operation (not completed, no error)
+    extensions: bool  # development mode: each `next` reports `extensions.cypherQueries`
+
+
+LIVE_TARGET: ContextVar[Target | None] = ContextVar("live_target", default=None)
+
+
+class Direct:
+    """How the fan-out loop serves one subscription: its socket, its id, and how to execute its
+    selection for an event (graphql-core's per-event executor of the subscription's operation)."""
+
+    __slots__ = ("alive", "executor", "extensions", "group", "head", "last", "make_root", "outlet")
+
+    def __init__(
+        self,
+        *,
+        outlet: Outlet,
+        head: bytes,
+        alive: Callable[[], bool],
+        executor: Any,
+        group: object,
+        make_root: Callable[[ActivityEvent], object],
+        extensions: bool,
+        last: int,
+    ) -> None:
+        self.outlet, self.head, self.alive = outlet, head, alive
+        self.executor, self.group, self.make_root = executor, group, make_root
+        self.extensions, self.last = extensions, last
+
+
+class Fanout:
+    """The loop: events in seq order, each written to every direct subscription it concerns.
+
+    The groups of one event are served concurrently, a few at a time: a team-scoped event costs
+    each distinct viewer a Cypher visibility check, which one after the other would add up, and
+    all at once would drain the Neo4j pool. Each subscription still gets its events in seq order
+    (the next event waits for every group of this one)."""
+
+    GROUPS_AT_ONCE = 16
+
+    def __init__(
+        self,
+        visible: Callable[[ActivityEvent, Viewer], Awaitable[bool]],
+        encode: Encode,
+    ) -> None:
+        self._visible, self._encode = visible, encode
+        self._pending: deque[tuple[ActivityEvent, list[Subscription]]] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._groups_at_once = asyncio.Semaphore(self.GROUPS_AT_ONCE)
+
+    def put(self, event: ActivityEvent, subs: list[Subscription]) -> None:
+        self._pending.append((event, subs))
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            while self._pending:
+                event, subs = self._pending.popleft()
+                try:
+                    await self.deliver(event, subs)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("live fan-out failed for an event", seq=event.seq)
+            self._wake.clear()
+            await self._wake.wait()
+
+    async def deliver(self, event: ActivityEvent, subs: list[Subscription]) -> None:
+        groups: dict[object, list[Subscription]] = {}
+        for sub in subs:
+            direct = sub.direct
+            if direct is None or sub.failure is not None or event.seq <= direct.last:
+                continue
+            groups.setdefault(direct.group, []).append(sub)
+        if len(groups) == 1:  # the common case (everyone asks the same): no task, no semaphore
+            await self._deliver_group(event, next(iter(groups.values())))
+        elif groups:
+            await asyncio.gather(*(self._deliver_limited(event, members) for members in groups.values()))
+
+    async def _deliver_limited(self, event: ActivityEvent, members: list[Subscription]) -> None:
+        async with self._groups_at_once:
+            await self._deliver_group(event, members)
+
+    async def _deliver_group(self, event: ActivityEvent, members: list[Subscription]) -> None:
+        direct = members[0].direct
+        assert direct is not None
+        for sub in members:
+            sub.direct.last = event.seq  # type: ignore[union-attr]
+        result: Any = None
+        try:
+            with count_queries() as counter:
+                if not await self._visible(event, members[0].viewer):
+                    return
+                executor = direct.executor.build_per_event_executor(direct.make_root(event))
+                result = executor.execute_operation(False)
+                if executor.is_awaitable(result):
+                    result = await result
+        except Exception as error:
+            # As on Strawberry's path: the subscription's resolver raises it (an error, then complete).
+            for sub in members:
+                sub.fail(error)
+            return
+        if len(members) > 1:  # the group's other members take the result the first one got
+            metrics.subscription_result(shared=True, count=len(members) - 1)
+        body = self._body(result, counter.queries if direct.extensions else None).encode()
+        written = 0
+        for sub in members:
+            d = sub.direct
+            if d is not None and sub.failure is None and d.alive():
+                d.outlet.write(d.head + body)
+                written += 1
+        metrics.fanout_frames(written)
+
+    def _body(self, result: ExecutionResult, queries: int | None) -> str:
+        """The frame after its id: `,"type":"next","payload":{...}}`, in the key order and compact
+        form Strawberry's handler sends (`data`, `errors`, `extensions`)."""
+        data = result.data
+        encoded = data.encoded(self._encode) if isinstance(data, SharedData) else self._encode(data)
+        payload = '{"data":' + encoded
+        if result.errors:  # logged as Strawberry's path logs them
+            log.warning("live result with errors", errors=[e.message for e in result.errors])
+            payload += ',"errors":' + self._encode([e.formatted for e in result.errors])
+        if queries is not None:
+            payload += ',"extensions":' + self._encode({"cypherQueries": queries})
+        return ',"type":"next","payload":' + payload + "}}"
