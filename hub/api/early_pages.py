@@ -1,12 +1,13 @@
 """The compiled pages (hub/api/compiled.py) answered before Strawberry's request pipeline.
 
-Even with execution skipped, a team page through Strawberry spent most of the hub's CPU in its
-per-request machinery (the view, the execution context, a dozen extension hooks, the parser and
-validation cache lookups, the result's processing and encoding), and the caller lookup was a
-second Neo4j query per request. Here a POST /graphql whose document text Strawberry has already
-parsed and validated as a compiled page (`compiled.validated_plan`, remembered the first time
-that document passed every parse and validation rule: token, depth and alias limits,
-introspection in production) is answered directly, with the same guards in the same order:
+Even with execution skipped, a team page through Strawberry paid for its per-request machinery
+(the view, the execution context, a dozen extension hooks, the parser and validation cache
+lookups, the result's processing) and for a second Neo4j query, the caller lookup: together about
+40 % of the hub's CPU per page (docs/benchmarks.md, pages4). Here a POST /graphql whose document
+text Strawberry has already parsed and validated as a compiled page (`compiled.validated_plan`,
+remembered the first time that document passed every parse and validation rule: token, depth
+and alias limits, introspection in production) is answered directly, with the same guards in
+the same order:
 
 - body size, content type and cross-site checks: GraphQLGuard, in front of everything;
 - the caller: bearer token or session, as `Authenticated` resolves it (a bad token is the same
@@ -21,8 +22,8 @@ A request is left to Strawberry untouched (nothing charged) unless all of this a
 the cost is charged it is answered here. The one exception: when the page's read says the
 caller is no longer who the cache said (a role changed, the person was archived), the page is
 dropped with the cache entry and the request goes through Strawberry with a fresh lookup (the
-cost is then charged a second time for that request). tests/test_early_pages.py checks each
-guard over HTTP and that both paths send the same JSON.
+cost is then charged a second time for that request). tests/test_early_pages.py checks the
+guards over HTTP and that both paths send the same JSON.
 """
 
 from __future__ import annotations
