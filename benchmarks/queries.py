@@ -209,17 +209,17 @@ def _inst(record: Record | None) -> dict[str, Any] | None:
 
 async def floor_team_page(graph: Graph, args: Input) -> bytes:
     """The hub's one round trip for (a) (graph/pages.py), serialised without GraphQL."""
-    return _dump(await pages.team_page(graph, args["id"], _SYSTEM, 20))
+    return _dump((await pages.team_page(graph, args["id"], _SYSTEM, 20)).data)
 
 
 async def floor_people_search(graph: Graph, args: Input) -> bytes:
     """The hub's one round trip for (b) (graph/pages.py), serialised without GraphQL."""
-    return _dump(await pages.people_search(graph, args["skillId"], args["institutionId"], 50))
+    return _dump((await pages.people_search(graph, args["skillId"], args["institutionId"], 50, _SYSTEM)).data)
 
 
 async def floor_issue_page(graph: Graph, args: Input) -> bytes:
     """The hub's one round trip for (c) (graph/pages.py), serialised without GraphQL."""
-    return _dump(await pages.issue_page(graph, args["id"], _SYSTEM, 20))
+    return _dump((await pages.issue_page(graph, args["id"], _SYSTEM, 20)).data)
 
 
 async def floor_suggest(graph: Graph, args: Input) -> bytes:

@@ -263,8 +263,9 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   JSON and serialises it — the hub's cost minus GraphQL, Strawberry and HTTP. For the team page
   (a), the issue page (c) and people search (b) that is the one query of graph/pages.py that the
   hub's compiled path (hub/api/compiled.py) runs; for (d) the resolvers' round trips, in the
-  same waves. The hub additionally looks up its caller (the token's person) in one more query
-  per request, which the floor does not.
+  same waves. That query also re-reads the caller by email (the hub's check of its remembered
+  caller, see 10 below); the floor passes no email, so for it that part matches nothing. On
+  other paths the hub looks its caller up in one more query per request.
 - **Rate limit.** The benchmark signs in as one caller, so the hub it starts has a per-caller rate
   budget it cannot reach (`benchmarks/auth.py`); the limiter still charges every request.
 - **The hub, resolver path (before)** is the same hub answering the same selection for (a) and
@@ -316,11 +317,19 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
 8. **Verified bearer tokens remembered** by SHA-256 until they expire (hub/auth/tokens.py;
    bounded, expiry checked on every use): ~0.2 ms of CPU per request.
 9. **orjson** encodes responses (hub/app.py `encode_json`; the json module for what it refuses).
+10. **Compiled pages answered before Strawberry's request pipeline** (hub/api/early_pages.py): a
+   POST whose document text Strawberry has already validated as a compiled page is answered in
+   the app, with the same guards (caller, operation name, variables, page size, root-field rules,
+   cost and rate limit through the same function, error conversion and masking) and orjson;
+   anything unusual goes to Strawberry. tests/test_early_pages.py checks each guard over HTTP.
+11. **No separate caller lookup on those pages**: the caller comes from a cache by email
+   (hub/auth/callers.py) and the page's own query re-reads them (graph/pages.py `Answer.caller`);
+   the page is served only when that read matches, else the request takes the usual path with a
+   fresh lookup, so a demoted or archived person never acts on a stale entry.
 
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
 
-Not done: a general selection-set compiler for the long tail of queries; the caller lookup
-(one query per request: caching it would let a removed or demoted person act until the cache
-expires); issueMap (e) serialisation.
+Not done: a general selection-set compiler for the long tail of queries (those still pay the
+caller lookup and Strawberry's pipeline); issueMap (e) serialisation.
 """

@@ -35,9 +35,23 @@ class StartError(RuntimeError):
 
 
 def free_port() -> int:
+    """A free local port: the first that binds in BENCH_PORTS ("7780-7789,18200-18299") when set,
+    so engineers sharing a machine can keep their runs in agreed ranges; else any the OS picks."""
+    for span in filter(None, os.environ.get("BENCH_PORTS", "").split(",")):
+        low, _, high = span.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            if port in _handed_out:
+                continue
+            with socket.socket() as s, contextlib.suppress(OSError):
+                s.bind(("127.0.0.1", port))
+                _handed_out.add(port)
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+_handed_out: set[int] = set()  # a port handed out is not bound until its server starts
 
 
 def build() -> None:

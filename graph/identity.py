@@ -10,12 +10,15 @@ by the pseudonym, so the trail still says *that* something was done, and by whic
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final, LiteralString
 
 from graph import activity, entities
 from graph.access import GrantedRole, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import InvalidInput, NotFound
+
+# Who may sign in: a Person neither archived nor erased (graph/pages.py re-reads it per page).
+CALLER_LIVE: Final[LiteralString] = "p.archivedAt IS NULL AND p.erasedAt IS NULL"
 
 
 async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = False) -> Viewer | None:
@@ -25,10 +28,16 @@ async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = 
     any Person exists, so a fresh production graph can be set up.
     """
     rows = await graph.read(
-        "MATCH (p:Person {email: $email}) WHERE p.archivedAt IS NULL AND p.erasedAt IS NULL "
-        "RETURN p.id AS id, coalesce(p.roles, []) AS roles",
+        "MATCH (p:Person {email: $email}) WHERE "
+        + CALLER_LIVE
+        + " RETURN p.id AS id, coalesce(p.roles, []) AS roles",
         email=email,
     )
+    return viewer_from_rows(rows, email, bootstrap_admin=bootstrap_admin)
+
+
+def viewer_from_rows(rows: list[Record], email: str, *, bootstrap_admin: bool) -> Viewer | None:
+    """The Viewer from the live Person rows ({id, roles}) found for `email`."""
     roles = (
         frozenset(GrantedRole(r) for r in rows[0]["roles"] if r in GrantedRole.__members__)
         if rows

@@ -10,13 +10,14 @@ rule), same orderings, same limits.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, LiteralString
+from typing import Any, LiteralString, NamedTuple
 
 from neo4j.time import Date, DateTime
 
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.activity import ACTIVITY_VISIBLE
 from graph.driver import Graph, Record
+from graph.identity import CALLER_LIVE
 from graph.pagination import Page, PageRequest, encode_cursor
 
 
@@ -63,8 +64,34 @@ _ACTIVITIES: LiteralString = (
 
 _INSTITUTION: LiteralString = "{.id, .code, .nameEn}"
 
-_TEAM_PAGE: LiteralString = (
+# The caller as graph/identity.py `viewer_for_email` reads them, in the page's own read: a hub
+# that took the caller from its cache (hub/auth/callers.py) serves the page only when this still
+# says the same, so a changed role or an archived person counts from the next read on.
+_CALLER: LiteralString = (
     """
+    CALL () {
+      RETURN COLLECT {
+        MATCH (p:Person {email: $callerEmail})
+        WHERE """
+    + CALLER_LIVE
+    + """
+        RETURN {id: p.id, roles: coalesce(p.roles, [])}
+      } AS caller
+    }
+    """
+)
+
+
+class Answer(NamedTuple):
+    """A page's `data`, and who its caller was when it was read (`identity.viewer_from_rows`)."""
+
+    data: Record
+    caller: list[Record]
+
+
+_TEAM_PAGE: LiteralString = (
+    _CALLER
+    + """
     CALL () {
       OPTIONAL MATCH (t:ProjectTeam {id: $id})
       WHERE """
@@ -98,20 +125,24 @@ _TEAM_PAGE: LiteralString = (
     }
     """
     + _ACTIVITIES
-    + "RETURN team, activities"
+    + "RETURN caller, team, activities"
 )
 
 
-async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Record:
+async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer:
     """`team(id)` with its issue's affected institutions and its members (lead first, each with
     their institution), and `activities(scopeId: id, first)`; the team is null when the viewer
     may not see it."""
-    rows = await graph.read_driver_values(_TEAM_PAGE, id=id, first=first, **viewer.params())
-    return to_json(rows[0])
+    rows = await graph.read_driver_values(
+        _TEAM_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
+    )
+    row = rows[0]
+    return Answer(to_json({"team": row["team"], "activities": row["activities"]}), row["caller"])
 
 
 _ISSUE_PAGE: LiteralString = (
-    """
+    _CALLER
+    + """
     CALL () {
       OPTIONAL MATCH (i:HorizontalIssue {id: $id})
       RETURN CASE WHEN i IS NULL THEN null ELSE i {
@@ -136,15 +167,18 @@ _ISSUE_PAGE: LiteralString = (
     }
     """
     + _ACTIVITIES
-    + "RETURN issue, activities"
+    + "RETURN caller, issue, activities"
 )
 
 
-async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Record:
+async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer:
     """`issue(id)` with its direction, affected institutions (lead first) and the teams on it the
     viewer may see (by name), and `activities(scopeId: id, first)`."""
-    rows = await graph.read_driver_values(_ISSUE_PAGE, id=id, first=first, **viewer.params())
-    return to_json(rows[0])
+    rows = await graph.read_driver_values(
+        _ISSUE_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
+    )
+    row = rows[0]
+    return Answer(to_json({"issue": row["issue"], "activities": row["activities"]}), row["caller"])
 
 
 # People by skill and institution, as `people(filter: {skillId, institutionId}, first)` answers it
@@ -152,7 +186,9 @@ async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Recor
 # holding the skill (any level), by name then id, each with their institution and their skills
 # strongest first. The page is cut in Cypher; the cursor is made in Python (graph/pagination.py).
 _PEOPLE_SEARCH: LiteralString = (
-    """
+    _CALLER
+    + """
+    OPTIONAL CALL () {
     MATCH (:Institution {id: $institutionId})<-[:WORKS_AT]-(n:Person)
     WHERE n.archivedAt IS NULL
       AND EXISTS { MATCH (n)-[h:HAS_SKILL]->(:Skill {id: $skillId}) WHERE h.level >= 1 }
@@ -171,29 +207,34 @@ _PEOPLE_SEARCH: LiteralString = (
                 }} AS person
     }
     RETURN size(matched) AS total, collect(person) AS rows
+    }
+    RETURN caller, total, rows
     """
 )
 
 
-async def people_search(graph: Graph, skill_id: str, institution_id: str, first: int) -> Record:
+async def people_search(
+    graph: Graph, skill_id: str, institution_id: str, first: int, viewer: Viewer
+) -> Answer:
     """`people(filter: {skillId, institutionId}, first)` with totalCount, pageInfo {hasNextPage
-    endCursor} and each person's institution and skills (strongest first): `{"people": ...}`."""
+    endCursor} and each person's institution and skills (strongest first): `{"people": ...}`.
+    People carry no per-viewer rule; the viewer is only the caller to re-read."""
     rows = await graph.read_driver_values(
-        _PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first
+        _PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first, callerEmail=viewer.email
     )
-    # No match leaves no row to collect over: an empty page.
-    row = rows[0] if rows else {"total": 0, "rows": []}
-    page = Page.from_row(row, PageRequest(first=first, skip=0))
-    return {
-        "people": {
-            "totalCount": page.total,
-            "pageInfo": {
-                "hasNextPage": page.has_next,
-                "endCursor": encode_cursor(len(page.rows) - 1) if page.rows else None,
-            },
-            "nodes": to_json(page.rows),
-        }
+    row = rows[0]
+    # No match leaves no row to collect over (the optional call's values are null): an empty page.
+    found = {"total": row["total"] or 0, "rows": row["rows"] or []}
+    page = Page.from_row(found, PageRequest(first=first, skip=0))
+    people = {
+        "totalCount": page.total,
+        "pageInfo": {
+            "hasNextPage": page.has_next,
+            "endCursor": encode_cursor(len(page.rows) - 1) if page.rows else None,
+        },
+        "nodes": to_json(page.rows),
     }
+    return Answer({"people": people}, row["caller"])
 
 
 def to_json(value: Any) -> Any:

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -36,9 +36,11 @@ from graph.driver import Graph
 from graph.errors import DatabaseUnavailable, DomainError
 from hub import audit_export, health, metrics
 from hub.api.context import Context
+from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.auth import principal
+from hub.auth.callers import CallerCache
 from hub.auth.sockets import SessionSockets
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
 from hub.auth.web import WebSignIn
@@ -74,15 +76,12 @@ class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = SharedFrameHandler  # shared results encoded once
 
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
+        # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
+        self.limits = Limits(
+            settings.max_query_cost, RateLimiter(settings.rate_limit_points), settings.max_page_size
+        )
         super().__init__(
-            build_schema(
-                production=settings.production,
-                limits=Limits(
-                    settings.max_query_cost,
-                    RateLimiter(settings.rate_limit_points),
-                    settings.max_page_size,
-                ),
-            ),
+            build_schema(production=settings.production, limits=self.limits),
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=False,
             # The legacy graphql-ws protocol only when asked for (HUB_WS_LEGACY_PROTOCOL).
@@ -219,18 +218,17 @@ class Authenticated:
 
     def __init__(self, graphql: GraphQLApp) -> None:
         self.graphql = graphql
+        self.early = EarlyPages(graphql)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         if scope["type"] == "http":
-            request = Request(scope, receive)
-            try:
-                viewer = await request.app.state.principal(request)
-            except InvalidToken:
-                await unauthenticated("invalid or expired token")(scope, receive, send)
-                return
-            except DatabaseUnavailable as exc:  # the person could not be looked up: retry later
-                await graphql_error(exc)(scope, receive, send)
+            if scope["method"] == "POST":  # compiled pages first (hub/api/early_pages.py)
+                body, receive = await read_body(receive)
+                if await self.early.answer(scope, body, send, self.viewer):
+                    return
+            viewer = await self.viewer(scope, send)
+            if viewer is None:
                 return
             state["viewer"] = viewer
         elif scope["type"] == "websocket":
@@ -248,6 +246,46 @@ class Authenticated:
                     await websocket.close(1013)  # try again later (before accept: HTTP 403)
                     return
         await self.graphql(scope, receive, send)
+
+    async def viewer(self, scope: Scope, send: Send, callers: CallerCache | None = None) -> Viewer | None:
+        """The HTTP caller, or None once a refusal has been sent (a bad token: 401)."""
+        request = Request(scope)
+        try:
+            viewer: Viewer = await request.app.state.principal(request, callers=callers)
+        except InvalidToken:
+            await unauthenticated("invalid or expired token")(scope, _no_body, send)
+            return None
+        except DatabaseUnavailable as exc:  # the person could not be looked up: retry later
+            await graphql_error(exc)(scope, _no_body, send)
+            return None
+        return viewer
+
+
+async def read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The request body (GraphQLGuard has bounded it), and a `receive` that replays it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"", receive  # disconnected: nothing to answer
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -271,9 +309,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         app.state.live = live
 
-        async def resolve(request: HTTPConnection, *, cookie_needs_csrf_header: bool = True) -> Viewer:
+        async def resolve(
+            request: HTTPConnection,
+            *,
+            cookie_needs_csrf_header: bool = True,
+            callers: CallerCache | None = None,
+        ) -> Viewer:
             return await principal.viewer_from_request(
-                request, graph, settings, verifier, cookie_needs_csrf_header=cookie_needs_csrf_header
+                request,
+                graph,
+                settings,
+                verifier,
+                cookie_needs_csrf_header=cookie_needs_csrf_header,
+                callers=callers,
             )
 
         app.state.principal = resolve

@@ -224,20 +224,34 @@ class QueryCost(SchemaExtension):
             operations = [o for o in operations if o.name and o.name.value == ctx.operation_name]
         if len(operations) != 1:
             return None  # the executor reports the missing or ambiguous operation
-        cost = estimate_cost(
-            ctx.schema._schema, operations[0], fragments, ctx.variables, self.limits.max_page_size
+        return charge_cost(
+            self.limits, ctx.schema._schema, operations[0], fragments, ctx.variables, ctx.context
         )
-        if cost > self.limits.max_cost:
-            return GraphQLError(
-                f"Query cost {cost} exceeds the maximum of {self.limits.max_cost}; "
-                "ask for fewer items (`first`) or fewer nested lists.",
-                extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": self.limits.max_cost},
-            )
-        wait = self.limits.limiter.charge(rate_limit_key(ctx.context), cost)
-        if wait:
-            retry = round(wait, 1) if wait != float("inf") else None
-            return GraphQLError(
-                f"Rate limit of {self.limits.limiter.points_per_minute} cost points per minute exceeded.",
-                extensions={"code": "RATE_LIMITED", "cost": cost, "retryAfterSeconds": retry},
-            )
-        return None
+
+
+def charge_cost(
+    limits: Limits,
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any] | None,
+    context: Any,
+) -> GraphQLError | None:
+    """The operation's cost checked against the budget and charged to the caller's rate limit:
+    None when it may run, else the error to report (nothing is charged for a refused cost).
+    Also used by the compiled pages' early path (hub/api/early_pages.py)."""
+    cost = estimate_cost(schema, operation, fragments, variables, limits.max_page_size)
+    if cost > limits.max_cost:
+        return GraphQLError(
+            f"Query cost {cost} exceeds the maximum of {limits.max_cost}; "
+            "ask for fewer items (`first`) or fewer nested lists.",
+            extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": limits.max_cost},
+        )
+    wait = limits.limiter.charge(rate_limit_key(context), cost)
+    if wait:
+        retry = round(wait, 1) if wait != float("inf") else None
+        return GraphQLError(
+            f"Rate limit of {limits.limiter.points_per_minute} cost points per minute exceeded.",
+            extensions={"code": "RATE_LIMITED", "cost": cost, "retryAfterSeconds": retry},
+        )
+    return None

@@ -30,13 +30,14 @@ from strawberry.extensions import SchemaExtension
 
 from graph import pages
 from graph.access import Viewer
-from graph.driver import Graph, Record
+from graph.driver import Graph
 from graph.errors import DomainError
 from hub.api.authz import authorize
 from hub.api.context import Context
 
-# A compiled page: (graph, viewer, the operation's coerced variables) → the response's `data`.
-Page = Callable[[Graph, Viewer, dict[str, str]], Awaitable[Record]]
+# A compiled page: (graph, viewer, the operation's coerced variables) → the response's `data`,
+# and who the caller was in that read (graph/pages.py `Answer`).
+Page = Callable[[Graph, Viewer, dict[str, str]], Awaitable[pages.Answer]]
 
 TEAM_PAGE = """
 query TeamPage($id: ID!) {
@@ -106,17 +107,17 @@ def _register(source: str, compiled: Compiled) -> tuple[str, Compiled]:
     return _shape(operation), compiled
 
 
-async def _team_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
+async def _team_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> pages.Answer:
     return await pages.team_page(graph, variables["id"], viewer, 20)
 
 
-async def _issue_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
+async def _issue_page(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> pages.Answer:
     return await pages.issue_page(graph, variables["id"], viewer, 20)
 
 
-async def _people_search(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> Record:
+async def _people_search(graph: Graph, viewer: Viewer, variables: dict[str, str]) -> pages.Answer:
     # People carry no per-viewer rule (the root field's rule is checked in `root_field_allowed`).
-    return await pages.people_search(graph, variables["skillId"], variables["institutionId"], 50)
+    return await pages.people_search(graph, variables["skillId"], variables["institutionId"], 50, viewer)
 
 
 _COMPILED: dict[str, Compiled] = dict(
@@ -130,6 +131,17 @@ _COMPILED: dict[str, Compiled] = dict(
 # Query text → its compiled page or None; bounded like the parser cache.
 _plans: dict[str, Compiled | None] = {}
 _MAX_PLANS = 512
+
+
+# Query text → its compiled page, for documents Strawberry has parsed and validated (with every
+# validation rule and limit of the schema) at least once: hub/api/early_pages.py answers these
+# without parsing or validating again. Bounded like the parser cache.
+_validated: dict[str, tuple[Compiled, OperationDefinitionNode]] = {}
+
+
+def validated_plan(query: str) -> tuple[Compiled, OperationDefinitionNode] | None:
+    """The compiled page of a document text that has passed Strawberry's validation, or None."""
+    return _validated.get(query)
 
 
 def plan_for(query: str, document: DocumentNode) -> tuple[Compiled, OperationDefinitionNode] | None:
@@ -146,7 +158,7 @@ def plan_for(query: str, document: DocumentNode) -> tuple[Compiled, OperationDef
     return compiled, operation
 
 
-def _coerced_ids(
+def coerced_ids(
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
     raw: dict[str, Any] | None,
@@ -184,12 +196,17 @@ class CompiledPages(SchemaExtension):
             and ctx.graphql_document is not None
         ):
             found = plan_for(ctx.query, ctx.graphql_document)
+            if found is not None:  # execution is reached only by documents that validated
+                if len(_validated) >= _MAX_PLANS:
+                    _validated.clear()
+                _validated[ctx.query] = found
             # A page size over the configured maximum is the resolvers' error to report.
             if found is not None and found[0].first <= ctx.context.settings.max_page_size:
                 compiled, operation = found
-                ids = _coerced_ids(ctx.schema._schema, operation, ctx.variables, compiled.variables)
+                ids = coerced_ids(ctx.schema._schema, operation, ctx.variables, compiled.variables)
                 if ids is not None and await root_field_allowed(ctx.context, operation):
                     context = ctx.context
-                    data = await compiled.page(context.graph, context.viewer, ids)
-                    ctx.result = ExecutionResult(data=data, errors=None)
+                    answer = await compiled.page(context.graph, context.viewer, ids)
+                    # The viewer was looked up in this request: no need to compare `answer.caller`.
+                    ctx.result = ExecutionResult(data=answer.data, errors=None)
         yield

@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 from graph import identity
 from graph.access import Viewer
 from graph.driver import Graph
+from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier
 from hub.coalesce import SingleFlight
 from hub.config import Settings
@@ -42,18 +43,26 @@ def cookie_request_allowed(request: HTTPConnection, settings: Settings) -> bool:
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
-async def viewer_for_claims(graph: Graph, settings: Settings, claims: dict[str, Any]) -> Viewer:
-    """The Viewer for a verified token or ID token: matched to a Person by email."""
+async def viewer_for_claims(
+    graph: Graph, settings: Settings, claims: dict[str, Any], callers: CallerCache | None = None
+) -> Viewer:
+    """The Viewer for a verified token or ID token: matched to a Person by email. With `callers`
+    (the compiled pages' early path, which re-reads the caller in its page query) a remembered
+    Viewer is returned without a query, and a looked-up one is remembered."""
     email = claims.get("email")
     if not isinstance(email, str) or not email:
         raise InvalidToken("the token carries no email to match a person")
     email = email.strip().lower()
+    if callers is not None and (known := callers.get(email)) is not None:
+        return known
     admin = email in settings.bootstrap_admins
     viewer = await _lookups(settings).get(
         (graph, email, admin), lambda: identity.viewer_for_email(graph, email, bootstrap_admin=admin)
     )
     if viewer is None:
         raise InvalidToken("no hub account for this sign-in")
+    if callers is not None:
+        callers.put(email, viewer)
     return viewer
 
 
@@ -70,11 +79,11 @@ def _lookups(settings: Settings) -> SingleFlight[Viewer | None]:
 
 
 async def viewer_from_token(
-    token: str, graph: Graph, settings: Settings, verifier: TokenVerifier
+    token: str, graph: Graph, settings: Settings, verifier: TokenVerifier, callers: CallerCache | None = None
 ) -> tuple[Viewer, float]:
     """The Viewer and expiry (epoch seconds) of a bearer token; InvalidToken when refused."""
     claims = await verifier.verify(token)
-    return await viewer_for_claims(graph, settings, claims), float(claims["exp"])
+    return await viewer_for_claims(graph, settings, claims, callers), float(claims["exp"])
 
 
 async def viewer_from_connection_init(
@@ -101,17 +110,19 @@ async def viewer_from_request(
     verifier: TokenVerifier,
     *,
     cookie_needs_csrf_header: bool = True,
+    callers: CallerCache | None = None,
 ) -> Viewer:
-    """The caller of an HTTP request; InvalidToken for a bad bearer token."""
+    """The caller of an HTTP request; InvalidToken for a bad bearer token. `callers`: see
+    `viewer_for_claims` (only for a path that re-reads the caller before acting)."""
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise InvalidToken("only bearer tokens are accepted")
-        viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier)
+        viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier, callers)
         return viewer
     if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
-        session = await viewer_from_session(request, graph, settings)
+        session = await viewer_from_session(request, graph, settings, callers)
         if session is not None:
             return session.viewer
     return Viewer.anonymous()
@@ -123,7 +134,9 @@ class Session(NamedTuple):
     id: str  # per sign-in, so signing out can close this session's WebSockets
 
 
-async def viewer_from_session(connection: HTTPConnection, graph: Graph, settings: Settings) -> Session | None:
+async def viewer_from_session(
+    connection: HTTPConnection, graph: Graph, settings: Settings, callers: CallerCache | None = None
+) -> Session | None:
     """The signed-in person of the session cookie, when the session ends, and its id; None when
     there is no live session or its person can no longer sign in."""
     user = connection.session.get(SESSION_KEY) if "session" in connection.scope else None
@@ -133,7 +146,7 @@ async def viewer_from_session(connection: HTTPConnection, graph: Graph, settings
     if not isinstance(until, int | float) or until < time.time():
         return None
     try:
-        viewer = await viewer_for_claims(graph, settings, {"email": user.get("email")})
+        viewer = await viewer_for_claims(graph, settings, {"email": user.get("email")}, callers)
     except InvalidToken:
         return None
     return Session(viewer, float(until), str(user.get("sid", "")))

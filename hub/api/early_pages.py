@@ -1,0 +1,170 @@
+"""The compiled pages (hub/api/compiled.py) answered before Strawberry's request pipeline.
+
+Even with execution skipped, a team page through Strawberry paid for its per-request machinery
+(the view, the execution context, a dozen extension hooks, the parser and validation cache
+lookups, the result's processing) and for a second Neo4j query, the caller lookup: together about
+40 % of the hub's CPU per page (docs/benchmarks.md, pages4). Here a POST /graphql whose document
+text Strawberry has already parsed and validated as a compiled page (`compiled.validated_plan`,
+remembered the first time that document passed every parse and validation rule: token, depth
+and alias limits, introspection in production) is answered directly, with the same guards in
+the same order:
+
+- body size, content type and cross-site checks: GraphQLGuard, in front of everything;
+- the caller: bearer token or session, as `Authenticated` resolves it (a bad token is the same
+  401); the caller may come from hub/auth/callers.py, and the page's own query re-reads them;
+- the operation name, the variables' coercion, the page size limit and the root fields' rules
+  (`root_field_allowed`): anything unusual here goes to Strawberry, which reports it as usual;
+- the cost limit and the rate limit (`limits.charge_cost`, the very function QueryCost uses);
+- errors converted and masked by the app's `process_result`, as for every response;
+- restricted teams: TEAM_VISIBLE inside the page's Cypher, as on the Strawberry path.
+
+A request is left to Strawberry untouched (nothing charged) unless all of this applies; once
+the cost is charged it is answered here. The one exception: when the page's read says the
+caller is no longer who the cache said (a role changed, the person was archived), the page is
+dropped with the cache entry and the request goes through Strawberry with a fresh lookup (the
+cost is then charged a second time for that request). tests/test_early_pages.py checks the
+guards over HTTP and that both paths send the same JSON.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Protocol
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope, Send
+from strawberry.types import ExecutionResult
+
+from graph import identity
+from graph.access import Viewer
+from graph.driver import Graph, QueryCounter, count_queries
+from hub.api.compiled import coerced_ids, root_field_allowed, validated_plan
+from hub.api.context import Context
+from hub.auth.callers import CallerCache
+from hub.config import Settings
+from hub.limits import Limits, charge_cost
+from hub.metrics import EARLY_PAGES, OPERATION_LATENCY, OPERATIONS
+
+# The request body's members Strawberry reads; any other (a persisted query's id…) is Strawberry's.
+_MEMBERS = frozenset({"query", "variables", "operationName", "extensions"})
+
+# The caller for this request, or None when a refusal (401…) was already sent.
+ResolveViewer = Callable[[Scope, Send, CallerCache], Awaitable[Viewer | None]]
+
+
+class GraphQLView(Protocol):
+    """What the early path uses of the GraphQL app (hub/app.py `GraphQLApp`)."""
+
+    settings: Settings
+    limits: Limits
+
+    @property
+    def schema(self) -> Any: ...
+
+    async def process_result(self, request: Any, result: Any) -> Any: ...
+
+    def encode_json(self, data: object) -> str: ...
+
+
+def _request(scope: Scope, body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
+    """The query, variables and operation name of a plain single-operation JSON POST, or None."""
+    if scope["method"] != "POST" or scope.get("query_string"):
+        return None
+    for name, value in scope["headers"]:
+        # Streaming transports (multipart, SSE) and idempotency keys are Strawberry's to handle.
+        if name == b"idempotency-key" or (
+            name == b"accept" and (b"multipart" in value or b"event-stream" in value)
+        ):
+            return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None  # Strawberry answers 400 in its own words
+    if not isinstance(data, dict) or not data.keys() <= _MEMBERS or data.get("extensions"):
+        return None
+    query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+    if (
+        not isinstance(query, str)
+        or not isinstance(variables, dict | None)
+        or not isinstance(name, str | None)
+    ):
+        return None
+    return query, variables, name
+
+
+class EarlyPages:
+    def __init__(self, view: GraphQLView) -> None:
+        self.view = view
+        self.callers = CallerCache()
+
+    async def answer(self, scope: Scope, body: bytes, send: Send, resolve: ResolveViewer) -> bool:
+        """Answer the request when it is a compiled page (True), else leave it untouched (False)."""
+        request = _request(scope, body)
+        if request is None:
+            return False
+        query, variables, operation_name = request
+        found = validated_plan(query)
+        if found is None:
+            return False
+        plan, operation = found
+        settings = self.view.settings
+        if operation_name is not None and (operation.name is None or operation.name.value != operation_name):
+            return False
+        schema = self.view.schema._schema
+        ids = coerced_ids(schema, operation, variables, plan.variables)
+        if ids is None or plan.first > settings.max_page_size:
+            return False
+        viewer = await resolve(scope, send, self.callers)
+        if viewer is None:
+            return True  # refused (401), as `Authenticated` refuses
+        graph: Graph = scope["app"].state.graph
+        client = scope.get("client")
+        context = Context(
+            graph=graph, settings=settings, viewer=viewer, client_ip=client[0] if client else None
+        )
+        if not await root_field_allowed(context, operation):
+            return False  # Strawberry reports the refusal
+
+        start = time.perf_counter()
+        counting: AbstractContextManager[QueryCounter | None] = (
+            nullcontext(None) if settings.production else count_queries()
+        )
+        with counting as counter:
+            error = charge_cost(self.view.limits, schema, operation, {}, variables, context)
+            result = ExecutionResult(data=None, errors=[error]) if error is not None else None
+            if result is None:
+                try:
+                    answer = await plan.page(graph, viewer, ids)
+                except Exception as exc:  # as Strawberry reports an exception in execution
+                    failure = GraphQLError(str(exc), original_error=exc)
+                    self.view.schema.process_errors([failure])
+                    result = ExecutionResult(data=None, errors=[failure])
+                else:
+                    if viewer.email is not None and viewer != identity.viewer_from_rows(
+                        answer.caller, viewer.email, bootstrap_admin=viewer.email in settings.bootstrap_admins
+                    ):
+                        self.callers.forget(viewer.email)
+                        return False  # the caller changed: the usual path, with a fresh lookup
+                    result = ExecutionResult(data=answer.data, errors=None)
+        outcome = "error" if result.errors else "ok"
+        EARLY_PAGES.inc()
+        OPERATIONS.labels(type="query", outcome=outcome).inc()
+        OPERATION_LATENCY.labels(type="query", outcome=outcome).observe(time.perf_counter() - start)
+        if counter is not None:
+            result.extensions = {"cypherQueries": counter.queries}
+        processed = await self.view.process_result(Request(scope), result)
+        try:
+            content = orjson.dumps(processed)
+        except TypeError:  # what orjson refuses, as the app's encoder handles it
+            content = self.view.encode_json(processed).encode()
+        await Response(content, media_type="application/json")(scope, _no_receive, send)
+        return True
+
+
+async def _no_receive() -> Any:
+    raise RuntimeError("the early path has read the body already")
