@@ -85,8 +85,9 @@ async def overload(graph: Graph, viewer: Viewer, max_teams: int = 3) -> list[Rec
     return await graph.read(_OVERLOAD, maxTeams=max_teams, **viewer.params())
 
 
-# A team's last sign of life: the newest activity in its feed, else its creation. The facts
-# depend only on the graph (cacheable against the activity head, graph/snapshot.py); the
+# A team's last sign of life: the newest activity in its feed (kept on the team as
+# `lastActivityAt` by graph/activity.py `record`, so no feed is scanned), else its creation. The
+# facts depend only on the graph (cacheable against the activity head, graph/snapshot.py); the
 # day thresholds are applied to them at the time of asking.
 _TEAM_FACTS = (
     """
@@ -94,11 +95,7 @@ MATCH (t:ProjectTeam)
 WHERE t.status IN ['FORMING', 'ACTIVE'] AND t.archivedAt IS NULL AND """
     + TEAM_VISIBLE
     + """
-CALL (t) {
-  OPTIONAL MATCH (a:Activity)-[:IN_SCOPE]->(t)
-  RETURN max(a.at) AS newest
-}
-RETURN t.id AS teamId, t.name AS name, t.status AS status, coalesce(newest, t.createdAt) AS lastActivityAt,
+RETURN t.id AS teamId, t.name AS name, t.status AS status, coalesce(t.lastActivityAt, t.createdAt) AS lastActivityAt,
   EXISTS { (t)<-[:MEMBER_OF {role: 'LEAD'}]-(:Person) } AS hasLead,
   [(i:Invitation)-[:TO_JOIN]->(t) WHERE i.status = 'PENDING' | i.createdAt] AS pendingSince
 """
