@@ -45,13 +45,6 @@ _EVENT_SCOPE: LiteralString = (
 )
 
 
-# `s.lastActivityAt` after activity `a` in its scope: the newer of the two (also used by the demo
-# loader, the migration that backfills it and the hand-built test graphs).
-LAST_ACTIVITY: LiteralString = (
-    "CASE WHEN s.lastActivityAt IS NULL OR s.lastActivityAt < a.at THEN a.at ELSE s.lastActivityAt END"
-)
-
-
 def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
@@ -81,12 +74,6 @@ async def record(
           UNWIND $scopeIds AS scopeId
           MATCH (s:Entity {id: scopeId})
           CREATE (a)-[:IN_SCOPE]->(s)
-          // A team keeps its newest activity's time (teamHealth reads it instead of the feed).
-          // The max guard: a writer that started earlier may commit later.
-          WITH a, s WHERE s:ProjectTeam
-          SET s.lastActivityAt = """
-        + LAST_ACTIVITY
-        + """
         }
         // The counter last: its lock is then the last one a writer takes, so a writer holding
         // it never waits for another (the relationships above lock the scope nodes).

@@ -85,19 +85,22 @@ async def overload(graph: Graph, viewer: Viewer, max_teams: int = 3) -> list[Rec
     return await graph.read(_OVERLOAD, maxTeams=max_teams, **viewer.params())
 
 
-# A team's last sign of life: the newest activity in its feed (kept on the team as
-# `lastActivityAt` by graph/activity.py `record`, so no feed is scanned), else its creation. The
-# facts depend only on the graph (cacheable against the activity head, graph/snapshot.py); the
+# A team's last sign of life: the newest activity in its feed, else its creation. The facts
+# depend only on the graph (cacheable against the activity head, graph/snapshot.py); the
 # day thresholds are applied to them at the time of asking.
-# One row, times as microseconds since the epoch: decoding a thousand driver records and
-# DateTime values costs several times the query itself (as for the map, graph/mapping.py).
+# One row, times as microseconds since the epoch: decoding a thousand driver records and their
+# DateTime values cost several times the query itself (as for the map, graph/mapping.py).
 _TEAM_FACTS = (
     """
 MATCH (t:ProjectTeam)
 WHERE t.status IN ['FORMING', 'ACTIVE'] AND t.archivedAt IS NULL AND """
     + TEAM_VISIBLE
     + """
-WITH t, coalesce(t.lastActivityAt, t.createdAt) AS last
+CALL (t) {
+  OPTIONAL MATCH (a:Activity)-[:IN_SCOPE]->(t)
+  RETURN max(a.at) AS newest
+}
+WITH t, coalesce(newest, t.createdAt) AS last
 RETURN collect({
   teamId: t.id, name: t.name, status: t.status,
   lastActivityAt: last.epochSeconds * 1000000 + last.nanosecond / 1000,

@@ -1,8 +1,7 @@
 """Versioned, idempotent schema migrations, applied at start.
 
-Each migration is a list of `... IF NOT EXISTS` schema statements or data backfills written so
-that running them again changes nothing, so re-running one is harmless; the highest applied
-version is kept on a `(:SchemaVersion)` node. Community edition has no existence
+Each migration is a list of `... IF NOT EXISTS` statements, so re-running one is harmless; the
+highest applied version is kept on a `(:SchemaVersion)` node. Community edition has no existence
 or type constraints, so required fields are validated in Python before any write.
 """
 
@@ -81,23 +80,6 @@ MIGRATIONS: tuple[Migration, ...] = (
         (
             "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.id IS UNIQUE",
             "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)",
-        ),
-    ),
-    Migration(
-        4,
-        "teams keep their newest activity's time (lastActivityAt), backfilled from their feeds",
-        (
-            # graph/activity.py `record` keeps it from now on; this sets it for activities
-            # recorded before. Only ever moves it forward, so a second run changes nothing.
-            """
-            MATCH (t:ProjectTeam)
-            CALL (t) {
-              MATCH (a:Activity)-[:IN_SCOPE]->(t)
-              RETURN max(a.at) AS newest
-            }
-            WITH t, newest WHERE newest IS NOT NULL AND (t.lastActivityAt IS NULL OR t.lastActivityAt < newest)
-            SET t.lastActivityAt = newest
-            """,
         ),
     ),
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, LiteralString
 
-from graph.activity import LAST_ACTIVITY
 from graph.driver import Graph, run
 
 
@@ -129,17 +128,13 @@ async def team(
 
 
 async def activity(graph: Graph, id: str, scope_id: str, *, days_ago: int, seq: int) -> None:
-    """An activity in the shape graph/activity.py `record` writes: in its scope's feed, and a
-    team scope keeps its newest activity's time."""
     await cypher(
         graph,
         """
         MATCH (s:Entity {id: $scopeId})
         CREATE (a:Activity:Entity {id: $id, seq: $seq, at: datetime() - duration({days: $ago}), verb: 'test',
                                    targetId: $scopeId, summary: 'test'})-[:IN_SCOPE]->(s)
-        WITH a, s WHERE s:ProjectTeam
-        SET s.lastActivityAt = """
-        + LAST_ACTIVITY,
+        """,
         id=id,
         scopeId=scope_id,
         ago=days_ago,

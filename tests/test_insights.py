@@ -201,7 +201,8 @@ async def test_a_post_makes_an_inactive_team_active_again(graph: Graph) -> None:
     team = await builders.team(graph, "Team", issue["id"], lead["id"])
     await build.cypher(
         graph,
-        "MATCH (t:ProjectTeam {id: $id}) SET t.lastActivityAt = datetime() - duration({days: 45})",
+        "MATCH (t:ProjectTeam {id: $id}) SET t.createdAt = datetime() - duration({days: 45}) "
+        "WITH t MATCH (a:Activity)-[:IN_SCOPE]->(t) SET a.at = t.createdAt",
         id=team["id"],
     )
     assert _problems(await insights.team_health(graph, Viewer.system())) == {team["id"]: ["INACTIVE"]}

@@ -30,7 +30,6 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, product
 from typing import Any, LiteralString
 
-from graph.activity import LAST_ACTIVITY
 from graph.driver import Graph, Tx, run
 from graph.ids import stable_id
 from graph.institutions import InstitutionKind
@@ -696,8 +695,7 @@ CREATE (p)-[:MEMBER_OF {role: m.role, allocation: m.allocation, since: m.since}]
 
 # Activities already there (a reload) are skipped; the new ones reserve a block of sequence
 # numbers with one counter update, which also serialises them with concurrent writers.
-_ACTIVITIES: LiteralString = (
-    """
+_ACTIVITIES: LiteralString = """
 UNWIND $rows AS r
 OPTIONAL MATCH (existing:Activity {id: r.id})
 WITH r, existing WHERE existing IS NULL
@@ -721,14 +719,8 @@ CALL (a, r) {
   UNWIND r.scopeIds AS scopeId
   MATCH (s:Entity {id: scopeId})
   CREATE (a)-[:IN_SCOPE]->(s)
-  // Each team's newest activity time, as graph/activity.py `record` keeps it.
-  WITH a, s WHERE s:ProjectTeam
-  SET s.lastActivityAt = """
-    + LAST_ACTIVITY
-    + """
 }
 """
-)
 
 
 def _chunks(rows: list[Row], size: int) -> Iterator[list[Row]]:
