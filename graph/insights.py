@@ -88,6 +88,8 @@ async def overload(graph: Graph, viewer: Viewer, max_teams: int = 3) -> list[Rec
 # A team's last sign of life: the newest activity in its feed, else its creation. The facts
 # depend only on the graph (cacheable against the activity head, graph/snapshot.py); the
 # day thresholds are applied to them at the time of asking.
+# One row, times as microseconds since the epoch: decoding a thousand driver records and their
+# DateTime values cost several times the query itself (as for the map, graph/mapping.py).
 _TEAM_FACTS = (
     """
 MATCH (t:ProjectTeam)
@@ -98,17 +100,33 @@ CALL (t) {
   OPTIONAL MATCH (a:Activity)-[:IN_SCOPE]->(t)
   RETURN max(a.at) AS newest
 }
-RETURN t.id AS teamId, t.name AS name, t.status AS status, coalesce(newest, t.createdAt) AS lastActivityAt,
-  EXISTS { (t)<-[:MEMBER_OF {role: 'LEAD'}]-(:Person) } AS hasLead,
-  [(i:Invitation)-[:TO_JOIN]->(t) WHERE i.status = 'PENDING' | i.createdAt] AS pendingSince
+WITH t, coalesce(newest, t.createdAt) AS last
+RETURN collect({
+  teamId: t.id, name: t.name, status: t.status,
+  lastActivityAt: last.epochSeconds * 1000000 + last.nanosecond / 1000,
+  hasLead: EXISTS { (t)<-[:MEMBER_OF {role: 'LEAD'}]-(:Person) },
+  pendingSince: [(i:Invitation)-[:TO_JOIN]->(t) WHERE i.status = 'PENDING'
+                 | i.createdAt.epochSeconds * 1000000 + i.createdAt.nanosecond / 1000]
+}) AS teams
 """
 )
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _instant(microseconds: int | None) -> datetime | None:
+    return None if microseconds is None else _EPOCH + timedelta(microseconds=microseconds)
 
 
 async def team_facts(graph: Graph, viewer: Viewer) -> list[Record]:
     """Every FORMING or ACTIVE team the viewer may see: {teamId, name, status, lastActivityAt,
     hasLead, pendingSince (creation times of its pending invitations)}."""
-    return await graph.read(_TEAM_FACTS, **viewer.params())
+    [row] = await graph.read_values(_TEAM_FACTS, **viewer.params())
+    return [
+        {**team, "lastActivityAt": _instant(team["lastActivityAt"]),
+         "pendingSince": [_instant(at) for at in team["pendingSince"]]}
+        for team in row["teams"]
+    ]  # fmt: skip
 
 
 async def team_health(

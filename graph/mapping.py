@@ -68,9 +68,20 @@ class IssueMap:
 
 
 # The issues of the map; the text goes through the full-text index (diacritics fold both ways).
+# A direction or institution filter starts from that node: its UNDER_DIRECTION or AFFECTS
+# relationships are one typed chain there, while testing each issue walks all of the issue's
+# relationships (feeds included). The filters below still apply every condition.
 _ISSUES = """
 CALL () {
-  MATCH (i:HorizontalIssue) WHERE $query IS NULL RETURN i
+  MATCH (i:HorizontalIssue) WHERE $query IS NULL AND $directionId IS NULL AND $institutionId IS NULL
+  RETURN i
+  UNION
+  MATCH (:PlanDirection {id: $directionId})<-[:UNDER_DIRECTION]-(i:HorizontalIssue) WHERE $query IS NULL
+  RETURN i
+  UNION
+  MATCH (:Institution {id: $institutionId})<-[:AFFECTS]-(i:HorizontalIssue)
+  WHERE $query IS NULL AND $directionId IS NULL
+  RETURN i
   UNION
   WITH $query AS query WHERE query IS NOT NULL
   CALL db.index.fulltext.queryNodes('search_text', query) YIELD node AS i
@@ -120,9 +131,11 @@ CALL (teams, institutions) {
   WITH collect(DISTINCT p) AS people,
        collect({kind: 'MEMBER_OF', source: p.id, target: t.id, role: m.role,
                 allocation: m.allocation}) AS members
+  // From the institutions' side: one typed chain each, where each person's WORKS_AT would walk
+  // all of that person's relationships (skills, teams, feeds).
   CALL (people, institutions) {
-    UNWIND people AS p
-    MATCH (p)-[:WORKS_AT]->(n:Institution) WHERE n IN institutions
+    UNWIND institutions AS n
+    MATCH (n)<-[:WORKS_AT]-(p:Person) WHERE p IN people
     RETURN collect({kind: 'WORKS_AT', source: p.id, target: n.id}) AS worksAt
   }
   RETURN people, members, worksAt

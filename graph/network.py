@@ -22,6 +22,10 @@ class LinkKind(StrEnum):
 
 
 # Two institutions share a team when people from both are its members; weight = shared teams.
+# Members' institutions come from the institutions' side (WORKS_AT from an institution is one
+# typed chain; from a person it walks all of that person's relationships: skills, feeds ...) and
+# are joined to the teams' members by person (a hash join). Pairs and counts are on ids only;
+# the institutions at the ends are looked up once at the end.
 _NETWORK = (
     """
 MATCH (t:ProjectTeam)
@@ -30,19 +34,20 @@ WHERE t.archivedAt IS NULL AND """
     + """
   AND ($directionId IS NULL OR EXISTS {
         (t)-[:ADDRESSES]->(:HorizontalIssue)-[:UNDER_DIRECTION]->(:PlanDirection {id: $directionId}) })
-MATCH (t)<-[:MEMBER_OF]-(p:Person)
-// Each member's institution looked up once per person, not once per seat (people sit on several).
-WITH p, collect(t) AS teams
-MATCH (p)-[:WORKS_AT]->(n:Institution)
-UNWIND teams AS t
-WITH t, collect(DISTINCT n) AS institutions
+MATCH (t)<-[:MEMBER_OF]-(p)-[:WORKS_AT]->(n:Institution)
+USING JOIN ON p
+WITH t, collect(DISTINCT n.id) AS institutions
 UNWIND institutions AS a
-UNWIND institutions AS b
-WITH a, b, t WHERE a.id < b.id
-WITH a, b, count(t) AS weight WHERE weight >= $minWeight
-WITH collect({source: a.id, target: b.id, weight: weight}) AS edges,
-     collect(DISTINCT a) + collect(DISTINCT b) AS ends
-RETURN edges, [n IN ends | {id: n.id, label: n.nameLv, code: n.code, institutionKind: n.kind}] AS nodes
+UNWIND [b IN institutions WHERE a < b] AS b
+WITH a, b, count(*) AS weight WHERE weight >= $minWeight
+WITH collect({source: a, target: b, weight: weight}) AS edges, collect(DISTINCT a) + collect(DISTINCT b) AS ends
+CALL (ends) {
+  UNWIND ends AS id
+  WITH DISTINCT id
+  MATCH (n:Institution {id: id})
+  RETURN collect({id: n.id, label: n.nameLv, code: n.code, institutionKind: n.kind}) AS nodes
+}
+RETURN edges, nodes
 """
 )
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from graph import insights
+from graph import insights, posts
 from graph.access import Viewer
 from graph.driver import Graph
 from graph.errors import InvalidInput
+from graph.posts import PostInput
+from tests import builders
 from tests import handbuilt as build
 from tests.conftest import Hub
 from tests.world import MEMBER, OUTSIDER, build_world
@@ -177,6 +179,37 @@ async def test_team_health_shows_a_restricted_team_only_to_its_members(graph: Gr
     assert _problems(await insights.team_health(graph, Viewer(person_id="p", signed_in=True))) == {
         "t": ["NO_LEAD"]
     }
+
+
+async def test_team_health_reports_a_restricted_team_last_activity_only_to_its_members(graph: Graph) -> None:
+    await _one_team(graph, members=[("p", "LEAD", 20)], visibility="RESTRICTED", created_days_ago=90)
+    await build.person(graph, "other", "Other", "inst_a")
+    await build.activity(graph, "a1", "t", days_ago=40, seq=1)
+    at = (await graph.read("MATCH (a:Activity {id: 'a1'}) RETURN a.at AS at"))[0]["at"]
+
+    assert await insights.team_health(graph, Viewer(person_id="other", signed_in=True)) == []
+    assert await insights.team_health(graph, Viewer(person_id="p", signed_in=True)) == [
+        {"teamId": "t", "name": "Team", "status": "ACTIVE", "lastActivityAt": at,
+         "unansweredInvitations": 0, "problems": ["INACTIVE"]}
+    ]  # fmt: skip
+
+
+async def test_a_post_makes_an_inactive_team_active_again(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    lead = await builders.person(graph, "Lead", fm["id"])
+    issue = await builders.issue(graph, "Issue")
+    team = await builders.team(graph, "Team", issue["id"], lead["id"])
+    await build.cypher(
+        graph,
+        "MATCH (t:ProjectTeam {id: $id}) SET t.createdAt = datetime() - duration({days: 45}) "
+        "WITH t MATCH (a:Activity)-[:IN_SCOPE]->(t) SET a.at = t.createdAt",
+        id=team["id"],
+    )
+    assert _problems(await insights.team_health(graph, Viewer.system())) == {team["id"]: ["INACTIVE"]}
+
+    await posts.create(graph, PostInput(team_id=team["id"], body="Back at it"), lead["id"], Viewer.system())
+
+    assert await insights.team_health(graph, Viewer.system()) == []
 
 
 @pytest.mark.parametrize(
