@@ -49,7 +49,7 @@ from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
-from hub.middleware import GraphQLGuard, RequestContext
+from hub.middleware import GraphQLGuard, RequestContext, replaying
 from hub.web import WebApp
 from hub.ws_frames import SharedFrameHandler
 
@@ -272,16 +272,7 @@ async def read_body(receive: Receive) -> tuple[bytes, Receive]:
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    return body, replaying(body, receive)
 
 
 async def _no_body() -> Message:

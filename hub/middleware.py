@@ -124,17 +124,7 @@ class GraphQLGuard:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     def _too_large(self) -> str:
         return f"Request body exceeds {self.max_body_bytes} bytes."
@@ -156,3 +146,17 @@ def _same_origin(scope: Scope, origin: str) -> bool:
     host = _header(scope, "host")
     scheme: Any = scope.get("scheme", "http")
     return host is not None and origin.rstrip("/") == f"{scheme}://{host}"
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app the body already read, then the connection's own messages."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
