@@ -50,6 +50,7 @@ from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext, replaying
+from hub.runtime import tune_collector
 from hub.web import WebApp
 from hub.ws_frames import SharedFrameHandler
 
@@ -320,6 +321,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             await migrations.migrate(graph)
             await live.start()
+            tune_collector()
             yield
         finally:
             await live.close()
