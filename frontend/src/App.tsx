@@ -54,6 +54,8 @@ export function App() {
         </div>
         <SearchBox />
         <div className="top-actions">
+          <SignInControl />
+          {/* Last, so it keeps its place at the right edge when the sign-in control appears. */}
           <button
             type="button"
             lang={other}
@@ -63,7 +65,6 @@ export function App() {
           >
             {t("lang.switch")}
           </button>
-          <SignInControl />
         </div>
       </header>
       <nav aria-label={t("nav.main")} className="mainnav">

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from graph.seed.demo import ADMIN, COG, MEMBER
 from tests.browser.conftest import SignedInPage, axe_violations, screenshot
@@ -25,8 +26,30 @@ async def test_opens_in_latvian_and_switches_to_english_in_one_click(page: Page)
     await screenshot(page, "dashboard-en")
     await page.reload()  # the choice is remembered
     await expect(page.get_by_role("heading", level=1)).to_have_text("My dashboard")
+    await expect(page.get_by_test_id("signed-in-as")).to_be_visible()  # the header has settled
     await page.get_by_test_id("lang-switch").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "lv")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mans pārskats")
+
+
+async def test_language_switch_keeps_its_place_when_the_sign_in_control_appears(page: Page) -> None:
+    # A control that moves under the pointer loses the click (CI saw exactly that after a reload).
+    me_answered = asyncio.Event()
+
+    async def hold_me(route: Route) -> None:
+        if (route.request.post_data_json or {}).get("operationName") == "Me":
+            await me_answered.wait()
+        await route.continue_()
+
+    await page.route("**/graphql", hold_me)
+    await page.reload()
+    switch = page.get_by_test_id("lang-switch")
+    await expect(switch).to_be_visible()
+    await expect(page.get_by_test_id("signed-in-as")).to_have_count(0)
+    before = await switch.bounding_box()
+    me_answered.set()
+    await expect(page.get_by_test_id("signed-in-as")).to_be_visible()
+    assert await switch.bounding_box() == before
 
 
 async def test_signs_in_through_the_identity_provider_and_out_again(anonymous_page: Page) -> None:
@@ -290,6 +313,7 @@ async def test_every_view_has_no_serious_accessibility_violation(page: Page, dem
     for lang in ("lv", "en"):
         if lang == "en":
             await page.get_by_test_id("lang-switch").click()
+            await expect(page.locator("html")).to_have_attribute("lang", "en")
         for name, path in views:
             await page.goto(path)
             await expect(page.get_by_role("heading", level=1)).to_be_visible()
