@@ -33,7 +33,7 @@ from hub import metrics
 from hub.api.shared_results import SharedData
 from hub.live.fanout import LIVE_TARGET, Outlet, Target
 from hub.live.stream import SLOW_CONSUMER_CODE
-from hub.ws_protocol import SEND_TEXT_NOW
+from hub.ws_protocol import SEND_TEXT_NOW, TextFrame
 
 
 def next_frame(message: Message, encode: Callable[[object], str]) -> str | None:
@@ -89,7 +89,7 @@ class SharedFrameHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     async def send_message(self, message: Message) -> None:
         outlet = self._outlet
         if outlet is not None and outlet.busy:  # behind the fan-out frames already waiting
-            outlet.write(self.view.encode_json_string(message).encode())
+            outlet.write(TextFrame(self.view.encode_json_string(message).encode()))
             return
         frame = next_frame(message, self.view.encode_json_string)
         if frame is None:

@@ -61,6 +61,29 @@ async def test_live_frames_come_from_the_fan_out_loop_each_under_its_subscriptio
     await other.close()
 
 
+async def test_subscriptions_with_the_same_id_on_many_sockets_each_get_the_event_once(hub: Hub) -> None:
+    # Their frames are one frame, written to each socket.
+    fm = institution(hub, "FM")
+    sockets = [await lc.connect(hub.ws_url, hub.ws_init()) for _ in range(3)]
+    for ws in sockets:
+        await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
+    await asyncio.sleep(0.3)
+
+    rename(hub, fm, "Ministry of Finance")
+    rename(hub, fm, "Finance Ministry")
+    raw = [[await asyncio.wait_for(ws.recv(), 20) for _ in range(2)] for ws in sockets]
+
+    assert raw[0] == raw[1] == raw[2]
+    messages = [json.loads(r) for r in raw[0]]
+    assert [m["id"] for m in messages] == ["1", "1"]
+    seqs = [item(m["payload"])["activity"]["seq"] for m in messages]
+    assert seqs == sorted(set(seqs))  # in order, no duplicate
+    for ws in sockets:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ws.recv(), 0.5)
+        await ws.close()
+
+
 async def test_a_completed_subscription_gets_nothing_more_while_its_sibling_on_the_socket_does(
     hub: Hub,
 ) -> None:

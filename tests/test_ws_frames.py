@@ -7,8 +7,13 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
 from hub.api.shared_results import SharedData
 from hub.ws_frames import next_frame
+from hub.ws_protocol import TextFrame
 from tests import live_client as lc
 from tests.conftest import Hub
 from tests.test_subscriptions import INSTITUTION_FEED, institution, rename, results_by_source, spawned_hub
@@ -112,6 +117,16 @@ async def test_the_same_document_with_other_variables_is_not_shared(hub: Hub) ->
     await ws.close()
 
 
+@pytest.mark.parametrize("size", [0, 125, 126, 65_535, 65_536])  # each length encoding and its edges
+def test_a_shared_frames_wire_bytes_are_what_websockets_sends_for_the_text(size: int) -> None:
+    text = ('{"id":"ü","type":"next","payload":"' + "x" * size + '"}').encode()
+    server = ServerProtocol()
+    server.state = State.OPEN
+    server.send_text(text)
+
+    assert TextFrame(text).wire == b"".join(server.data_to_send())
+
+
 async def test_websocket_compression_is_not_negotiated_by_default(hub: Hub) -> None:
     ws = await lc.connect(hub.ws_url, hub.ws_init())
     assert ws.request is not None and ws.response is not None
@@ -133,3 +148,26 @@ async def test_websocket_compression_is_negotiated_when_enabled(hub_env: dict[st
         payload = await lc.next_payload(ws)
         assert payload["data"]["institutionActivity"]["activity"]["targetId"] == fm
         await ws.close()
+
+
+async def test_with_compression_enabled_compressing_and_plain_clients_of_one_feed_both_get_its_frames(
+    hub_env: dict[str, str],
+) -> None:
+    # The shared wire bytes go to the plain socket; the compressing one frames its own copy.
+    with spawned_hub({**hub_env, "HUB_WS_COMPRESSION": "true"}) as hub:
+        fm = institution(hub, "ZM")
+        deflating = await lc.connect(hub.ws_url, hub.ws_init())
+        plain = await lc.connect(hub.ws_url, hub.ws_init(), compression=None)
+        for ws in (deflating, plain):
+            await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
+        await asyncio.sleep(0.3)
+        rename(hub, fm, "Finance")
+
+        assert deflating.response is not None and plain.response is not None
+        assert "Sec-WebSocket-Extensions" in deflating.response.headers
+        assert "Sec-WebSocket-Extensions" not in plain.response.headers
+        raw = [await asyncio.wait_for(ws.recv(), 20) for ws in (deflating, plain)]
+        assert raw[0] == raw[1]
+        assert json.loads(raw[0])["payload"]["data"]["institutionActivity"]["activity"]["targetId"] == fm
+        for ws in (deflating, plain):
+            await ws.close()

@@ -141,7 +141,7 @@ async def _events(
                     break
         while True:
             handle = direct(sub, last) if direct is not None else None
-            if handle is not None and sub.go_direct(handle):
+            if handle is not None and live.go_direct(sub, handle):
                 failure = await sub.failed()
                 if isinstance(failure, SlowConsumer):
                     await asyncio.Event().wait()  # as below: the connection is being closed

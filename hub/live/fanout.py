@@ -7,13 +7,14 @@ shared. Here an activity feed, once it has replayed what it missed and is live, 
 live stream as a `Direct` subscription: its resolver stays suspended (it still owns the
 subscription's lifetime, its `complete` and its errors), and for every event the loop
 
-- groups the direct subscriptions by operation, variables and viewer (the share key of
-  `hub/api/shared_results.py`),
+- takes the direct subscriptions of the event's feeds, grouped by operation, variables and viewer
+  (the share key of `hub/api/shared_results.py`) once, when each went live (`LiveStream`), not
+  per event,
 - checks visibility once per group (`LiveStream.visible`: Cypher, per event and viewer, so a
   member removed from a team stops receiving its events at once),
-- executes the selection once per group (the shared execution), encodes the frame body once,
-- and writes `{"id":<id>` + body to each socket, in seq order, skipping what a subscription
-  already replayed.
+- executes the selection once per group (the shared execution), encodes the frame once per
+  operation id (most clients number their operations alike, so usually once),
+- and writes it to each socket, in seq order, skipping what a subscription already replayed.
 
 A frame is never written for an operation the handler no longer holds (completed by the client or
 ended with an error), so no `next` follows a `complete`. A socket that cannot take more right now
@@ -39,6 +40,7 @@ from graph.activity import ActivityEvent
 from graph.driver import count_queries
 from hub import metrics
 from hub.api.shared_results import SharedData
+from hub.ws_protocol import TextFrame
 
 if TYPE_CHECKING:
     from hub.live.stream import Subscription
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 Encode = Callable[[object], str]
+Members = dict["Subscription", None]  # one share group's subscriptions, in the order they went live
 
 
 class Outlet:
@@ -59,18 +62,17 @@ class Outlet:
     def __init__(
         self,
         send: Callable[[str], Awaitable[None]],
-        write_now: Callable[[bytes], bool] | None,
+        write_now: Callable[[TextFrame], bool] | None,
         limit: int,
         on_overflow: Callable[[str], None],
     ) -> None:
         self._send, self._write_now = send, write_now
         self.limit, self.on_overflow = limit, on_overflow
-        self._backlog: deque[bytes] = deque()
+        self._backlog: deque[TextFrame] = deque()
         self._writer: asyncio.Task[None] | None = None
         self.closed = False
 
-    def write(self, frame: bytes) -> None:
-        """`frame`: one message's JSON text, UTF-8."""
+    def write(self, frame: TextFrame) -> None:
         if self.closed:
             return
         if self._writer is None and self._write_now is not None and self._write_now(frame):
@@ -87,7 +89,7 @@ class Outlet:
     async def _drain(self) -> None:
         try:
             while self._backlog and not self.closed:
-                await self._send(self._backlog[0].decode())
+                await self._send(self._backlog[0].text.decode())
                 self._backlog.popleft()
         except Exception:  # disconnected or closing: the handler's teardown frees the rest
             self.closed = True
@@ -159,13 +161,15 @@ class Fanout:
         encode: Encode,
     ) -> None:
         self._visible, self._encode = visible, encode
-        self._pending: deque[tuple[ActivityEvent, list[Subscription]]] = deque()
+        self._pending: deque[tuple[ActivityEvent, list[Members]]] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._groups_at_once = asyncio.Semaphore(self.GROUPS_AT_ONCE)
 
-    def put(self, event: ActivityEvent, subs: list[Subscription]) -> None:
-        self._pending.append((event, subs))
+    def put(self, event: ActivityEvent, groups: list[Members]) -> None:
+        """Deliver `event` to `groups`, after the events put before it. The groups are the
+        stream's own, live: who is in them is read when the event is written."""
+        self._pending.append((event, groups))
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
@@ -179,9 +183,9 @@ class Fanout:
     async def _run(self) -> None:
         while True:
             while self._pending:
-                event, subs = self._pending.popleft()
+                event, groups = self._pending.popleft()
                 try:
-                    await self.deliver(event, subs)
+                    await self.deliver(event, groups)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -189,31 +193,26 @@ class Fanout:
             self._wake.clear()
             await self._wake.wait()
 
-    async def deliver(self, event: ActivityEvent, subs: list[Subscription]) -> None:
-        groups: dict[object, list[Subscription]] = {}
-        for sub in subs:
-            direct = sub.direct
-            if direct is None or sub.failure is not None or event.seq <= direct.last:
-                continue
-            groups.setdefault(direct.group, []).append(sub)
+    async def deliver(self, event: ActivityEvent, groups: list[Members]) -> None:
         if len(groups) == 1:  # the common case (everyone asks the same): no task, no semaphore
-            await self._deliver_group(event, next(iter(groups.values())))
+            await self._deliver_group(event, groups[0])
         elif groups:
-            await asyncio.gather(*(self._deliver_limited(event, members) for members in groups.values()))
+            await asyncio.gather(*(self._deliver_limited(event, members) for members in groups))
 
-    async def _deliver_limited(self, event: ActivityEvent, members: list[Subscription]) -> None:
+    async def _deliver_limited(self, event: ActivityEvent, members: Members) -> None:
         async with self._groups_at_once:
             await self._deliver_group(event, members)
 
-    async def _deliver_group(self, event: ActivityEvent, members: list[Subscription]) -> None:
-        direct = members[0].direct
+    async def _deliver_group(self, event: ActivityEvent, members: Members) -> None:
+        first = next((sub for sub in members if _due(sub, event)), None)
+        if first is None:
+            return
+        direct = first.direct
         assert direct is not None
-        for sub in members:
-            sub.direct.last = event.seq  # type: ignore[union-attr]
         result: Any = None
         try:
             with count_queries() as counter:
-                if not await self._visible(event, members[0].viewer):
+                if not await self._visible(event, first.viewer):
                     return
                 executor = direct.executor.build_per_event_executor(direct.make_root(event))
                 result = executor.execute_operation(False)
@@ -221,18 +220,25 @@ class Fanout:
                     result = await result
         except Exception as error:
             # As on Strawberry's path: the subscription's resolver raises it (an error, then complete).
-            for sub in members:
-                sub.fail(error)
+            for sub in tuple(members):
+                if _due(sub, event):
+                    sub.fail(error)
             return
-        if len(members) > 1:  # the group's other members take the result the first one got
-            metrics.subscription_result(shared=True, count=len(members) - 1)
         body = self._body(result, counter.queries if direct.extensions else None).encode()
-        written = 0
-        for sub in members:
+        frames: dict[bytes, TextFrame] = {}  # by the frame's head: the operation's id
+        seq, written = event.seq, 0
+        for sub in tuple(members):
             d = sub.direct
-            if d is not None and sub.failure is None and d.alive():
-                d.outlet.write(d.head + body)
-                written += 1
+            if d is None or seq <= d.last or sub.failure is not None or not d.alive():
+                continue
+            d.last = seq
+            frame = frames.get(d.head)
+            if frame is None:
+                frame = frames[d.head] = TextFrame(d.head + body)
+            d.outlet.write(frame)
+            written += 1
+        if written > 1:  # the group's other members take the result the first one got
+            metrics.subscription_result(shared=True, count=written - 1)
         metrics.fanout_frames(written)
 
     def _body(self, result: ExecutionResult, queries: int | None) -> str:
@@ -247,3 +253,9 @@ class Fanout:
         if queries is not None:
             payload += ',"extensions":' + self._encode({"cypherQueries": queries})
         return ',"type":"next","payload":' + payload + "}}"
+
+
+def _due(sub: Subscription, event: ActivityEvent) -> bool:
+    """The subscription is served here and has not had `event` (replayed or written) yet."""
+    direct = sub.direct
+    return direct is not None and sub.failure is None and event.seq > direct.last

@@ -26,7 +26,7 @@ from graph.driver import Graph
 from graph.errors import ResyncRequired
 from hub import metrics
 from hub.live.broker import Broker
-from hub.live.fanout import Direct, Fanout
+from hub.live.fanout import Direct, Fanout, Members
 
 log = structlog.get_logger(__name__)
 
@@ -58,13 +58,9 @@ class Subscription:
     def failure(self) -> Exception | None:
         return self._failure
 
-    def go_direct(self, direct: Direct) -> bool:
-        """Hand the subscription to the fan-out loop, if nothing is queued for it (what is queued
-        is the resolver's to yield first, in order). True when handed over."""
-        if self._queue or self._failure is not None:
-            return False
-        self.direct = direct
-        return True
+    def can_go_direct(self) -> bool:
+        """Nothing is queued for it (what is queued is the resolver's to yield first, in order)."""
+        return not self._queue and self._failure is None
 
     async def failed(self) -> Exception:
         """Wait until the subscription fails (slow consumer, resync, a failed execution)."""
@@ -117,7 +113,11 @@ class LiveStream:
         self._retired: set[str] = set()
         self._held: dict[int, ActivityEvent] = {}
         self._gap_task: asyncio.Task[None] | None = None
+        # Per feed: the subscriptions whose resolvers take their events from a queue, and those
+        # the fan-out loop serves, grouped by share key when they went direct, so an event to
+        # 10,000 subscribers costs a lookup per group here, not a step per subscriber.
         self._by_scope: dict[str, set[Subscription]] = {}
+        self._direct: dict[str, dict[object, Members]] = {}
         self._visible: OrderedDict[tuple[str, int, Viewer], asyncio.Future[bool]] = OrderedDict()
         self.connections = 0
         self.fanout = Fanout(self.visible, encode or _compact_json)
@@ -127,7 +127,8 @@ class LiveStream:
 
     @property
     def subscriptions(self) -> int:
-        return sum(len(s) for s in self._by_scope.values())
+        queued = sum(len(s) for s in self._by_scope.values())
+        return queued + sum(len(m) for groups in self._direct.values() for m in groups.values())
 
     async def start(self) -> None:
         head = await activity.head(self.graph)
@@ -170,6 +171,10 @@ class LiveStream:
             for subs in self._by_scope.values():
                 for sub in subs:
                     sub.fail(error)
+            for groups in self._direct.values():
+                for members in groups.values():
+                    for sub in members:
+                        sub.fail(error)
         self.epoch, self.last = epoch, 0
         self._held.clear()
 
@@ -180,15 +185,39 @@ class LiveStream:
             self._dispatch(event)
 
     def _dispatch(self, event: ActivityEvent) -> None:
-        direct: list[Subscription] = []
+        groups: list[Members] = []
         for key in (*event.scope_ids, ALL):
             for sub in tuple(self._by_scope.get(key, ())):
-                if sub.direct is None:
-                    sub.offer(event)
-                else:
-                    direct.append(sub)
-        if direct:
-            self.fanout.put(event, direct)
+                sub.offer(event)
+            if (direct := self._direct.get(key)) is not None:
+                groups.extend(direct.values())
+        if groups:
+            self.fanout.put(event, groups)
+
+    def go_direct(self, sub: Subscription, direct: Direct) -> bool:
+        """Hand `sub` to the fan-out loop, if nothing is queued for it. True when handed over."""
+        if not sub.can_go_direct():
+            return False
+        sub.direct = direct
+        self._forget(sub)
+        self._direct.setdefault(sub.scope, {}).setdefault(direct.group, {})[sub] = None
+        return True
+
+    def _forget(self, sub: Subscription) -> None:
+        scope, direct = sub.scope, sub.direct
+        subs = self._by_scope.get(scope)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._by_scope[scope]
+        groups = self._direct.get(scope)
+        if direct is None or groups is None or (members := groups.get(direct.group)) is None:
+            return
+        members.pop(sub, None)
+        if not members:
+            del groups[direct.group]
+            if not groups:
+                del self._direct[scope]
 
     async def committed_head(self) -> int:
         """The committed head's seq, read after this call began; concurrent callers share one read.
@@ -257,12 +286,8 @@ class LiveStream:
             yield sub
         finally:
             metrics.subscription_ended()
+            self._forget(sub)
             sub.direct = None
-            subs = self._by_scope.get(scope)
-            if subs is not None:
-                subs.discard(sub)
-                if not subs:
-                    del self._by_scope[scope]
 
     async def visible(self, event: ActivityEvent, viewer: Viewer) -> bool:
         """Whether `viewer` may see the event; one Cypher check per (event, viewer) per process,
