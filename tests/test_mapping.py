@@ -104,6 +104,118 @@ async def test_map_shows_a_restricted_team_and_its_people_only_to_members(graph:
     assert {("PERSON", "zane"), ("PERSON", "liga")} <= _nodes(member)
 
 
+def _issue(id: str, label: str, weight: int) -> dict[str, object]:
+    return {
+        "id": id,
+        "kind": "ISSUE",
+        "label": label,
+        "status": "ACTIVE",
+        "priority": "MEDIUM",
+        "weight": weight,
+    }
+
+
+def _institution(id: str, label: str, code: str, weight: int) -> dict[str, object]:
+    return {"id": id, "kind": "INSTITUTION", "label": label, "code": code, "institutionKind": "MINISTRY",
+            "weight": weight}  # fmt: skip
+
+
+def _team(id: str, label: str, visibility: str, weight: int) -> dict[str, object]:
+    return {
+        "id": id,
+        "kind": "TEAM",
+        "label": label,
+        "status": "ACTIVE",
+        "visibility": visibility,
+        "weight": weight,
+    }
+
+
+def _person(id: str, label: str, weight: int) -> dict[str, object]:
+    return {"id": id, "kind": "PERSON", "label": label, "weight": weight}
+
+
+def _edge(kind: str, source: str, target: str, **extra: object) -> dict[str, object]:
+    return {"id": f"{kind}:{source}->{target}", "kind": kind, "source": source, "target": target, **extra}
+
+
+def _member(person: str, team: str, role: str, allocation: int) -> dict[str, object]:
+    return _edge("MEMBER_OF", person, team, role=role, allocation=allocation)
+
+
+def _sorted(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    return sorted(records, key=lambda r: str(r["id"]))
+
+
+async def test_map_with_people_is_exactly_this_record_by_record(graph: Graph) -> None:
+    """Every node and edge with every field, as the map's Cypher answers it in lists and
+    `_assembled` makes them records; a restricted team and its people only for its member."""
+    await build_world(graph)
+    f = MapFilter(direction_id="d2", include_people=True)
+    member = await issue_map(graph, f, MEMBER)
+    outsider = await issue_map(graph, f, OUTSIDER)
+    common_edges = [
+        _edge("AFFECTS", "health", "inst_vm", stake="LEAD"),
+        _edge("AFFECTS", "health", "inst_fm", stake="INVOLVED"),
+        _edge("UNDER_DIRECTION", "health", "d2"),
+        _edge("ADDRESSES", "t_health", "health"),
+        _member("peteris", "t_health", "LEAD", 50),
+        _member("juris", "t_health", "MEMBER", 50),
+        _member("ilze", "t_health", "MEMBER", 10),
+        _edge("WORKS_AT", "peteris", "inst_vm"),
+        _edge("WORKS_AT", "juris", "inst_fm"),  # ilze works at VID, which is not on this map
+    ]
+    assert _sorted(member.edges) == _sorted(
+        [
+            *common_edges,
+            _edge("ADDRESSES", "t_secret", "health"),
+            _member("zane", "t_secret", "LEAD", 80),
+            _member("liga", "t_secret", "MEMBER", 40),
+            _member("juris", "t_secret", "MEMBER", 10),
+            _edge("WORKS_AT", "zane", "inst_vm"),
+            _edge("WORKS_AT", "liga", "inst_fm"),
+        ]
+    )
+    assert _sorted(member.nodes) == _sorted(
+        [
+            _issue("health", "Veselības datu sadarbība", 5),
+            _institution("inst_vm", "Veselības ministrija", "VM", 3),
+            _institution("inst_fm", "Finanšu ministrija", "FM", 3),
+            {"id": "d2", "kind": "DIRECTION", "label": "Cilvēkkapitāls", "number": 2, "weight": 1},
+            _team("t_health", "Veselības darba grupa", "INTERNAL", 4),
+            _team("t_secret", "Slepenā grupa", "RESTRICTED", 4),
+            _person("peteris", "Pēteris Zariņš", 2),
+            _person("juris", "Juris Kalniņš", 3),
+            _person("ilze", "Ilze Bērziņa", 1),
+            _person("zane", "Zane Krūmiņa", 2),
+            _person("liga", "Līga Liepa", 2),
+        ]
+    )
+    assert _sorted(outsider.edges) == _sorted(common_edges)
+    assert _sorted(outsider.nodes) == _sorted(
+        [
+            _issue("health", "Veselības datu sadarbība", 4),
+            _institution("inst_vm", "Veselības ministrija", "VM", 2),
+            _institution("inst_fm", "Finanšu ministrija", "FM", 2),
+            {"id": "d2", "kind": "DIRECTION", "label": "Cilvēkkapitāls", "number": 2, "weight": 1},
+            _team("t_health", "Veselības darba grupa", "INTERNAL", 4),
+            _person("peteris", "Pēteris Zariņš", 2),
+            _person("juris", "Juris Kalniņš", 2),
+            _person("ilze", "Ilze Bērziņa", 1),
+        ]
+    )
+
+
+async def test_map_cap_counts_the_people_the_viewer_sees(graph: Graph) -> None:
+    await build_world(graph)
+    f = MapFilter(direction_id="d2", include_people=True, limit=10)
+    with pytest.raises(MapTooLarge) as exc:
+        await issue_map(graph, f, MEMBER)  # 6 nodes without people, 11 with them
+    assert (exc.value.count, exc.value.cap) == (11, 10)
+    assert len((await issue_map(graph, f, OUTSIDER)).nodes) == 8  # t_secret, zane, liga hidden
+    assert len((await issue_map(graph, MapFilter(direction_id="d2", limit=10), MEMBER)).nodes) == 6
+
+
 async def test_map_is_one_round_trip(graph: Graph) -> None:
     await build_world(graph)
     with count_queries() as counter:

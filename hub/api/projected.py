@@ -126,38 +126,51 @@ def _root(operation: OperationDefinitionNode) -> FieldNode | None:
 Project = Callable[[Any], Any]
 
 
-def _leaf(kind: GraphQLLeafType) -> Project:
-    """The leaf's serialiser, with the common cases (a str for String/ID, an int in range for
-    Int, a known enum value) answered without the call; anything else goes to `serialize`."""
-    serialize = kind.serialize
-    if kind is GraphQLString or kind is GraphQLID:
-        return lambda v: v if v.__class__ is str else serialize(v)
-    if kind is GraphQLInt:
-        return lambda v: v if v.__class__ is int and _MIN_INT <= v <= _MAX_INT else serialize(v)
-    if kind is GraphQLBoolean:
-        return lambda v: v if v.__class__ is bool else serialize(v)
-    if isinstance(kind, GraphQLEnumType):
-        names = {value.value: name for name, value in kind.values.items() if isinstance(value.value, str)}
-        return lambda v: names[v] if v.__class__ is str and v in names else serialize(v)
-    return serialize
-
-
-def _constant(value: str) -> Project:
-    return lambda _: value
+def _none(_: Any) -> None:
+    return None
 
 
 def _null(value: Any) -> Any:
     raise _Unplain  # a null where the type forbids one: the resolvers report it
 
 
+def _leaf(kind: GraphQLLeafType, absent: Project) -> Project:
+    """The leaf's serialiser, with the common cases (a str for String/ID, an int in range for
+    Int, a known enum value) answered without a call, then a null (`absent`), then `serialize`.
+    One function per field, null check included: a map of 9,000 records is ~50,000 leaves."""
+    serialize = kind.serialize
+    if kind is GraphQLString or kind is GraphQLID:
+        return lambda v: v if v.__class__ is str else absent(v) if v is None else serialize(v)
+    if kind is GraphQLInt:
+        return lambda v: (
+            v
+            if v.__class__ is int and _MIN_INT <= v <= _MAX_INT
+            else absent(v)
+            if v is None
+            else serialize(v)
+        )
+    if kind is GraphQLBoolean:
+        return lambda v: v if v.__class__ is bool else absent(v) if v is None else serialize(v)
+    if isinstance(kind, GraphQLEnumType):
+        names = {value.value: name for name, value in kind.values.items() if isinstance(value.value, str)}
+        return lambda v: (
+            names[v] if v.__class__ is str and v in names else absent(v) if v is None else serialize(v)
+        )
+    return lambda v: absent(v) if v is None else serialize(v)
+
+
+def _constant(value: str) -> Project:
+    return lambda _: value
+
+
 def _compile(kind: GraphQLOutputType, selection_set: SelectionSetNode | None) -> Project:
     """A function copying a value of `kind` to its response form for this selection."""
+    absent: Project = _none
     if isinstance(kind, GraphQLNonNull):
-        inner = _compile(kind.of_type, selection_set)
-        return lambda v: _null(v) if v is None else inner(v)
+        kind, absent = kind.of_type, _null
     if isinstance(kind, GraphQLList):
         item = _compile(kind.of_type, selection_set)
-        return lambda v: None if v is None else [item(x) for x in v]
+        return lambda v: absent(v) if v is None else [item(x) for x in v]
     if isinstance(kind, GraphQLObjectType):
         assert selection_set is not None  # validation requires one on object fields
         fields: list[tuple[str, Project]] = []
@@ -168,10 +181,9 @@ def _compile(kind: GraphQLOutputType, selection_set: SelectionSetNode | None) ->
                 fields.append((name, _constant(kind.name)))
             else:
                 fields.append((name, _compile(kind.fields[name].type, node.selection_set)))
-        return lambda v: None if v is None else {name: copy(v.get(name)) for name, copy in fields}
+        return lambda v: absent(v) if v is None else {name: copy(v.get(name)) for name, copy in fields}
     assert isinstance(kind, GraphQLLeafType)
-    leaf = _leaf(kind)
-    return lambda v: None if v is None else leaf(v)
+    return _leaf(kind, absent)
 
 
 # The last projections, by (id of the records, selection): a cached result (graph/snapshot.py)
