@@ -185,13 +185,18 @@ def _start_hub(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[by
 Stats = dict[str, float]
 
 
+WARM_UP = 20
+
+
 def _measure(client: httpx.Client, operation: Operation, requests: int, *, after_write: bool) -> Stats:
+    """`requests` timed requests after WARM_UP untimed ones made the same way (with a write before
+    each when `after_write`), so both phases warm what they measure: query plans, the JIT of
+    Neo4j's runtime, page cache, connection pool. (Warming the after-a-write phase from the cache
+    left the first operation's computation to run cold in its timed requests.)"""
     query, variables, _ = operation
     rnd = random.Random(7)  # noqa: S311 - reproducible arguments, not security
-    for _ in range(20):  # warm-up: query plans, page cache, connection pool
-        client.post("/graphql", json={"query": query, "variables": variables(rnd)})
     times = []
-    for _ in range(requests):
+    for i in range(WARM_UP + requests):
         body = {"query": query, "variables": variables(rnd)}
         if after_write:
             written = client.post(
@@ -201,7 +206,8 @@ def _measure(client: httpx.Client, operation: Operation, requests: int, *, after
                 raise RuntimeError(f"{WRITE}: {written.text[:500]}")
         start = time.perf_counter()
         response = client.post("/graphql", json=body)
-        times.append((time.perf_counter() - start) * 1000)
+        if i >= WARM_UP:
+            times.append((time.perf_counter() - start) * 1000)
         result = response.json()
         if response.status_code != 200 or result.get("errors"):
             raise RuntimeError(f"{query}: {result}")
@@ -305,13 +311,13 @@ def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], samp
         f"Measured {date.today().isoformat()} with `.venv/bin/python -m benchmarks.operations "
         f"--people {args.people} --requests {args.requests}`: a real hub process (development mode, "
         "so its built-in identity provider signs the benchmark's administrator token) over real HTTP, one client, sequential "
-        f"requests, 20 warm-up requests then {args.requests} timed ones per operation, varied "
+        f"requests, {WARM_UP} warm-up requests then {args.requests} timed ones per operation and phase, varied "
         "arguments (random directions, institutions, pairs of team members, type-ahead prefixes "
         "of real names and titles). Viewer: the benchmark's administrator, signed in with a bearer "
         "token (benchmarks/auth.py), who sees every team. Operations answered from the snapshot "
         "cache (graph/snapshot.py) are measured twice: warm (repeated requests, nothing written "
-        "between them) and after a write (an untimed `createSkill` before each timed request, so "
-        "the cache cannot answer: the first request after any change). The others compute every "
+        "between them) and after a write (an untimed `createSkill` before each request, warm-up "
+        "included, so the cache cannot answer: the first request after any change). The others compute every "
         "answer, so warm is all there is. "
         "Load average (1 min) before the run: "
         f"{load[0]:.1f}, after: {os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores.",
