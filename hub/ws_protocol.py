@@ -38,19 +38,13 @@ class TextFrame:
     """One text message (UTF-8) to write to many sockets, with its wire form made once.
 
     A server's frame is unmasked, and without a negotiated extension it is the same bytes on
-    every connection; websockets serialises it once, on first use, instead of once per socket."""
+    every connection: websockets serialises it here once, instead of once per socket."""
 
-    __slots__ = ("_wire", "text")
+    __slots__ = ("text", "wire")
 
     def __init__(self, text: bytes) -> None:
         self.text = text
-        self._wire: bytes | None = None
-
-    @property
-    def wire(self) -> bytes:
-        if self._wire is None:
-            self._wire = Frame(Opcode.TEXT, self.text).serialize(mask=False)
-        return self._wire
+        self.wire = Frame(Opcode.TEXT, text).serialize(mask=False)
 
 
 class BoundedCloseWebSocketProtocol(WebSocketsSansIOProtocol):
