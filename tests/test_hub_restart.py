@@ -104,10 +104,31 @@ async def follow_through(hub: Hub, writer: Hub, fm: str, interrupt: Callable[[],
     return followers
 
 
-def restart(hub: Hub, env: dict[str, str], port: int) -> Hub:
-    TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
-    process = start_hub(env, port, TEST_DATA_DIR / f"hub-{port}-restarted.log")
-    return Hub(hub.base_url, process, env)
+class Restart:
+    """Starts the hub again on its port in a background thread, while writes go on through the
+    other hub. `stop` waits for that start before terminating the restarted hub: the followers can
+    finish on it before `start_hub` has seen it healthy, and a hub started after the test's
+    cleanup would outlive the test."""
+
+    def __init__(self, hub: Hub, env: dict[str, str], port: int) -> None:
+        self.hub, self.env, self.port = hub, env, port
+        self.restarted: Hub | None = None
+        self._thread = threading.Thread(target=self._run)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
+        process = start_hub(self.env, self.port, TEST_DATA_DIR / f"hub-{self.port}-restarted.log")
+        self.restarted = Hub(self.hub.base_url, process, self.env)
+
+    def stop(self) -> None:
+        if self._thread.ident is not None:  # started; start_hub gives up after 60 s
+            self._thread.join(timeout=90)
+        if self.restarted is not None:
+            self.restarted.process.terminate()
+            self.restarted.process.wait(timeout=30)
 
 
 async def test_subscribers_of_a_killed_hub_resume_from_their_cursors_with_every_event_once_in_order(
@@ -117,22 +138,19 @@ async def test_subscribers_of_a_killed_hub_resume_from_their_cursors_with_every_
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
     doomed = Hub(f"http://127.0.0.1:{port}", start_hub(env, port, TEST_DATA_DIR / f"hub-{port}.log"), env)
-    restarted: list[Hub] = []
+    restart = Restart(doomed, env, port)
     fm = institution(writer_hub, "FM")
 
     def kill_and_restart() -> None:
         doomed.process.kill()  # SIGKILL: no close frames, no cleanup
         doomed.process.wait(timeout=30)
-        # Restarted in the background while writes go on through the other hub.
-        threading.Thread(target=lambda: restarted.append(restart(doomed, env, port))).start()
+        restart.start()
 
     try:
         followers = await follow_through(doomed, writer_hub, fm, kill_and_restart)
     finally:
         doomed.http.close()
-        for hub in restarted:
-            hub.process.terminate()
-            hub.process.wait(timeout=30)
+        restart.stop()
 
     for follower in followers:
         assert [seq for seq, _ in follower.received] == list(range(2, 2 + WRITES))
@@ -147,21 +165,19 @@ async def test_subscribers_of_a_hub_shut_down_get_1012_and_resume_on_the_restart
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
     stopping = Hub(f"http://127.0.0.1:{port}", start_hub(env, port, TEST_DATA_DIR / f"hub-{port}.log"), env)
-    restarted: list[Hub] = []
+    restart = Restart(stopping, env, port)
     fm = institution(writer_hub, "FM")
 
     def shut_down_and_restart() -> None:
         stopping.process.terminate()  # SIGTERM: uvicorn's graceful shutdown
         stopping.process.wait(timeout=30)
-        threading.Thread(target=lambda: restarted.append(restart(stopping, env, port))).start()
+        restart.start()
 
     try:
         followers = await follow_through(stopping, writer_hub, fm, shut_down_and_restart)
     finally:
         stopping.http.close()
-        for hub in restarted:
-            hub.process.terminate()
-            hub.process.wait(timeout=30)
+        restart.stop()
 
     for follower in followers:
         assert [seq for seq, _ in follower.received] == list(range(2, 2 + WRITES))
