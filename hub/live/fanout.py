@@ -204,11 +204,10 @@ class Fanout:
             await self._deliver_group(event, members)
 
     async def _deliver_group(self, event: ActivityEvent, members: Members) -> None:
-        first = next((sub for sub in members if _due(sub, event)), None)
-        if first is None:
+        due = next(((sub, d) for sub in members if (d := _due(sub, event)) is not None), None)
+        if due is None:
             return
-        direct = first.direct
-        assert direct is not None
+        first, direct = due
         result: Any = None
         try:
             with count_queries() as counter:
@@ -221,17 +220,17 @@ class Fanout:
         except Exception as error:
             # As on Strawberry's path: the subscription's resolver raises it (an error, then complete).
             for sub in tuple(members):
-                if _due(sub, event):
+                if _due(sub, event) is not None:
                     sub.fail(error)
             return
         body = self._body(result, counter.queries if direct.extensions else None).encode()
         frames: dict[bytes, TextFrame] = {}  # by the frame's head: the operation's id
-        seq, written = event.seq, 0
+        written = 0
         for sub in tuple(members):
-            d = sub.direct
-            if d is None or seq <= d.last or sub.failure is not None or not d.alive():
+            d = _due(sub, event)
+            if d is None or not d.alive():
                 continue
-            d.last = seq
+            d.last = event.seq
             frame = frames.get(d.head)
             if frame is None:
                 frame = frames[d.head] = TextFrame(d.head + body)
@@ -255,7 +254,8 @@ class Fanout:
         return ',"type":"next","payload":' + payload + "}}"
 
 
-def _due(sub: Subscription, event: ActivityEvent) -> bool:
-    """The subscription is served here and has not had `event` (replayed or written) yet."""
+def _due(sub: Subscription, event: ActivityEvent) -> Direct | None:
+    """The subscription's handle, when it is served here and has not had `event` (replayed or
+    written) yet."""
     direct = sub.direct
-    return direct is not None and sub.failure is None and event.seq > direct.last
+    return direct if direct is not None and sub.failure is None and event.seq > direct.last else None
