@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -62,6 +63,7 @@ class _Estimator:
         self.fragments = fragments
         self.variables = variables
         self.max_page_size = max_page_size
+        self.read: set[str] = set()  # the variables the estimate depends on (CostMemo's key)
 
     def selection_cost(self, selections: SelectionSetNode | None, parent: GraphQLNamedType | None) -> int:
         if selections is None or parent is None:
@@ -116,9 +118,14 @@ class _Estimator:
             if isinstance(value, IntValueNode):
                 return int(value.value)
             if isinstance(value, VariableNode):
-                given = self.variables.get(value.name.value)
-                return given if isinstance(given, int) and not isinstance(given, bool) else None
+                self.read.add(value.name.value)
+                return _size(self.variables.get(value.name.value))
         return None
+
+
+def _size(given: Any) -> int | None:
+    """A variable as a list size: an integer, or nothing."""
+    return given if isinstance(given, int) and not isinstance(given, bool) else None
 
 
 def estimate_cost(
@@ -129,14 +136,66 @@ def estimate_cost(
     max_page_size: int = 100,
 ) -> int:
     """The estimated cost of one operation of an already validated document."""
-    root = {
+    return _Estimator(schema, fragments, variables or {}, max_page_size).selection_cost(
+        operation.selection_set, _root(schema, operation)
+    )
+
+
+def _root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> GraphQLObjectType | None:
+    return {
         OperationType.QUERY: schema.query_type,
         OperationType.MUTATION: schema.mutation_type,
         OperationType.SUBSCRIPTION: schema.subscription_type,
     }[operation.operation]
-    return _Estimator(schema, fragments, variables or {}, max_page_size).selection_cost(
-        operation.selection_set, root
-    )
+
+
+class CostMemo:
+    """Costs already estimated, per parsed operation and the values of the variables its estimate
+    reads (only `first`s: the ids of a page do not change its cost). Strawberry's parse cache
+    hands out the same operation node for the same document text, so a page asked for again is
+    not walked again: the walk was about a sixth of the hub's own CPU on an issue page. Entries
+    go when their node does (Strawberry's cache let it go)."""
+
+    KEYS_PER_OPERATION = 64  # distinct `first` combinations remembered per operation
+
+    def __init__(self) -> None:
+        # id(operation) → (a weak reference to it, the variables read, costs by their values)
+        self._entries: dict[int, tuple[weakref.ref[Any], tuple[str, ...], dict[tuple[Any, ...], int]]] = {}
+
+    def estimate(
+        self,
+        schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any] | None,
+        max_page_size: int,
+    ) -> int:
+        variables = variables or {}
+        entry = self._entries.get(id(operation))
+        if fragments or entry is None or entry[0]() is not operation:
+            estimator = _Estimator(schema, fragments, variables, max_page_size)
+            cost = estimator.selection_cost(operation.selection_set, _root(schema, operation))
+            if not fragments:  # a document with fragments is estimated each time
+                self._remember(operation, tuple(sorted(estimator.read)), variables, cost)
+            return cost
+        _, names, costs = entry
+        key = tuple(_size(variables.get(n)) for n in names)
+        known = costs.get(key)
+        if known is None:
+            known = estimate_cost(schema, operation, fragments, variables, max_page_size)
+            if len(costs) < self.KEYS_PER_OPERATION:
+                costs[key] = known
+        return known
+
+    def _remember(
+        self, operation: OperationDefinitionNode, names: tuple[str, ...], variables: dict[str, Any], cost: int
+    ) -> None:
+        ident = id(operation)
+        ref = weakref.ref(operation, lambda _: self._entries.pop(ident, None))
+        self._entries[ident] = (ref, names, {tuple(_size(variables.get(n)) for n in names): cost})
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class TokenBucket:
@@ -196,6 +255,7 @@ class Limits:
     max_cost: int
     limiter: RateLimiter
     max_page_size: int
+    costs: CostMemo = field(default_factory=CostMemo)
 
 
 class QueryCost(SchemaExtension):
@@ -240,7 +300,7 @@ def charge_cost(
     """The operation's cost checked against the budget and charged to the caller's rate limit:
     None when it may run, else the error to report (nothing is charged for a refused cost).
     Also used by the compiled pages' early path (hub/api/early_pages.py)."""
-    cost = estimate_cost(schema, operation, fragments, variables, limits.max_page_size)
+    cost = limits.costs.estimate(schema, operation, fragments, variables, limits.max_page_size)
     if cost > limits.max_cost:
         return GraphQLError(
             f"Query cost {cost} exceeds the maximum of {limits.max_cost}; "

@@ -1,6 +1,7 @@
 """Query cost estimates, the token bucket and who pays, on their own; and the per-caller rate
 limit end to end on a hub of its own with a small budget."""
 
+import gc
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -8,8 +9,9 @@ import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 
 from graph.driver import Graph
+from hub import limits
 from hub.api.schema import schema
-from hub.limits import RateLimiter, TokenBucket, estimate_cost, rate_limit_key
+from hub.limits import CostMemo, RateLimiter, TokenBucket, estimate_cost, rate_limit_key
 from tests.conftest import TEST_DATA_DIR, Hub, free_port, start_hub
 
 
@@ -53,6 +55,50 @@ def test_fragments_and_inline_fragments_are_counted() -> None:
         '{ node(id: "x") { ... on Skill { people(first: 3) { ...P } } } } fragment P on Person { name email }'
     )
     assert cost(query) == 1 + (1 + 3 * 2)
+
+
+PAGE = "query P($id: ID!, $first: Int) { skill(id: $id) { people(first: $first) { name } } }"
+
+
+def operation_of(query: str) -> OperationDefinitionNode:
+    [operation] = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
+    return operation
+
+
+def test_a_remembered_cost_follows_the_first_variable() -> None:
+    memo, operation = CostMemo(), operation_of(PAGE)
+    estimates = [
+        memo.estimate(schema._schema, operation, {}, {"id": "s", "first": first}, 100)
+        for first in (10, 50, 10)
+    ]
+    assert estimates == [1 + (1 + 10), 1 + (1 + 50), 1 + (1 + 10)]
+
+
+def test_a_cost_asked_for_again_with_other_ids_is_not_estimated_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    memo, operation = CostMemo(), operation_of(PAGE)
+    memo.estimate(schema._schema, operation, {}, {"id": "s1", "first": 10}, 100)
+    estimated: list[object] = []
+    monkeypatch.setattr(limits, "_Estimator", lambda *args: estimated.append(args))
+    assert memo.estimate(schema._schema, operation, {}, {"id": "s2", "first": 10}, 100) == 12
+    assert estimated == []
+
+
+def test_a_document_with_fragments_is_estimated_each_time() -> None:
+    document = parse("query { ...F } fragment F on Query { skills(first: 3) { nodes { name } } }")
+    [operation] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    memo = CostMemo()
+    assert memo.estimate(schema._schema, operation, fragments, {}, 100) == 1 + 3 * 2
+    assert len(memo) == 0
+
+
+def test_an_operation_let_go_leaves_the_memo() -> None:
+    memo = CostMemo()
+    memo.estimate(schema._schema, operation_of(PAGE), {}, {"first": 5}, 100)
+    gc.collect()
+    assert len(memo) == 0
 
 
 def test_bucket_refills_over_the_period() -> None:
