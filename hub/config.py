@@ -117,7 +117,7 @@ class Settings(BaseSettings):
 
     @property
     def bootstrap_admins(self) -> frozenset[str]:
-        return frozenset(e.strip().lower() for e in self.admin_emails.split(",") if e.strip())
+        return _email_set(self.admin_emails)  # read on every request: parsed once per value
 
     @property
     def production(self) -> bool:
@@ -162,6 +162,11 @@ class Settings(BaseSettings):
             problems.append("HUB_OIDC_ALGORITHMS must list asymmetric algorithms only")
         if problems:
             raise UnsafeConfiguration("refusing to start in production mode: " + "; ".join(problems))
+
+
+@lru_cache(maxsize=8)
+def _email_set(emails: str) -> frozenset[str]:
+    return frozenset(e.strip().lower() for e in emails.split(",") if e.strip())
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import json
 import re
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
 
 import structlog
@@ -65,8 +66,9 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - start
             route = route_label(scope["path"])
-            HTTP_REQUESTS.labels(method=scope["method"], route=route, status=str(status)).inc()
-            HTTP_LATENCY.labels(route=route).observe(elapsed)
+            requests, latency = _series(scope["method"], route, status)
+            requests.inc()
+            latency.observe(elapsed)
             log.info(
                 "request",
                 method=scope["method"],
@@ -74,6 +76,14 @@ class RequestContext:
                 status=status,
                 duration_ms=round(elapsed * 1000, 1),
             )
+
+
+@lru_cache(maxsize=1024)
+def _series(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The request counter and latency histogram of one kind of request, labelled once."""
+    return HTTP_REQUESTS.labels(method=method, route=route, status=str(status)), HTTP_LATENCY.labels(
+        route=route
+    )
 
 
 async def _reject(send: Send, status: int, code: str, message: str) -> None:

@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from graphql import parse
+from graphql.execution.values import get_variable_values
 
 from graph import identity, people
 from graph.access import GrantedRole
 from graph.driver import Graph
-from hub.api.compiled import ISSUE_PAGE, PEOPLE_SEARCH, TEAM_PAGE, only_operation
+from hub.api.compiled import ISSUE_PAGE, PEOPLE_SEARCH, TEAM_PAGE, coerced_ids, only_operation
 from hub.api.schema import schema
 from hub.limits import estimate_cost
 from tests.conftest import Hub, free_port, start_hub
@@ -264,3 +265,25 @@ async def test_a_page_over_the_cost_limit_is_never_answered_early(
     finally:
         hub.process.terminate()
         hub.process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"id": "t-1"}, {"id": ""}, {"id": 7}, {"id": 12.5}, {"id": None}, {}, {"id": "t-1", "other": [1]}],
+)
+def test_page_ids_are_coerced_as_graphql_core_coerces_them(variables: dict[str, Any]) -> None:
+    operation = only_operation(parse(TEAM_PAGE))
+    assert operation is not None
+    values = get_variable_values(schema._schema, operation.variable_definitions or (), variables)
+    expected = (
+        None if isinstance(values, list) or not isinstance(values.coerced.get("id"), str) else values.coerced
+    )
+
+    assert coerced_ids(schema._schema, operation, variables, ("id",)) == expected
+
+
+def test_a_page_declaring_a_variable_it_does_not_take_is_coerced_by_graphql_core() -> None:
+    operation = only_operation(parse(TEAM_PAGE.replace("($id: ID!)", "($id: ID!, $n: Int!)")))
+    assert operation is not None
+
+    assert coerced_ids(schema._schema, operation, {"id": "t-1"}, ("id",)) is None  # $n is missing

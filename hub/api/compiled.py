@@ -21,6 +21,8 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     GraphQLSchema,
+    NamedTypeNode,
+    NonNullTypeNode,
     OperationDefinitionNode,
     parse,
     print_ast,
@@ -166,12 +168,27 @@ def coerced_ids(
 ) -> dict[str, str] | None:
     """The page's ID variables as the executor would coerce them, or None when they do not
     coerce (the resolvers then run and report the error as usual)."""
-    values = get_variable_values(schema, operation.variable_definitions or (), raw or {})
+    raw = raw or {}
+    if _only_required_ids(operation, names) and all(isinstance(raw.get(n), str) for n in names):
+        return {n: raw[n] for n in names}  # a string given for an ID! coerces to itself
+    values = get_variable_values(schema, operation.variable_definitions or (), raw)
     if isinstance(values, list):  # errors
         return None
     found = {name: values.coerced.get(name) for name in names}
     ids = {k: v for k, v in found.items() if isinstance(v, str)}
     return ids if len(ids) == len(names) else None
+
+
+def _only_required_ids(operation: OperationDefinitionNode, names: tuple[str, ...]) -> bool:
+    """Whether the operation declares exactly `names`, each as `ID!`."""
+    definitions = operation.variable_definitions or ()
+    return len(definitions) == len(names) and all(
+        d.variable.name.value in names
+        and isinstance(d.type, NonNullTypeNode)
+        and isinstance(d.type.type, NamedTypeNode)
+        and d.type.type.name.value == "ID"
+        for d in definitions
+    )
 
 
 async def root_field_allowed(context: Context, operation: OperationDefinitionNode) -> bool:
