@@ -99,7 +99,7 @@ def render(results: dict[str, Any]) -> str:
       f"neo4j-rust-ext {v['neo4j-rust-ext']}")  # fmt: skip
     w(f"- Peer: Node {v['node']}, @neo4j/graphql {v['@neo4j/graphql']}, @apollo/server {v['@apollo/server']} "
       f"(standalone, NODE_ENV=production), graphql {v['graphql']}, neo4j-driver {v['neo4j-driver']}")  # fmt: skip
-    w(f"- Load generator: Python aiohttp, closed loop, one process per cell; warm-up {s['warmup_s']:.0f} s, "
+    w(f"- Load generator: Python, keep-alive HTTP/1.1 parsed by httptools (benchmarks/http_client.py), closed loop, one process per cell; warm-up {s['warmup_s']:.0f} s, "
       f"measured {s['duration_s']:.0f} s per cell\n")  # fmt: skip
 
     w("## Dataset\n")

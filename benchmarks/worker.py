@@ -1,8 +1,9 @@
 """One measurement cell: N closed-loop clients against one contender, in a process of its own.
 
 `python -m benchmarks.worker SPEC.json` where the spec names the mode:
-- "http": POST GraphQL documents to a URL (the hub or the peer) with aiohttp; this process is the
-  load generator, and its CPU is reported as the generator's.
+- "http": POST GraphQL documents to a URL (the hub or the peer) over keep-alive connections, one
+  per client (benchmarks/http_client.py); this process is the load generator, and its CPU is
+  reported as the generator's.
 - "floor": call the floor functions (benchmarks/queries.py) on the Python driver directly; the
   clients are coroutines in this process, so its CPU is floor work plus the (tiny) client loop.
 
@@ -24,13 +25,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from benchmarks import auth
+from benchmarks.http_client import Client
 
 Call = Callable[[dict[str, str]], Awaitable[bool]]
+NewClient = Callable[[], Call]  # one closed-loop client's call (its own connection, if any)
 
 
 async def _drive(
-    call: Call, inputs: list[dict[str, str]], clients: int, warmup_s: float, duration_s: float
+    new_client: NewClient, inputs: list[dict[str, str]], clients: int, warmup_s: float, duration_s: float
 ) -> dict[str, Any]:
     next_input = itertools.cycle(inputs).__next__
     latencies: list[float] = []
@@ -41,6 +46,7 @@ async def _drive(
 
     async def client() -> None:
         nonlocal errors, first_error
+        call = new_client()
         while not stop:
             started = time.perf_counter()
             try:
@@ -86,20 +92,23 @@ async def _drive(
 
 
 async def _http(spec: dict[str, Any]) -> dict[str, Any]:
-    import aiohttp
-
     url, document = spec["url"], spec["document"]
     hub_auth = spec.get("hub_auth")  # the hub authorises every request: sign in as the bench admin
-    headers = auth.bearer(hub_auth["port"], Path(hub_auth["data_dir"])) if hub_auth else {}
-    connector = aiohttp.TCPConnector(limit=spec["clients"], force_close=False)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=aiohttp.ClientTimeout(total=60), headers=headers
-    ) as session:
+    client = Client(url, auth.bearer(hub_auth["port"], Path(hub_auth["data_dir"])) if hub_auth else {})
+    # Each input's request, encoded once: the generator's CPU is taken from the servers'.
+    requests = {id(args): client.encode({"query": document, "variables": args}) for args in spec["inputs"]}
+
+    def reader() -> Call:
+        session = client.session()
 
         async def call(args: dict[str, str]) -> bool:
-            async with session.post(url, json={"query": document, "variables": args}) as response:
-                body = await response.read()
-                return response.status == 200 and b'"errors"' not in body
+            status, body = await session.send(requests[id(args)])
+            return status == 200 and b'"errors"' not in body
+
+        return call
+
+    def writer() -> Call:
+        session = client.session()
 
         async def post(
             document: str, variables: dict[str, str], as_email: str | None = None
@@ -110,11 +119,9 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
                 if hub_auth and as_email
                 else None
             )
-            async with session.post(
-                url, json={"query": document, "variables": variables}, headers=own
-            ) as response:
-                body = await response.json()
-                return None if response.status != 200 or body.get("errors") else body["data"]
+            status, raw = await session.send(client.encode({"query": document, "variables": variables}, own))
+            body = orjson.loads(raw)
+            return None if status != 200 or body.get("errors") else body["data"]
 
         async def write_mix(args: dict[str, str]) -> bool:
             """(f): invite, accept, post, update, each waiting for the one before."""
@@ -129,8 +136,15 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
             )
             return None not in (accepted, posted, updated)
 
-        run = write_mix if spec.get("mix") else call
-        return await _drive(run, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"])
+        return write_mix
+
+    return await _drive(
+        writer if spec.get("mix") else reader,
+        spec["inputs"],
+        spec["clients"],
+        spec["warmup_s"],
+        spec["duration_s"],
+    )
 
 
 async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +162,9 @@ async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
             await floor(graph, args)
             return True
 
-        return await _drive(call, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"])
+        return await _drive(
+            lambda: call, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"]
+        )
     finally:
         await graph.close()
 
