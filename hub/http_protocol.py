@@ -2,10 +2,9 @@
 same socket write as its body.
 
 uvicorn writes the head when the app sends `http.response.start` and the body when it sends
-`http.response.body`: two writes, two TCP segments and two wake-ups of the client for every
-response. On this machine a loopback write is tens of microseconds of the hub's one core, and
-the client reads twice. Here the writes made in one turn of the event loop leave as one, at the
-end of that turn; a response sent in one go (every GraphQL answer) is one write.
+`http.response.body`: two system calls, two TCP segments and two wake-ups of the client for
+every response. Here the writes made in one turn of the event loop leave as one, at the end of
+that turn; a response sent in one go (every GraphQL answer) is one write.
 
 WebSocket connections are untouched: at the upgrade the WebSocket protocol gets the raw
 transport, so live events keep their own writes (hub/live/fanout.py writes frames directly).
