@@ -14,16 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from benchmarks import auth
 from benchmarks.queries import QUERIES
 from benchmarks.run import PASSWORD, load_averages, prepare_data, run_cell
-from benchmarks.servers import REPO_ROOT, Processes, Usage, _wait_http, free_port
+from benchmarks.servers import REPO_ROOT, Processes, Usage, free_port
 
 
 def main() -> None:
@@ -51,12 +49,7 @@ def main() -> None:
         hubs: dict[str, tuple[int, Usage]] = {}
         for name, tree in trees.items():
             port = free_port()
-            env = {"NEO4J_URI": uri, "NEO4J_PASSWORD": PASSWORD, "HUB_MODE": "development",
-                   "HUB_LOG_LEVEL": "warning", "PYTHONPATH": str(Path(tree).resolve()),
-                   **auth.hub_env(procs.log_dir)}  # fmt: skip
-            command = [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)]
-            process = procs._spawn(f"hub-{name}", command, env, cwd=Path(tree).resolve())
-            _wait_http(f"http://127.0.0.1:{port}/healthz", process, procs.log_dir / f"hub-{name}.log", 120)
+            process = procs.hub(port, uri, PASSWORD, Path(tree).resolve(), f"hub-{name}")
             hubs[name] = (port, Usage(psutil.Process(process.pid)))
         names = [*hubs, *(["floor"] if args.floor else [])]
         for r in range(args.rounds):

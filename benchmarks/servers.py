@@ -119,16 +119,20 @@ class Processes:
         self._wait_for_line("neo4j", process, "READY bolt://", 300)
         return process
 
-    def hub(self, port: int, neo4j_uri: str, password: str) -> subprocess.Popen[bytes]:
+    def hub(
+        self, port: int, neo4j_uri: str, password: str, tree: Path = REPO_ROOT, name: str = "hub"
+    ) -> subprocess.Popen[bytes]:
         """The hub as shipped (`hub serve`: one uvicorn worker, uvloop + httptools), development mode
-        so `extensions.cypherQueries` reports round trips; access log off (HUB_LOG_LEVEL=warning)."""
+        so `extensions.cypherQueries` reports round trips; access log off (HUB_LOG_LEVEL=warning).
+        `tree`: the source tree it runs from (benchmarks/compare.py runs an older one beside it)."""
         process = self._spawn(
-            "hub",
+            name,
             [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)],
             {"NEO4J_URI": neo4j_uri, "NEO4J_PASSWORD": password, "HUB_MODE": "development",
-             "HUB_LOG_LEVEL": "warning", **auth.hub_env(self.log_dir)},
+             "HUB_LOG_LEVEL": "warning", "PYTHONPATH": str(tree), **auth.hub_env(self.log_dir)},
+            cwd=tree,
         )  # fmt: skip
-        _wait_http(f"http://127.0.0.1:{port}/healthz", process, self.log_dir / "hub.log", 120)
+        _wait_http(f"http://127.0.0.1:{port}/healthz", process, self.log_dir / f"{name}.log", 120)
         return process
 
     def peer(self, port: int, neo4j_uri: str, password: str) -> subprocess.Popen[bytes]:

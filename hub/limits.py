@@ -180,7 +180,7 @@ class CostMemo:
                 self._remember(operation, tuple(sorted(estimator.read)), variables, cost)
             return cost
         _, names, costs = entry
-        key = tuple(_size(variables.get(n)) for n in names)
+        key = _key(names, variables)
         known = costs.get(key)
         if known is None:
             known = estimate_cost(schema, operation, fragments, variables, max_page_size)
@@ -193,10 +193,15 @@ class CostMemo:
     ) -> None:
         ident = id(operation)
         ref = weakref.ref(operation, lambda _: self._entries.pop(ident, None))
-        self._entries[ident] = (ref, names, {tuple(_size(variables.get(n)) for n in names): cost})
+        self._entries[ident] = (ref, names, {_key(names, variables): cost})
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _key(names: tuple[str, ...], variables: dict[str, Any]) -> tuple[int | None, ...]:
+    """What a remembered cost depends on: the values, as list sizes, of the variables it read."""
+    return tuple(_size(variables.get(n)) for n in names)
 
 
 class TokenBucket:
