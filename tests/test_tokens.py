@@ -7,7 +7,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -277,13 +277,16 @@ class CountingVerifier(TokenVerifier):
         return await super()._check(token)
 
 
-def counting_verifier(idp: JwksServer, leeway_s: int = 30) -> CountingVerifier:
+def counting_verifier(
+    idp: JwksServer, leeway_s: int = 30, clock: Callable[[], float] = time.time
+) -> CountingVerifier:
     return CountingVerifier(
         issuer=ISSUER,
         audience=AUDIENCE,
         algorithms=["RS256"],
         jwks=JwksCache(http_jwks(idp.url)),
         leeway_s=leeway_s,
+        clock=clock,
     )
 
 
@@ -298,13 +301,22 @@ async def test_a_token_seen_before_is_not_checked_again_and_gives_the_same_claim
 
 
 async def test_a_remembered_token_is_refused_once_it_expires(idp: JwksServer) -> None:
-    v = counting_verifier(idp, leeway_s=0)
-    token = sign(idp.keys[0], claims(exp=int(time.time()) + 1))
+    now = [1_900_000_000.0]
+    v = counting_verifier(idp, leeway_s=0, clock=lambda: now[0])
+    token = sign(idp.keys[0], claims(iat=1_900_000_000, nbf=1_900_000_000, exp=1_900_000_060))
     await v.verify(token)
 
-    time.sleep(2.1)
+    now[0] = 1_900_000_060.0  # the token's exp: no longer accepted (RFC 7519 4.1.4)
 
     assert "expired" in await refused(v, token)
+    assert v.checks == 1
+
+
+async def test_a_verifier_accepts_a_token_until_its_exp_on_its_own_clock(idp: JwksServer) -> None:
+    v = counting_verifier(idp, leeway_s=0, clock=lambda: 1_900_000_059.0)
+    token = sign(idp.keys[0], claims(iat=1_900_000_000, nbf=1_900_000_000, exp=1_900_000_060))
+
+    assert (await v.verify(token))["exp"] == 1_900_000_060
 
 
 async def test_a_refused_token_is_checked_again_every_time(idp: JwksServer) -> None:

@@ -106,6 +106,7 @@ class TokenVerifier:
         jwks: JwksCache,
         leeway_s: int = 30,
         max_bytes: int = MAX_TOKEN_BYTES,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
@@ -113,6 +114,8 @@ class TokenVerifier:
         self.jwks = jwks
         self.leeway_s = leeway_s
         self.max_bytes = max_bytes
+        # One clock for both expiry checks (the remembered token's and joserfc's), so tests can move it.
+        self.clock = clock
         # SHA-256 of a verified token → its claims; only tokens that passed every check.
         self._verified: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
 
@@ -123,8 +126,8 @@ class TokenVerifier:
         digest = hashlib.sha256(token.encode()).digest()
         known = self._verified.get(digest)
         if known is not None:
-            # Signature and claims were checked when it was first seen; only time moves on.
-            if time.time() <= float(known["exp"]) + self.leeway_s:
+            # Signed and checked when first seen; only time moves on (refused on and after exp, as joserfc).
+            if self.clock() < float(known["exp"]) + self.leeway_s:
                 return dict(known)
             del self._verified[digest]
             raise InvalidToken("token refused: the token has expired")
@@ -153,6 +156,7 @@ class TokenVerifier:
             decoded = jwt.decode(token, keys, algorithms=self.algorithms)
             claims: dict[str, Any] = dict(decoded.claims)
             jwt.JWTClaimsRegistry(
+                now=lambda: int(self.clock()),
                 leeway=self.leeway_s,
                 iss={"essential": True, "value": self.issuer},
                 aud={"essential": True, "value": self.audience},
