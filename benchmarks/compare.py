@@ -3,6 +3,8 @@
     git worktree add /tmp/before <commit>
     .venv/bin/python -m benchmarks.compare --trees before=/tmp/before,after=. --queries a,c --rounds 3 --floor
 
+(f), the write mix, gives each cell its own slice of the (team, free person) pairs, as `run` does.
+
 For a change to the hub: what moved, measured in one run on the database `benchmarks.run` loaded
 (`--data-dir`, reused as is). Cells are interleaved (round by round, the order reversed every
 other round) so a change in the machine's load hits every contender alike, and each cell reports
@@ -15,12 +17,11 @@ import argparse
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 import psutil
 
 from benchmarks.queries import QUERIES
-from benchmarks.run import PASSWORD, load_averages, prepare_data, run_cell
+from benchmarks.run import PASSWORD, cell_spec, load_averages, prepare_data, run_cell, write_slices
 from benchmarks.servers import REPO_ROOT, Processes, Usage, free_port
 
 
@@ -52,17 +53,22 @@ def main() -> None:
             process = procs.hub(port, uri, PASSWORD, Path(tree).resolve(), f"hub-{name}")
             hubs[name] = (port, Usage(psutil.Process(process.pid)))
         names = [*hubs, *(["floor"] if args.floor else [])]
+        writes = write_slices(inputs.get("writes", []), args.rounds * len(names))
         for r in range(args.rounds):
             for key in args.queries.split(","):
                 for name in names if r % 2 == 0 else reversed(names):
                     hub_port = hubs[name][0] if name in hubs else None
-                    spec: dict[str, Any] = {
-                        "mode": "http" if hub_port else "floor", "query": key, "inputs": inputs[QUERIES[key].inputs],
-                        "mix": None, "clients": args.clients, "warmup_s": args.warmup, "duration_s": args.duration,
-                        "url": f"http://127.0.0.1:{hub_port}/graphql" if hub_port else None, "document": QUERIES[key].hub,
-                        "neo4j_uri": uri, "neo4j_password": PASSWORD,
-                        "hub_auth": {"port": hub_port, "data_dir": str(procs.log_dir)} if hub_port else None,
-                    }  # fmt: skip
+                    spec = cell_spec(
+                        key,
+                        next(writes) if key == "f" else inputs[QUERIES[key].inputs],
+                        args.clients,
+                        args.warmup,
+                        args.duration,
+                        uri,
+                        url=f"http://127.0.0.1:{hub_port}/graphql" if hub_port else None,
+                        document=QUERIES[key].hub,
+                        hub_auth={"port": hub_port, "data_dir": str(procs.log_dir)} if hub_port else None,
+                    )
                     cell = run_cell(spec, hubs[name][1] if hub_port else None, neo4j)
                     rate = cell["throughput"]
                     if not cell["completed"]:

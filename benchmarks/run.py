@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -291,7 +292,7 @@ def main() -> None:
         # slice of (team, free person) pairs, as an invitation cannot be repeated.
         reads = [k for k in keys if k != "f"]
         plan = [(n, k) for n in clients for k in reads] + ([(n, "f") for n in clients] if "f" in keys else [])
-        write_slices = iter(_slices(inputs.get("writes", [])[:-1], len(clients) * len(contenders)))
+        writes = write_slices(inputs.get("writes", []), len(clients) * len(contenders))
         for n, key in plan:
             q = QUERIES[key]
             for name in contenders:
@@ -302,27 +303,24 @@ def main() -> None:
                 if stop_by is not None and time.time() > stop_by:
                     results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
                     raise _StopBy
-                cell_inputs = next(write_slices) if key == "f" else inputs[q.inputs]
+                cell_inputs = next(writes) if key == "f" else inputs[q.inputs]
                 if not cell_inputs:
                     _log(f"({key}) {name} x{n}: no inputs in this dataset, skipped")
                     results.setdefault("skipped", []).append(
                         f"({key}) {name} x{n}: no inputs in this dataset"
                     )
                     continue
-                spec: dict[str, Any] = {
-                    "mode": "floor" if name == "floor" else "http",
-                    "query": key,
-                    "inputs": cell_inputs,
-                    "mix": list(HUB_WRITE_MIX) if key == "f" else None,
-                    "clients": n,
-                    "warmup_s": args.warmup,
-                    "duration_s": args.duration,
-                    "url": urls.get("hub" if name == "hub-resolvers" else name),
-                    "document": {"hub": q.hub, "hub-resolvers": q.hub_resolvers}.get(name, q.peer),
-                    "neo4j_uri": uri,
-                    "neo4j_password": PASSWORD,
-                    "hub_auth": hub_auth if name in ("hub", "hub-resolvers") else None,
-                }
+                spec = cell_spec(
+                    key,
+                    cell_inputs,
+                    n,
+                    args.warmup,
+                    args.duration,
+                    uri,
+                    url=urls.get("hub" if name == "hub-resolvers" else name),
+                    document={"hub": q.hub, "hub-resolvers": q.hub_resolvers}.get(name, q.peer),
+                    hub_auth=hub_auth if name in ("hub", "hub-resolvers") else None,
+                )
                 _log(f"({key}) {name} x{n}  load {load_averages()}")
                 cell = run_cell(spec, servers["hub" if name == "hub-resolvers" else name], neo4j)
                 cell |= {
@@ -346,6 +344,41 @@ def main() -> None:
         if results["cells"]:
             args.output.write_text(report.render(results))
             _log(f"wrote {args.output}")
+
+
+def cell_spec(
+    key: str,
+    inputs: list[Any],
+    clients: int,
+    warmup_s: float,
+    duration_s: float,
+    neo4j_uri: str,
+    *,
+    url: str | None = None,
+    document: str | None = None,
+    hub_auth: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What benchmarks/worker.py runs for one cell: over HTTP when `url` is given, else the floor."""
+    return {
+        "mode": "http" if url else "floor",
+        "query": key,
+        "inputs": inputs,
+        "mix": list(HUB_WRITE_MIX) if key == "f" else None,
+        "clients": clients,
+        "warmup_s": warmup_s,
+        "duration_s": duration_s,
+        "url": url,
+        "document": document,
+        "neo4j_uri": neo4j_uri,
+        "neo4j_password": PASSWORD,
+        "hub_auth": hub_auth,
+    }
+
+
+def write_slices(writes: list[Any], cells: int) -> Iterator[list[Any]]:
+    """A fresh slice of (team, free person) pairs per write cell: an invitation cannot be repeated.
+    The last pair is kept back for the check before the cells."""
+    return iter(_slices(writes[:-1], cells))
 
 
 def _slices(items: list[Any], count: int) -> list[list[Any]]:

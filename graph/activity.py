@@ -1,10 +1,17 @@
 """Activity: who did what to which entity, when; written in the same transaction as the change.
 
-Every Activity gets the next number of one global counter. Taking the counter's write lock
-serialises committing writers, so `seq` order is commit order: a cursor for gap-free replay.
-`record` is the last statement of its transaction and takes that lock as its very last step:
-a writer holding the counter then only waits to commit, never for a node another writer has
-locked, so the counter cannot be part of a deadlock.
+Every Activity gets the next number (`seq`) of one global counter, the cursor for gap-free replay:
+seqs are dense, and once a seq is committed every smaller one is too. The number is given *after*
+the change has committed, by `number_recorded`, one short auto-commit statement per write: it
+takes the counter's lock, numbers every committed activity still `:Unsequenced` (the oldest
+first, this write's and any another writer left behind), and commits, all inside Neo4j. A writer
+holding the counter inside its own transaction kept it across a round trip to the hub, which
+under load was a wait for the hub's event loop, and every other writer waited behind it.
+
+An activity is shown (feeds, pages, replay) once it has its number; between the commit and the
+numbering (a few milliseconds) it is not yet shown. A write whose numbering failed (Neo4j went
+away just after the commit) still succeeded: its activity is numbered by the next write, or when
+a hub starts (`number_pending`).
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any, Final, LiteralString
+
+import structlog
 
 from graph.access import TEAM_VISIBLE, Viewer
-from graph.driver import Graph, Record, Tx, announce, run
-from graph.errors import InvalidInput, ResyncRequired
+from graph.driver import Graph, Record, Tx, after_commit, run
+from graph.errors import DatabaseUnavailable, InvalidInput, ResyncRequired
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
 
@@ -60,12 +69,14 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Record:
-    """Record one Activity about `target_id`, linked to every entity whose feed should show it."""
+    """Record one Activity about `target_id`, linked to every entity whose feed should show it;
+    it is numbered once the transaction has committed (`number_recorded`)."""
     rows = await run(
         tx,
         """
-        CREATE (a:Activity:Entity {id: $id, at: datetime(), verb: $verb, targetId: $targetId,
-                            summary: $summary, before: $before, after: $after, actorId: $actorId})
+        CREATE (a:Activity:Entity:Unsequenced {id: $id, at: datetime(), verb: $verb,
+                targetId: $targetId, summary: $summary, before: $before, after: $after,
+                actorId: $actorId})
         WITH a
         OPTIONAL MATCH (actor:Person {id: $actorId})
         FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
@@ -75,16 +86,7 @@ async def record(
           MATCH (s:Entity {id: scopeId})
           CREATE (a)-[:IN_SCOPE]->(s)
         }
-        // The counter last: its lock is then the last one a writer takes, so a writer holding
-        // it never waits for another (the relationships above lock the scope nodes).
-        WITH a
-        MERGE (c:Counter {name: 'activity'})
-          ON CREATE SET c.value = 0
-        SET c.value = c.value + 1, c.epoch = coalesce(c.epoch, randomUUID())
-        SET a.seq = c.value
-        RETURN a {.*} AS activity, c.epoch AS epoch, """
-        + _EVENT_SCOPE
-        + """
+        RETURN a {.*} AS activity
         """,
         id=new_id("Activity"),
         verb=verb,
@@ -95,14 +97,65 @@ async def record(
         actorId=actor_id,
         scopeIds=list(dict.fromkeys([target_id, *(scope_ids or [])])),
     )
-    row = rows[0]
-    announce(ActivityEvent.of(row))
-    return row["activity"]
+    after_commit(number_recorded)
+    return rows[0]["activity"]
 
 
-# An activity about a team the viewer may not see is hidden with the team.
+NUMBER_BATCH: Final = 1_000
+
+log = structlog.get_logger(__name__)
+
+
+async def number_pending(graph: Graph) -> list[ActivityEvent]:
+    """Number every committed activity not numbered yet, oldest first; the events, in seq order.
+
+    The counter's lock is taken first (a SET that reads the value it writes locks before reading),
+    so the `:Unsequenced` activities are read after any other numbering has committed: none is
+    numbered twice, none skipped."""
+    events: list[ActivityEvent] = []
+    while True:
+        rows = await graph.write_once(
+            """
+            MERGE (c:Counter {name: 'activity'})
+              ON CREATE SET c.value = 0
+            SET c.value = c.value + 0, c.epoch = coalesce(c.epoch, randomUUID())
+            WITH c
+            CALL (c) {
+              MATCH (a:Unsequenced)
+              WITH a ORDER BY a.at, a.id LIMIT $batch
+              RETURN collect(a) AS pending
+            }
+            WITH c, pending, c.value AS base
+            SET c.value = base + size(pending)
+            WITH c, pending, base
+            UNWIND range(0, size(pending) - 1) AS k
+            WITH c, pending[k] AS a, base + k + 1 AS seq
+            SET a.seq = seq
+            REMOVE a:Unsequenced
+            RETURN a {.*} AS activity, c.epoch AS epoch, """
+            + _EVENT_SCOPE,
+            batch=NUMBER_BATCH,
+        )
+        events.extend(sorted((ActivityEvent.of(r) for r in rows), key=lambda e: e.seq))
+        if len(rows) < NUMBER_BATCH:
+            return events
+
+
+async def number_recorded(graph: Graph) -> list[ActivityEvent]:
+    """After a write that recorded activity: `number_pending`. If Neo4j fails it here, the write
+    has committed all the same; the next numbering (any write, any hub) catches its activity up."""
+    try:
+        return await number_pending(graph)
+    except DatabaseUnavailable:
+        log.warning("activity_numbering_failed", retry="numbered by the next write")
+        return []
+
+
+# An activity is shown once numbered; one about a team the viewer may not see is hidden with it.
 ACTIVITY_VISIBLE: LiteralString = (
-    "NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT " + TEAM_VISIBLE + " }"
+    "a.seq IS NOT NULL AND NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT "
+    + TEAM_VISIBLE
+    + " }"
 )
 
 

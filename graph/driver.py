@@ -51,18 +51,20 @@ def count_queries() -> Iterator[QueryCounter]:
         _counter.reset(token)
 
 
-# What a write transaction produced for others to hear about (Activity events), handed to
-# `Graph.on_commit` only once the transaction has committed: a rolled-back write announces nothing.
-_announcements: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
-    "announcements", default=None
+# Work a write transaction leaves for after its commit (graph/activity.py numbers the activities
+# it recorded there, outside the transaction); what the steps return goes to `Graph.on_commit`.
+# A rolled-back write leaves nothing.
+AfterCommit = Callable[["Graph"], Awaitable[list[Any]]]
+_after_commit: contextvars.ContextVar[list[AfterCommit] | None] = contextvars.ContextVar(
+    "after_commit", default=None
 )
 
 
-def announce(item: Any) -> None:
-    """Queue `item` for `Graph.on_commit` when the current write transaction commits."""
-    pending = _announcements.get()
-    if pending is not None:
-        pending.append(item)
+def after_commit(step: AfterCommit) -> None:
+    """Run `step` once the current write transaction has committed (once, however often asked)."""
+    pending = _after_commit.get()
+    if pending is not None and step not in pending:
+        pending.append(step)
 
 
 def _tick() -> None:
@@ -114,6 +116,19 @@ _STOPPED_TRANSACTION_CODES = (
 def _timed_out(exc: neo4j_errors.ClientError) -> bool:
     """A transaction the server stopped: "try later", not a bug."""
     return (exc.code or "").startswith(_STOPPED_TRANSACTION_CODES)
+
+
+@contextmanager
+def _faults_as_unavailable() -> Iterator[None]:
+    """Database faults, and transactions the server stopped, as DatabaseUnavailable."""
+    try:
+        yield
+    except UNAVAILABLE_ERRORS as exc:
+        raise DatabaseUnavailable() from exc
+    except neo4j_errors.ClientError as exc:
+        if _timed_out(exc):
+            raise DatabaseUnavailable() from exc
+        raise
 
 
 class Graph:
@@ -179,7 +194,7 @@ class Graph:
     async def _read(self, cypher: LiteralString, params: dict[str, Any]) -> list[neo4j.Record]:
         _tick()
         query = Query(cypher, timeout=self.query_timeout_s)
-        try:
+        with _faults_as_unavailable():
             try:
                 return await self._read_once(query, params)
             except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
@@ -187,12 +202,6 @@ class Graph:
                     raise
             await asyncio.sleep(READ_RETRY_DELAY_S)
             return await self._read_once(query, params)
-        except UNAVAILABLE_ERRORS as exc:
-            raise DatabaseUnavailable() from exc
-        except neo4j_errors.ClientError as exc:
-            if _timed_out(exc):
-                raise DatabaseUnavailable() from exc
-            raise
 
     async def _read_once(self, query: Query, params: dict[str, Any]) -> list[neo4j.Record]:
         async with self.driver.session(
@@ -202,39 +211,53 @@ class Graph:
             return [record async for record in result]
 
     async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        """Run `work` in one write transaction; the driver retries it on transient errors."""
+        """Run `work` in one write transaction (the driver retries it on transient errors), then
+        the steps it left for after the commit (`after_commit`)."""
         from graph.idempotency import guarded  # imports this module
 
-        pending: list[Any] = []
+        steps: list[AfterCommit] = []
         # Under an idempotency key: replay the first outcome, or record this one in the same tx.
         keyed = guarded(work)
 
         async def attempt(tx: Tx) -> T:
-            pending.clear()  # a retried attempt announces only what it wrote itself
+            steps.clear()  # a retried attempt leaves only what it asked for itself
             return await keyed(tx)
 
         # The query timeout bounds the whole transaction too, so no write waits without end.
         unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
-        token = _announcements.set(pending)
+        token = _after_commit.set(steps)
         try:
-            async with self.driver.session(database=self.database) as session:
-                result = await session.execute_write(unit)
+            with _faults_as_unavailable():
+                async with self.driver.session(database=self.database) as session:
+                    result = await session.execute_write(unit)
         except neo4j_errors.ConstraintError as exc:
             # A concurrent writer won a uniqueness race that the pre-checks could not see.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
             raise Conflict(match.group(1) if match else "input", "is already in use") from exc
-        except UNAVAILABLE_ERRORS as exc:
-            raise DatabaseUnavailable() from exc
-        except neo4j_errors.ClientError as exc:
-            if _timed_out(exc):
-                raise DatabaseUnavailable() from exc
-            raise
         finally:
-            _announcements.reset(token)
-        # Published only after commit; a replayed idempotent request ran no work and announces nothing.
-        if pending and self.on_commit is not None:
-            self.on_commit(list(pending))
+            _after_commit.reset(token)
+        # After the commit; a replayed idempotent request ran no work and has no steps.
+        for step in steps:
+            items = await step(self)
+            if items and self.on_commit is not None:
+                self.on_commit(items)
         return result
+
+    async def write_once(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """One auto-commit write query: RUN and PULL in one round trip, committed by the server at
+        the end of the PULL, so the locks it takes are held for its execution only, never across
+        a round trip to this process. Not retried: for idempotent work whose caller recovers, so
+        a failure worth retrying is DatabaseUnavailable."""
+        _tick()
+        with _faults_as_unavailable():
+            try:
+                async with self.driver.session(database=self.database) as session:
+                    result = await session.run(Query(cypher, timeout=self.query_timeout_s), params)
+                    return _records([record async for record in result])
+            except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+                if exc.is_retryable():
+                    raise DatabaseUnavailable() from exc
+                raise
 
     async def server_info(self) -> Record:
         rows = await self.read(

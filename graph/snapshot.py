@@ -2,7 +2,7 @@
 
 Every write records an Activity in its own transaction (graph/entities.py `change`, the demo
 loader and the importer included), and each Activity takes the next `seq` of one global counter
-at commit. So the counter's (epoch, seq, prunedThrough) names the committed state of the graph:
+just after its commit (graph/activity.py). So the counter's (epoch, seq, prunedThrough) names the committed state of the graph:
 while it is unchanged nothing was written, and an aggregate computed at it is still the answer.
 
 A result is keyed by that head, read *before* computing (the result then reflects at least that

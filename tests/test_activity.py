@@ -1,4 +1,5 @@
-"""Activity is written in the same transaction as the change it records, in commit order."""
+"""Activity is written in the same transaction as the change it records, and numbered once it has
+committed; only numbered activity is shown."""
 
 import pytest
 
@@ -63,3 +64,21 @@ async def test_activity_about_a_restricted_team_is_hidden_from_outsiders(graph: 
 
     assert [a["verb"] for a in seen_by_outsider.rows] == ["issue.created"]
     assert [a["verb"] for a in seen_by_lead.rows] == ["team.created", "issue.created"]
+
+
+async def test_an_activity_not_yet_numbered_is_in_no_feed(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    # As a write leaves it between its commit and the numbering (graph/activity.py).
+    await graph.write(
+        lambda tx: run(
+            tx,
+            "MATCH (i:Institution {id: $id}) CREATE (:Activity:Entity:Unsequenced {id: 'act_' + $hex,"
+            " at: datetime(), verb: 'institution.updated', targetId: $id, summary: 'X'})-[:IN_SCOPE]->(i)",
+            id=fm["id"],
+            hex="6" * 32,
+        )
+    )
+
+    feed = await activity.list_page(graph, PageRequest(first=10, skip=0), Viewer.system(), scope_id=fm["id"])
+
+    assert [a["verb"] for a in feed.rows] == ["institution.created"]

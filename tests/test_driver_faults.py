@@ -1,29 +1,102 @@
-"""Transactions the server stops (timeouts, lock waits) are "try again later", never internal errors."""
+"""Transactions the server stops (timeouts, lock waits) are "try again later", never internal errors;
+a write whose activity cannot be numbered after its commit has still happened."""
+
+from collections.abc import AsyncIterator, Awaitable, Iterator
 
 import pytest
 
 from graph import activity
-from graph.driver import Graph
+from graph.activity import ActivityEvent
+from graph.driver import Graph, Tx, run
 from graph.embedded import EmbeddedNeo4j
 from graph.errors import DatabaseUnavailable
 from tests.conftest import TEST_PASSWORD
 
 
-async def test_a_write_stopped_while_waiting_for_a_lock_is_database_unavailable(
-    graph: Graph, neo4j: EmbeddedNeo4j
-) -> None:
-    await graph.write(lambda tx: activity.record(tx, verb="t", actor_id=None, target_id="x", summary="warm"))
-    impatient = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD, query_timeout_s=1.0)
+@pytest.fixture
+async def impatient(neo4j: EmbeddedNeo4j) -> AsyncIterator[Graph]:
+    """A second connection that gives up on any query after one second."""
+    graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD, query_timeout_s=1.0)
+    yield graph
+    await graph.close()
+
+
+@pytest.fixture
+def announced(graph: Graph) -> Iterator[list[ActivityEvent]]:
+    heard: list[ActivityEvent] = []
+    graph.on_commit = heard.extend
+    yield heard
+    graph.on_commit = None
+
+
+async def _recorded(tx: Tx, summary: str) -> None:
+    await activity.record(tx, verb="t", actor_id=None, target_id="x", summary=summary)
+
+
+async def _while_locked(graph: Graph, cypher: str, then: Awaitable[None]) -> None:
+    """Await `then` while another transaction holds the write lock `cypher` takes."""
     holder = graph.driver.session(database=graph.database)
     tx = await holder.begin_transaction()
     try:
-        # Hold the activity counter's write lock, which every recorded change needs.
-        await tx.run("MATCH (c:Counter {name: 'activity'}) SET c.value = c.value")
-        with pytest.raises(DatabaseUnavailable):
-            await impatient.write(
-                lambda t: activity.record(t, verb="t", actor_id=None, target_id="x", summary="blocked")
-            )
+        await tx.run(cypher)
+        await then
     finally:
         await tx.rollback()
         await holder.close()
-        await impatient.close()
+
+
+async def test_a_write_stopped_while_waiting_for_a_lock_is_database_unavailable(
+    graph: Graph, impatient: Graph
+) -> None:
+    await graph.write(lambda tx: run(tx, "CREATE (:Entity {id: 'locked', v: 0})"))
+
+    async def blocked() -> None:
+        with pytest.raises(DatabaseUnavailable):
+            await impatient.write(lambda t: run(t, "MATCH (n:Entity {id: 'locked'}) SET n.v = 2"))
+
+    await _while_locked(graph, "MATCH (n:Entity {id: 'locked'}) SET n.v = 1", blocked())
+
+    assert (await graph.read("MATCH (n:Entity {id: 'locked'}) RETURN n.v AS v"))[0]["v"] == 0
+
+
+async def test_a_write_whose_activity_cannot_be_numbered_has_still_committed(
+    graph: Graph, impatient: Graph
+) -> None:
+    await graph.write(lambda tx: _recorded(tx, "first"))  # creates the counter
+
+    async def numbering_blocked() -> None:
+        await impatient.write(lambda t: _recorded(t, "second"))  # returns: the write committed
+
+    await _while_locked(
+        graph, "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value", numbering_blocked()
+    )
+
+    rows = await graph.read(
+        "MATCH (a:Activity) RETURN a.summary AS summary, a.seq AS seq, a:Unsequenced AS pending ORDER BY a.at"
+    )
+    assert rows == [
+        {"summary": "first", "seq": 1, "pending": False},
+        {"summary": "second", "seq": None, "pending": True},
+    ]
+
+
+async def test_activity_left_unnumbered_is_numbered_by_the_next_write_oldest_first(
+    graph: Graph, impatient: Graph, announced: list[ActivityEvent]
+) -> None:
+    await graph.write(lambda tx: _recorded(tx, "first"))
+    await _while_locked(
+        graph,
+        "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value",
+        impatient.write(lambda t: _recorded(t, "left behind")),
+    )
+    announced.clear()  # what the first write announced
+
+    await graph.write(lambda tx: _recorded(tx, "next"))
+
+    rows = await graph.read("MATCH (a:Activity) RETURN a.summary AS summary, a.seq AS seq ORDER BY a.seq")
+    assert rows == [
+        {"summary": "first", "seq": 1},
+        {"summary": "left behind", "seq": 2},
+        {"summary": "next", "seq": 3},
+    ]
+    assert [(e.seq, e.activity["summary"]) for e in announced] == [(2, "left behind"), (3, "next")]

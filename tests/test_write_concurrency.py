@@ -1,6 +1,7 @@
 """Concurrent writers all commit, each with its own dense Activity seq. Writers can still deadlock
 now and then on team and person nodes locked in different orders; the driver retries those
-(a transient error), so every write commits. The global counter, taken last, is never part of one."""
+(a transient error), so every write commits. The global counter is never part of one: it is taken
+only after a write has committed, by a statement that takes no other lock before it."""
 
 from __future__ import annotations
 

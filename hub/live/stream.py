@@ -1,7 +1,7 @@
 """One ordered stream of committed activity per hub process, and the subscriptions fed from it.
 
-Ordering across replicas: seqs are dense (the counter increments inside the committing
-transaction, so a rolled-back write takes its number back) and commit-ordered. Each process
+Ordering across replicas: seqs are dense and given only to committed activity (graph/activity.py
+numbers it just after the commit), so once a seq is committed every smaller one is too. Each process
 delivers activity strictly in seq order: an event that arrives early (another replica's publish
 overtook an earlier one) is held; if the missing seqs have not arrived within `gap_wait_s`, they
 are read from Neo4j (`activity.between`), one query per gap. Subscriptions then see an ordered
@@ -131,6 +131,9 @@ class LiveStream:
         return queued + sum(len(m) for groups in self._direct.values() for m in groups.values())
 
     async def start(self) -> None:
+        # Activity a hub left unnumbered (it stopped between a commit and the numbering) gets its
+        # number now; the other processes fill the gap from Neo4j as for any missed event.
+        await activity.number_recorded(self.graph)
         head = await activity.head(self.graph)
         self.epoch, self.last = head.epoch, head.seq
         self.graph.on_commit = self.committed
