@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from benchmarks.auth import BENCH_ADMIN
 from graph import (
     formation,
+    identity,
     institutions,
     invitations,
     mapping,
@@ -280,19 +282,37 @@ async def floor_issue_map(graph: Graph, args: Input) -> bytes:
 
 
 async def floor_write_mix(graph: Graph, args: Input) -> bytes:
-    """The four writes of (f) through the graph/ functions the hub's mutations call, one after another."""
+    """The four writes of (f) through the graph/ functions the hub's mutations call, one after another,
+    each after the caller lookup the hub makes per request: the benchmark's administrator invites,
+    posts and updates; the invited person accepts."""
+
+    async def caller(email: str, admin: bool = False) -> Viewer:
+        viewer = await identity.viewer_for_email(graph, email, bootstrap_admin=admin)
+        assert viewer is not None, f"{email} is not a live person"
+        return viewer
+
+    admin = await caller(BENCH_ADMIN, admin=True)
     invitation = await invitations.invite(
         graph,
         validate(invitations.InvitationInput,
                  {"team_id": args["teamId"], "person_id": args["personId"], "allocation": 5, "message": "benchmark"}),
-        None, _SYSTEM,
+        admin.person_id, admin,
     )  # fmt: skip
-    accepted = await invitations.accept(graph, invitation["id"], None, _SYSTEM)
+    invitee = await caller(args["email"])
+    accepted = await invitations.accept(graph, invitation["id"], invitee.person_id, invitee)
+    admin = await caller(BENCH_ADMIN, admin=True)
     post = await posts.create(
-        graph, validate(posts.PostInput, {"team_id": args["teamId"], "body": "Benchmark post"}), None, _SYSTEM
+        graph,
+        validate(posts.PostInput, {"team_id": args["teamId"], "body": "Benchmark post"}),
+        admin.person_id,
+        admin,
     )
+    admin = await caller(BENCH_ADMIN, admin=True)
     team = await teams.update(
-        graph, args["teamId"], validate(teams.TeamPatch, {"mandate": f"Benchmark {invitation['id']}"}), None
+        graph,
+        args["teamId"],
+        validate(teams.TeamPatch, {"mandate": f"Benchmark {invitation['id']}"}),
+        admin.person_id,
     )
     return _dump(
         {

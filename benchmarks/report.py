@@ -301,9 +301,15 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    institutions once instead of per candidate, and finds candidates with their matched skills and
    institution gap in one pass (graph/formation.py): about 1.6 M → 0.2 M database hits per request
    at 60,000 people.
-4. **Writes (f)**: the Activity counter lock is taken last (graph/activity.py), so the counter no longer
-   takes part in deadlocks; writers can still deadlock now and then on team/person nodes locked in
-   different orders (the driver retries them; tests/test_write_concurrency.py marks this xfail).
+4. **Writes (f)**: an Activity is numbered just after its write commits, by one auto-commit
+   statement that holds the global counter's lock only while Neo4j runs it (graph/activity.py
+   `number_pending`); the counter used to be incremented inside each write transaction and held
+   across the round trip to the hub and its COMMIT, and the writers queued behind it. Writers can
+   still deadlock now and then on team/person nodes locked in different orders (the driver retries
+   them; tests/test_write_concurrency.py). The floor's write mix looks its callers up as the hub
+   does for each request (the administrator; the invited person accepts), so both make the same
+   35 queries per iteration (the hub's `extensions.cypherQueries` counts 8 + 11 + 4 + 8 = 31: its
+   caller lookups come before the operation).
 
 5. **People search (b) in one round trip**: its document is a compiled shape too
    (graph/pages.py `people_search`, hub/api/compiled.py `PEOPLE_SEARCH`): 4 round trips and

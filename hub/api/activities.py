@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="Who did what to which entity, and when.")
 class Activity(Node):
-    seq: int = strawberry.field(description="Global commit order; usable as a replay cursor.")
+    seq: int = strawberry.field(
+        description="Global order, numbered just after the commit: dense, usable as a replay cursor."
+    )
     at: datetime
     verb: str = strawberry.field(description="What happened, e.g. `team.created`.")
     summary: str

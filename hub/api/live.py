@@ -1,7 +1,7 @@
 """Subscriptions: live activity feeds and issue-map changes, replayable from a cursor.
 
 Every stream first replays what the subscriber missed (`after`), from Neo4j and filtered by
-the viewer in Cypher, then continues with live events in commit order: the subscription is
+the viewer in Cypher, then continues with live events in seq order: the subscription is
 registered before the replay is read, and events are de-duplicated by seq, so there is no gap
 and no duplicate between the two.
 """
@@ -172,7 +172,7 @@ async def _activities(
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Everything that happens to a team, in commit order.")
+    @strawberry.subscription(description="Everything that happens to a team, in seq order.")
     async def team_activity(
         self, info: GQLInfo, team_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[LiveActivity, None]:

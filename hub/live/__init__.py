@@ -1,1 +1,1 @@
-"""Live activity: committed Activity events fanned out to GraphQL subscriptions, in commit order."""
+"""Live activity: committed Activity events fanned out to GraphQL subscriptions, in seq order."""
