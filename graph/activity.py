@@ -151,9 +151,13 @@ async def number_recorded(graph: Graph) -> list[ActivityEvent]:
         return []
 
 
-# An activity is shown once numbered; one about a team the viewer may not see is hidden with it.
+# An activity is shown (feeds, pages, the audit log) only once numbered: `seq` is its cursor.
+ACTIVITY_NUMBERED: LiteralString = "a.seq IS NOT NULL"
+
+# ... and one about a team the viewer may not see is hidden with the team.
 ACTIVITY_VISIBLE: LiteralString = (
-    "a.seq IS NOT NULL AND NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT "
+    ACTIVITY_NUMBERED
+    + " AND NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT "
     + TEAM_VISIBLE
     + " }"
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
 
+from graph.activity import ACTIVITY_NUMBERED
 from graph.driver import Graph, Record
 from graph.pagination import Page, PageRequest
 
@@ -54,6 +55,8 @@ async def list_page(graph: Graph, filter: AuditFilter, page: PageRequest) -> Pag
     params = filter.params() | {"since": _iso(filter.since), "until": _iso(filter.until)}
     rows = await graph.read(
         "MATCH (a:Activity) WHERE "
+        + ACTIVITY_NUMBERED
+        + " AND "
         + _MATCHES
         + """
         WITH a ORDER BY a.seq DESC

@@ -3,7 +3,7 @@ committed; only numbered activity is shown."""
 
 import pytest
 
-from graph import activity
+from graph import activity, audit
 from graph.access import Viewer
 from graph.driver import Graph, Tx, run
 from graph.pagination import PageRequest
@@ -66,19 +66,32 @@ async def test_activity_about_a_restricted_team_is_hidden_from_outsiders(graph: 
     assert [a["verb"] for a in seen_by_lead.rows] == ["team.created", "issue.created"]
 
 
-async def test_an_activity_not_yet_numbered_is_in_no_feed(graph: Graph) -> None:
-    fm = await builders.institution(graph, "FM")
-    # As a write leaves it between its commit and the numbering (graph/activity.py).
+async def _unnumbered_activity_about(graph: Graph, institution_id: str) -> None:
+    """An activity as a write leaves it between its commit and the numbering (graph/activity.py)."""
     await graph.write(
         lambda tx: run(
             tx,
             "MATCH (i:Institution {id: $id}) CREATE (:Activity:Entity:Unsequenced {id: 'act_' + $hex,"
             " at: datetime(), verb: 'institution.updated', targetId: $id, summary: 'X'})-[:IN_SCOPE]->(i)",
-            id=fm["id"],
+            id=institution_id,
             hex="6" * 32,
         )
     )
 
+
+async def test_an_activity_not_yet_numbered_is_in_no_feed(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    await _unnumbered_activity_about(graph, fm["id"])
+
     feed = await activity.list_page(graph, PageRequest(first=10, skip=0), Viewer.system(), scope_id=fm["id"])
 
     assert [a["verb"] for a in feed.rows] == ["institution.created"]
+
+
+async def test_an_activity_not_yet_numbered_is_not_in_the_audit_log(graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    await _unnumbered_activity_about(graph, fm["id"])
+
+    log = await audit.list_page(graph, audit.AuditFilter(), PageRequest(first=10, skip=0))
+
+    assert [a["verb"] for a in log.rows] == ["institution.created"]
