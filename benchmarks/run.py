@@ -5,7 +5,9 @@
 Starts its own Neo4j (the project's launcher, APOC in its plugins dir, own port and data dir
 under .data/bench), loads the demo data at the given scale (timed), starts the hub and the peer on
 free ports, checks each contender answers each query, then drives every query at each client
-count against each contender (interleaved, so a change in background load hits all three alike),
+count against each contender (interleaved, so a change in background load hits all three alike;
+at 32 clients, where the targets are, each cell three times with the order rotated, reporting
+the median), warms Neo4j's write paths with one unreported write cell per contender,
 profiles the hub on query (a), stops everything it started and writes docs/benchmarks.md (and the
 raw figures next to it as docs/benchmarks.json). Not part of `make test`.
 """
@@ -17,6 +19,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +40,8 @@ from graph.seed.demo import counts, load_demo
 # Belt and braces: graph.driver asks the server for no notifications; none are logged here either.
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
+# The write mix's unreported warm-up cell: Neo4j compiles its write paths under this load.
+WRITE_WARM_UP_CLIENTS = 32
 PASSWORD = "sadarbe-bench-password"  # noqa: S105 - a throwaway local database on 127.0.0.1
 CONTENDERS = ("hub", "hub-resolvers", "peer", "floor")
 
@@ -173,6 +178,15 @@ def main() -> None:
     parser.add_argument("--contenders", default=",".join(CONTENDERS))
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before each measured window")
     parser.add_argument("--duration", type=float, default=8.0, help="seconds measured per cell")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="times each cell at --repeat-at is measured (the report gives the median)",
+    )
+    parser.add_argument(
+        "--repeat-at", default="32", help="comma-separated client counts measured --rounds times"
+    )
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="1g")
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
@@ -188,38 +202,52 @@ def main() -> None:
     clients = [int(c) for c in args.clients.split(",")]
     keys = args.queries.split(",")
     contenders = args.contenders.split(",")
+    repeat_at = {int(c) for c in args.repeat_at.split(",") if c}
+
+    def rounds_at(n: int) -> int:
+        return max(1, args.rounds) if n in repeat_at else 1
+
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "load_averages": {"start": load_averages()},
         "machine": machine(),
         "versions": versions(),
         "settings": {"people": args.people, "seed": args.seed, "clients": clients, "warmup_s": args.warmup,
-                     "duration_s": args.duration, "heap": args.heap, "pagecache": args.pagecache},
+                     "duration_s": args.duration, "heap": args.heap, "pagecache": args.pagecache,
+                     "rounds": args.rounds, "repeat_at": sorted(repeat_at)},
         "note": args.note,
         "cells": [],
+        "warm_up_cells": [],
         "checks": {},
     }  # fmt: skip
     build()
     procs = Processes(args.data_dir / "logs")
-    if not args.reuse and args.data_dir.exists():
-        import shutil
-
+    store, pristine, marker = (
+        args.data_dir / "neo4j",
+        args.data_dir / "pristine",
+        args.data_dir / "loaded.json",
+    )
+    loaded = restore_pristine(store, pristine, marker) if args.reuse else None
+    if loaded is None and args.data_dir.exists():
         shutil.rmtree(args.data_dir)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         bolt = free_port()
         uri = f"bolt://127.0.0.1:{bolt}"
         _log(f"starting Neo4j on {uri}")
-        neo4j_proc = procs.neo4j(args.data_dir / "neo4j", bolt, PASSWORD, args.heap, args.pagecache)
+        neo4j_proc = procs.neo4j(store, bolt, PASSWORD, args.heap, args.pagecache)
         neo4j = Usage(psutil.Process(neo4j_proc.pid))
         _log(f"loading the demo data, {args.people} people")
-        marker = args.data_dir / "loaded.json"
-        loaded = json.loads(marker.read_text()) if args.reuse and marker.exists() else None
         data = asyncio.run(prepare_data(uri, args.people, args.seed, loaded))
         if not data["reused"]:
+            _log("keeping a copy of the store as loaded, for --reuse")
+            procs.stop(neo4j_proc)  # a consistent copy: Neo4j checkpoints as it stops
+            shutil.copytree(store, pristine)
             marker.write_text(
                 json.dumps({k: data[k] for k in ("people", "seed", "load_seconds", "load_averages")})
             )
+            neo4j_proc = procs.neo4j(store, bolt, PASSWORD, args.heap, args.pagecache)
+            neo4j = Usage(psutil.Process(neo4j_proc.pid))
         inputs = data.pop("inputs")
         results["data"] = data
         _log(
@@ -292,46 +320,57 @@ def main() -> None:
         # slice of (team, free person) pairs, as an invitation cannot be repeated.
         reads = [k for k in keys if k != "f"]
         plan = [(n, k) for n in clients for k in reads] + ([(n, "f") for n in clients] if "f" in keys else [])
-        writes = write_slices(inputs.get("writes", []), len(clients) * len(contenders))
+        write_cells = (sum(rounds_at(n) for n in clients) + 1) * len(contenders)  # + the warm-up
+        writes = write_slices(inputs.get("writes", []), write_cells)
+        warmed_writes = False
+
+        def measure(key: str, name: str, n: int, cell_inputs: list[Any]) -> dict[str, Any]:
+            q = QUERIES[key]
+            spec = cell_spec(
+                key,
+                cell_inputs,
+                n,
+                args.warmup,
+                args.duration,
+                uri,
+                url=urls.get("hub" if name == "hub-resolvers" else name),
+                document={"hub": q.hub, "hub-resolvers": q.hub_resolvers}.get(name, q.peer),
+                hub_auth=hub_auth if name in ("hub", "hub-resolvers") else None,
+            )
+            _log(f"({key}) {name} x{n}  load {load_averages()}")
+            cell = run_cell(spec, servers["hub" if name == "hub-resolvers" else name], neo4j)
+            _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
+                 f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
+            return cell | {"query": key, "contender": name, "clients": n,
+                           "load_average_1m": os.getloadavg()[0]}  # fmt: skip
+
         for n, key in plan:
             q = QUERIES[key]
-            for name in contenders:
-                if (name == "peer" and q.peer is None) or (
-                    name == "hub-resolvers" and q.hub_resolvers is None
-                ):
-                    continue
-                if stop_by is not None and time.time() > stop_by:
-                    results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
-                    raise _StopBy
-                cell_inputs = next(writes) if key == "f" else inputs[q.inputs]
-                if not cell_inputs:
-                    _log(f"({key}) {name} x{n}: no inputs in this dataset, skipped")
-                    results.setdefault("skipped", []).append(
-                        f"({key}) {name} x{n}: no inputs in this dataset"
-                    )
-                    continue
-                spec = cell_spec(
-                    key,
-                    cell_inputs,
-                    n,
-                    args.warmup,
-                    args.duration,
-                    uri,
-                    url=urls.get("hub" if name == "hub-resolvers" else name),
-                    document={"hub": q.hub, "hub-resolvers": q.hub_resolvers}.get(name, q.peer),
-                    hub_auth=hub_auth if name in ("hub", "hub-resolvers") else None,
-                )
-                _log(f"({key}) {name} x{n}  load {load_averages()}")
-                cell = run_cell(spec, servers["hub" if name == "hub-resolvers" else name], neo4j)
-                cell |= {
-                    "query": key,
-                    "contender": name,
-                    "clients": n,
-                    "load_average_1m": os.getloadavg()[0],
-                }
-                results["cells"].append(cell)
-                _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
-                     f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
+            names = [
+                name
+                for name in contenders
+                if not (name == "peer" and q.peer is None)
+                and not (name == "hub-resolvers" and q.hub_resolvers is None)
+            ]
+            if key == "f" and not warmed_writes and inputs.get("writes"):
+                # Neo4j compiles its write paths under the first write load (the first write cell
+                # after a start completed nothing): one unreported cell per contender first.
+                warmed_writes = True
+                for name in names:
+                    results["warm_up_cells"].append(measure(key, name, WRITE_WARM_UP_CLIENTS, next(writes)))
+            for round_ in range(rounds_at(n)):
+                for name in rotated(names, round_):
+                    if stop_by is not None and time.time() > stop_by:
+                        results["cut_short"] = f"--stop-by reached before ({key}) {name} x{n}"
+                        raise _StopBy
+                    cell_inputs = next(writes) if key == "f" else inputs[q.inputs]
+                    if not cell_inputs:
+                        _log(f"({key}) {name} x{n}: no inputs in this dataset, skipped")
+                        results.setdefault("skipped", []).append(
+                            f"({key}) {name} x{n}: no inputs in this dataset"
+                        )
+                        continue
+                    results["cells"].append(measure(key, name, n, cell_inputs) | {"round": round_})
     except _StopBy:
         _log(results["cut_short"])
     finally:
@@ -373,6 +412,27 @@ def cell_spec(
         "neo4j_password": PASSWORD,
         "hub_auth": hub_auth,
     }
+
+
+def restore_pristine(store: Path, pristine: Path, marker: Path) -> dict[str, Any] | None:
+    """For --reuse: the store as the first load left it, and what that load was; None when there
+    is no such copy (then the data is loaded afresh). Each run's write mix adds members to the very
+    teams the reads page through, so a store reused as a run left it would make every run read
+    bigger teams than the last."""
+    if not (marker.exists() and pristine.is_dir()):
+        _log("no copy of the store as loaded: loading the data afresh")
+        return None
+    shutil.rmtree(store, ignore_errors=True)
+    shutil.copytree(pristine, store)
+    loaded: dict[str, Any] = json.loads(marker.read_text())
+    return loaded
+
+
+def rotated(names: list[str], round_: int) -> list[str]:
+    """The contenders in the order of one round: each round starts one further along, so the
+    machine's drift (Neo4j compiling, checkpointing) does not always fall on the same one."""
+    k = round_ % len(names) if names else 0
+    return names[k:] + names[:k]
 
 
 def write_slices(writes: list[Any], cells: int) -> Iterator[list[Any]]:

@@ -146,17 +146,23 @@ class Processes:
         self._wait_for_line("peer", process, "READY http", 180)
         return process
 
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        """Stop one started process; Neo4j is given time to checkpoint (it does on SIGTERM)."""
+        for name, started in list(self.started):
+            if started is process:
+                self.started.remove((name, started))
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=60 if name == "neo4j" else 15)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait(timeout=10)
+
     def stop_all(self) -> None:
-        """Stop in reverse order of start: servers first, Neo4j last (it checkpoints on SIGTERM)."""
-        for name, process in reversed(self.started):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=60 if name == "neo4j" else 15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-        self.started.clear()
+        """Stop in reverse order of start: servers first, Neo4j last."""
+        for _, process in reversed(list(self.started)):
+            self.stop(process)
 
 
 def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:

@@ -2,11 +2,12 @@
 
 Every Activity gets the next number (`seq`) of one global counter, the cursor for gap-free replay:
 seqs are dense, and once a seq is committed every smaller one is too. The number is given *after*
-the change has committed, by `number_recorded`, one short auto-commit statement per write: it
-takes the counter's lock, numbers every committed activity still `:Unsequenced` (the oldest
-first, this write's and any another writer left behind), and commits, all inside Neo4j. A writer
-holding the counter inside its own transaction kept it across a round trip to the hub, which
-under load was a wait for the hub's event loop, and every other writer waited behind it.
+the change has committed, by `number_recorded`, one short auto-commit statement shared by the
+writes that committed at the same time: it takes the counter's lock, numbers every committed
+activity still `:Unsequenced` (the oldest first, these writes' and any another writer left
+behind), and commits, all inside Neo4j. A writer holding the counter inside its own transaction
+kept it across a round trip to the hub, which under load was a wait for the hub's event loop,
+and every other writer waited behind it.
 
 An activity is shown (feeds, pages, replay) once it has its number; between the commit and the
 numbering (a few milliseconds) it is not yet shown. A write whose numbering failed (Neo4j went
@@ -16,7 +17,9 @@ a hub starts (`number_pending`).
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, LiteralString
@@ -141,14 +144,60 @@ async def number_pending(graph: Graph) -> list[ActivityEvent]:
             return events
 
 
+class _Run:
+    """One numbering statement and the writers it serves: whoever committed before it started."""
+
+    __slots__ = ("events", "task")
+
+    def __init__(self) -> None:
+        self.events: list[ActivityEvent] = []
+        self.task: asyncio.Task[None] | None = None
+
+
+class _Numbering:
+    """Per Graph: the numbering run in flight and the one writers join while it runs.
+
+    Each `number_pending` takes the counter's lock, so N writers committing together used to make
+    N statements queue on it. A run in flight may have read the `:Unsequenced` activities before a
+    writer's commit, so that writer joins the next run instead, which starts once the one in
+    flight has ended; everyone who joins before it starts shares it. The run is a task of its own,
+    so a writer whose request is cancelled cannot strand the others."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.next: _Run | None = None
+
+    async def join(self, graph: Graph) -> list[ActivityEvent]:
+        run = self.next
+        if run is None:
+            run = self.next = _Run()
+            run.task = asyncio.create_task(self._start(graph, run))
+        assert run.task is not None
+        await asyncio.shield(run.task)  # a writer cancelled here leaves the run to the others
+        events, run.events = run.events, []  # announced once, by the first writer back
+        return events
+
+    async def _start(self, graph: Graph, run: _Run) -> None:
+        async with self.lock:
+            self.next = None  # from here on, a committing writer joins the next run
+            try:
+                run.events = await number_pending(graph)
+            except DatabaseUnavailable:
+                log.warning("activity_numbering_failed", retry="numbered by the next write")
+
+
+_NUMBERING: weakref.WeakKeyDictionary[Graph, _Numbering] = weakref.WeakKeyDictionary()
+
+
 async def number_recorded(graph: Graph) -> list[ActivityEvent]:
-    """After a write that recorded activity: `number_pending`. If Neo4j fails it here, the write
-    has committed all the same; the next numbering (any write, any hub) catches its activity up."""
-    try:
-        return await number_pending(graph)
-    except DatabaseUnavailable:
-        log.warning("activity_numbering_failed", retry="numbered by the next write")
-        return []
+    """After a write that recorded activity: `number_pending`, shared with the writers that
+    committed at the same time (`_Numbering`); the events numbered, to the first of them only.
+    If Neo4j fails it here, the write has committed all the same; the next numbering (any write,
+    any hub) catches its activity up."""
+    numbering = _NUMBERING.get(graph)
+    if numbering is None:
+        numbering = _NUMBERING[graph] = _Numbering()
+    return await numbering.join(graph)
 
 
 # An activity is shown (feeds, pages, the audit log) only once numbered: `seq` is its cursor.
