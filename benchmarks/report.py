@@ -61,6 +61,13 @@ def _f(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def rotated(names: list[str], round_: int) -> list[str]:
+    """The contenders in the order of one round: each round starts one further along, so the
+    machine's drift (Neo4j compiling, checkpointing) does not always fall on the same one."""
+    k = round_ % len(names) if names else 0
+    return names[k:] + names[:k]
+
+
 def _rounds(results: dict[str, Any], key: str, contender: str, clients: int) -> list[dict[str, Any]]:
     """Every measured round of one cell, by throughput."""
     found = [

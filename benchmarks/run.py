@@ -32,6 +32,7 @@ import psutil
 
 from benchmarks import auth, report
 from benchmarks.queries import HUB_WRITE_MIX, QUERIES, pick_inputs
+from benchmarks.report import rotated
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
 from graph.driver import Graph, count_queries
@@ -426,13 +427,6 @@ def restore_pristine(store: Path, pristine: Path, marker: Path) -> dict[str, Any
     shutil.copytree(pristine, store)
     loaded: dict[str, Any] = json.loads(marker.read_text())
     return loaded
-
-
-def rotated(names: list[str], round_: int) -> list[str]:
-    """The contenders in the order of one round: each round starts one further along, so the
-    machine's drift (Neo4j compiling, checkpointing) does not always fall on the same one."""
-    k = round_ % len(names) if names else 0
-    return names[k:] + names[:k]
 
 
 def write_slices(writes: list[Any], cells: int) -> Iterator[list[Any]]:

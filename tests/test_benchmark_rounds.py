@@ -1,7 +1,6 @@
 """The benchmark's repeated cells: how a round's order is chosen and which round is reported."""
 
-from benchmarks.report import _cell, _throughput
-from benchmarks.run import rotated
+from benchmarks.report import _cell, _throughput, rotated
 
 
 def _results(*throughputs: float) -> dict[str, object]:
