@@ -19,8 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graph import migrations
-from graph.driver import Graph, run
+from graph import activity, migrations
+from graph.activity import ActivityEvent
+from graph.driver import Graph, Tx, run
 from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 from hub.auth import keys
 from hub.config import Settings
@@ -265,3 +266,17 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def announced(graph: Graph) -> Iterator[list[ActivityEvent]]:
+    """What the graph announces after each commit (the hub's live stream hears the same)."""
+    heard: list[ActivityEvent] = []
+    graph.on_commit = heard.extend
+    yield heard
+    graph.on_commit = None
+
+
+async def recorded(tx: Tx, summary: str) -> None:
+    """One Activity about entity "x", in `tx`."""
+    await activity.record(tx, verb="t", actor_id=None, target_id="x", summary=summary)

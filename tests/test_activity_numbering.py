@@ -2,23 +2,16 @@
 serves every writer that committed before it started, and none is numbered twice or skipped."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from graph import activity
 from graph.activity import ActivityEvent
-from graph.driver import Graph, Tx
+from graph.driver import Graph
+from tests.conftest import recorded as _recorded
 
 COUNTER_LOCK = "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value"
-
-
-@pytest.fixture
-def announced(graph: Graph) -> Iterator[list[ActivityEvent]]:
-    heard: list[ActivityEvent] = []
-    graph.on_commit = heard.extend
-    yield heard
-    graph.on_commit = None
 
 
 @pytest.fixture
@@ -55,10 +48,6 @@ async def counter_locked(graph: Graph) -> AsyncIterator[asyncio.Event]:
     yield release
     release.set()
     await holder
-
-
-async def _recorded(tx: Tx, summary: str) -> None:
-    await activity.record(tx, verb="t", actor_id=None, target_id="x", summary=summary)
 
 
 async def _until_committed(graph: Graph, pending: int) -> None:

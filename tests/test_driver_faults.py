@@ -1,16 +1,16 @@
 """Transactions the server stops (timeouts, lock waits) are "try again later", never internal errors;
 a write whose activity cannot be numbered after its commit has still happened."""
 
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 
-from graph import activity
 from graph.activity import ActivityEvent
-from graph.driver import Graph, Tx, run
+from graph.driver import Graph, run
 from graph.embedded import EmbeddedNeo4j
 from graph.errors import DatabaseUnavailable
 from tests.conftest import TEST_PASSWORD
+from tests.conftest import recorded as _recorded
 
 
 @pytest.fixture
@@ -19,18 +19,6 @@ async def impatient(neo4j: EmbeddedNeo4j) -> AsyncIterator[Graph]:
     graph = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD, query_timeout_s=1.0)
     yield graph
     await graph.close()
-
-
-@pytest.fixture
-def announced(graph: Graph) -> Iterator[list[ActivityEvent]]:
-    heard: list[ActivityEvent] = []
-    graph.on_commit = heard.extend
-    yield heard
-    graph.on_commit = None
-
-
-async def _recorded(tx: Tx, summary: str) -> None:
-    await activity.record(tx, verb="t", actor_id=None, target_id="x", summary=summary)
 
 
 async def _while_locked(graph: Graph, cypher: str, then: Awaitable[None]) -> None:
