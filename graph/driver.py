@@ -186,11 +186,6 @@ class Graph:
         a map of thousands of nodes and edges costs several times the query itself."""
         return [dict(r.items()) for r in await self._read(cypher, params)]
 
-    async def read_driver_values(self, cypher: LiteralString, **params: Any) -> list[Record]:
-        """`read`, with temporal values left as the driver's types (neo4j.time), for callers that
-        convert every value anyway (graph/pages.py), so the rows are walked once, not twice."""
-        return [r.data() for r in await self._read(cypher, params)]
-
     async def _read(self, cypher: LiteralString, params: dict[str, Any]) -> list[neo4j.Record]:
         _tick()
         query = Query(cypher, timeout=self.query_timeout_s)

@@ -4,15 +4,13 @@ Each query's result already is the GraphQL response's `data` (field names, nesti
 the hub serialises it without executing the selection field by field (hub/api/compiled.py says
 which documents these answer). They return exactly what the resolvers return for the same
 documents (tests/test_compiled_pages.py): same visibility rules (TEAM_VISIBLE, the activity
-rule), same orderings, same limits.
+rule), same orderings, same limits. Dates and times are strings made by Neo4j, so the rows are
+JSON as the driver decodes them (`Graph.read_values`): no walk over them in Python.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, LiteralString, NamedTuple
-
-from neo4j.time import Date, DateTime
+from typing import LiteralString, NamedTuple
 
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.activity import ACTIVITY_VISIBLE
@@ -98,9 +96,10 @@ _TEAM_PAGE: LiteralString = (
     + TEAM_VISIBLE
     + """
       RETURN CASE WHEN t IS NULL THEN null ELSE t {
-        .id, .name, .mandate, .status, .visibility, .startDate, .endDate,
+        .id, .name, .mandate, .status, .visibility,
+        startDate: toString(t.startDate), endDate: toString(t.endDate),
         legalBasis: CASE WHEN t.legalBasisNumber IS NULL THEN null
-                         ELSE {orderNumber: t.legalBasisNumber, orderDate: t.legalBasisDate} END,
+                         ELSE {orderNumber: t.legalBasisNumber, orderDate: toString(t.legalBasisDate)} END,
         issue: head(COLLECT {
           MATCH (t)-[:ADDRESSES]->(i:HorizontalIssue)
           RETURN i {.id, .title, affected: COLLECT {
@@ -115,7 +114,7 @@ _TEAM_PAGE: LiteralString = (
           MATCH (t)<-[m:MEMBER_OF]-(p:Person)
           WITH m, p
           ORDER BY CASE m.role WHEN 'LEAD' THEN 0 WHEN 'MEMBER' THEN 1 WHEN 'EXPERT' THEN 2 ELSE 3 END, p.name
-          RETURN {role: m.role, allocation: m.allocation, since: m.since,
+          RETURN {role: m.role, allocation: m.allocation, since: toString(m.since),
                   person: p {.id, .name, .title, .email,
                              institution: head([(p)-[:WORKS_AT]->(inst:Institution) | inst """
     + _INSTITUTION
@@ -133,11 +132,11 @@ async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer
     """`team(id)` with its issue's affected institutions and its members (lead first, each with
     their institution), and `activities(scopeId: id, first)`; the team is null when the viewer
     may not see it."""
-    rows = await graph.read_driver_values(
+    rows = await graph.read_values(
         _TEAM_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
     )
     row = rows[0]
-    return Answer(to_json({"team": row["team"], "activities": row["activities"]}), row["caller"])
+    return Answer({"team": row["team"], "activities": row["activities"]}, row["caller"])
 
 
 _ISSUE_PAGE: LiteralString = (
@@ -174,11 +173,11 @@ _ISSUE_PAGE: LiteralString = (
 async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer:
     """`issue(id)` with its direction, affected institutions (lead first) and the teams on it the
     viewer may see (by name), and `activities(scopeId: id, first)`."""
-    rows = await graph.read_driver_values(
+    rows = await graph.read_values(
         _ISSUE_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
     )
     row = rows[0]
-    return Answer(to_json({"issue": row["issue"], "activities": row["activities"]}), row["caller"])
+    return Answer({"issue": row["issue"], "activities": row["activities"]}, row["caller"])
 
 
 # People by skill and institution, as `people(filter: {skillId, institutionId}, first)` answers it
@@ -219,7 +218,7 @@ async def people_search(
     """`people(filter: {skillId, institutionId}, first)` with totalCount, pageInfo {hasNextPage
     endCursor} and each person's institution and skills (strongest first): `{"people": ...}`.
     People carry no per-viewer rule; the viewer is only the caller to re-read."""
-    rows = await graph.read_driver_values(
+    rows = await graph.read_values(
         _PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first, callerEmail=viewer.email
     )
     row = rows[0]
@@ -232,22 +231,7 @@ async def people_search(
             "hasNextPage": page.has_next,
             "endCursor": encode_cursor(len(page.rows) - 1) if page.rows else None,
         },
-        "nodes": to_json(page.rows),
+        "nodes": page.rows,
     }
     return Answer({"people": people}, row["caller"])
 
-
-def to_json(value: Any) -> Any:
-    """Dates and times as GraphQL's Date and DateTime scalars serialise them (ISO 8601), from the
-    driver's temporal types (`Graph.read_driver_values`) or Python's."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, DateTime | Date):
-        return value.to_native().isoformat()
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    return value
