@@ -234,4 +234,3 @@ async def people_search(
         "nodes": page.rows,
     }
     return Answer({"people": people}, row["caller"])
-
