@@ -188,6 +188,58 @@ HUB_WRITE_MIX = (
 }""",
 )
 
+# The same four steps through the Neo4j GraphQL Library's generated mutations: each request makes
+# the hub's graph change and, in a second root field, the Activity the hub records with it (same
+# verb, target and feeds: IN_SCOPE to the team, its issue and the person). The client makes the
+# ids (the library has no id scheme of ours) and passes the team's issue id (the hub reads it in
+# its transaction). Not the same work as the hub's: no rule is checked (lead, invitee, member,
+# capacity, duplicate or pending invitation), each root field is its own transaction, and the
+# activities get no seq (the library cannot number them; see type-defs.graphql).
+_PEER_ACTIVITY = """
+  createActivities(input: [{id: $activityId, verb: $verb, targetId: $targetId, summary: $summary,
+                            %s}]) { activities { id } }"""
+_CONNECT_TEAM = "{connect: [{where: {node: {id: {eq: $teamId}}}}]}"
+_CONNECT_ISSUE = "{connect: [{where: {node: {id: {eq: $issueId}}}}]}"
+_CONNECT_PERSON = "{connect: [{where: {node: {id: {eq: $personId}}}}]}"
+_ACTIVITY_VARS = "$activityId: ID!, $verb: String!, $targetId: ID!, $summary: String!"
+
+PEER_WRITE_MIX = (
+    f"""mutation Invite({_ACTIVITY_VARS}, $invitationId: ID!, $teamId: ID!, $issueId: ID!,
+                 $personId: ID!, $expiresAt: DateTime!) {{
+  createInvitations(input: [{{id: $invitationId, role: MEMBER, allocation: 5, message: "benchmark",
+                              status: "PENDING", expiresAt: $expiresAt,
+                              team: {_CONNECT_TEAM}, person: {_CONNECT_PERSON}}}]) {{
+    invitations {{ id status }}
+  }}"""
+    + _PEER_ACTIVITY % f"teams: {_CONNECT_TEAM}, issues: {_CONNECT_ISSUE}, people: {_CONNECT_PERSON}"
+    + "\n}",
+    f"""mutation Accept({_ACTIVITY_VARS}, $invitationId: ID!, $teamId: ID!, $issueId: ID!,
+                 $personId: ID!, $now: DateTime!, $since: Date!) {{
+  updateInvitations(where: {{id: {{eq: $invitationId}}}},
+                    update: {{status: {{set: "ACCEPTED"}}, respondedAt: {{set: $now}}}}) {{
+    invitations {{ id status }}
+  }}
+  updateProjectTeams(where: {{id: {{eq: $teamId}}}}, update: {{members: [{{connect: [{{
+      where: {{node: {{id: {{eq: $personId}}}}}}, edge: {{role: MEMBER, allocation: 5, since: $since}}}}]}}]}}) {{
+    projectTeams {{ id }}
+  }}"""
+    + _PEER_ACTIVITY
+    % f"actorId: $personId, actor: {_CONNECT_PERSON}, teams: {_CONNECT_TEAM}, issues: {_CONNECT_ISSUE}, "
+    f"people: {_CONNECT_PERSON}" + "\n}",
+    f"""mutation Post({_ACTIVITY_VARS}, $postId: ID!, $teamId: ID!, $issueId: ID!, $body: String!) {{
+  createPosts(input: [{{id: $postId, body: $body, team: {_CONNECT_TEAM}}}]) {{ posts {{ id }} }}"""
+    + _PEER_ACTIVITY % f"teams: {_CONNECT_TEAM}, issues: {_CONNECT_ISSUE}"
+    + "\n}",
+    f"""mutation Update({_ACTIVITY_VARS}, $teamId: ID!, $issueId: ID!, $mandate: String!,
+                 $now: DateTime!) {{
+  updateProjectTeams(where: {{id: {{eq: $teamId}}}},
+                     update: {{mandate: {{set: $mandate}}, updatedAt: {{set: $now}}}}) {{
+    projectTeams {{ id updatedAt }}
+  }}"""
+    + _PEER_ACTIVITY % f"issues: {_CONNECT_ISSUE}"
+    + "\n}",
+)
+
 # --- the floor ---------------------------------------------------------------------------
 
 _SYSTEM = Viewer.system()
@@ -351,8 +403,9 @@ QUERIES: dict[str, Query] = {
               HUB_SUGGEST, None, floor_suggest, "suggest"),
         Query("e", "issueMap for one plan direction (nodes and edges; no peer equivalent)",
               HUB_ISSUE_MAP, None, floor_issue_map, "directions"),
-        Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations; hub vs floor)",
-              "", None, floor_write_mix, "writes"),
+        # (f) sends HUB_WRITE_MIX or PEER_WRITE_MIX (benchmarks/worker.py), not one document.
+        Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations)",
+              "", "", floor_write_mix, "writes"),
     )
 }  # fmt: skip
 
@@ -381,7 +434,8 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000)
         UNWIND range(0, size(people) - 1) AS k
         WITH people[k] AS p, $teams[k % size($teams)] AS teamId
         WHERE NOT EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: teamId}) }
-        RETURN teamId, p.id AS personId, p.email AS email
+        RETURN teamId, p.id AS personId, p.email AS email,
+               head(COLLECT { MATCH (:ProjectTeam {id: teamId})-[:ADDRESSES]->(i) RETURN i.id }) AS issueId
         """,
         n=write_pairs if open_teams else 0,
         teams=open_teams or [""],
@@ -407,7 +461,8 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000)
         "directions": [{"directionId": r["id"]} for r in direction_rows],
         # email: the invitee accepts with their own token (only the invited person may).
         "writes": [
-            {"teamId": r["teamId"], "personId": r["personId"], "email": r["email"]} for r in free_rows
+            {"teamId": r["teamId"], "personId": r["personId"], "email": r["email"], "issueId": r["issueId"]}
+            for r in free_rows
         ],
         "pairs": pairs,
         "issues": [{"id": r["id"]} for r in issue_rows],

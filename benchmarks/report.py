@@ -310,9 +310,15 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
 - **(f) the write mix** is one client iteration of four mutations, each waiting for the previous
   (invite a person with no invitation yet to an open team at 5 %, they accept, a post to the team,
   the team's mandate updated); req/s there counts iterations, so ×4 for mutations. Every cell gets
-  fresh (team, person) pairs. It runs after all reads (it adds memberships and activity) and
-  against the hub and the floor only: the library's generated mutations would skip the hub's
-  rules and its Activity record, so they would not be the same work.
+  fresh (team, person) pairs. It runs after all reads (it adds memberships and activity). The
+  library runs the same four steps with its generated mutations (`PEER_WRITE_MIX` in
+  benchmarks/queries.py): each request makes the hub's graph change (the invitation with its
+  TO_JOIN and INVITES, its status, MEMBER_OF with the invited terms, the post, the mandate) and,
+  in a second root field, the Activity with the hub's IN_SCOPE feeds. It does less than the hub:
+  it checks no rule (lead, invitee, member, capacity, an existing membership or pending
+  invitation; the hub reads each in its transaction, 8 + 11 + 4 + 8 round trips), runs each root
+  field as its own transaction, is given the team's issue id instead of reading it, and leaves
+  its activities unnumbered (no seq: the library cannot take the hub's counter lock).
 - **Dataset:** the demo generator at national scale (counts under *Dataset* above). The team
   page (a) asks for the issue's affected institutions and every member's institution, from which
   the page derives coverage; the hub's `ProjectTeam.coverage` field is not in the document.
@@ -351,9 +357,9 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
 6. **Reads in one network exchange**: `Graph.read` runs an auto-commit transaction (RUN and PULL
    in one write) instead of `execute_query`'s managed transaction, which added a COMMIT exchange
    per read; a retryable failure is tried once more after 1 s, as the driver's retry did.
-7. **Activity times formatted by Neo4j** on the compiled pages (Python's `isoformat()` exactly),
-   and the driver's values walked once: hydrating each DateTime in Python was ~11 % of the hub's
-   samples on (a) (py-spy, 32 clients).
+7. **Activity times formatted by Neo4j** on the compiled pages (Python's `isoformat()` exactly):
+   hydrating each DateTime in Python was ~11 % of the hub's samples on (a) (py-spy, 32 clients).
+   Dates too since 13 below.
 8. **Verified bearer tokens remembered** by SHA-256 until they expire (hub/auth/tokens.py;
    bounded, expiry checked on every use): ~0.2 ms of CPU per request.
 9. **orjson** encodes responses (hub/app.py `encode_json`; the json module for what it refuses).
@@ -371,6 +377,14 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    still compiling write paths, checkpoints; on 2 cores they take the CPU from whoever runs),
    and the contender measured first always took the drift. The targets are now judged on the
    median of three rounds with the order rotated, after one unreported write cell each.
+13. **Compiled pages not copied in Python**: their dates are strings made by Neo4j too
+   (`toString` of a Date is its ISO form), so the rows are the JSON as the driver decodes them
+   (`Graph.read_values`). `Record.data()` had copied every nested map and list and a second walk
+   converted dates: about a sixth of the hub's samples on (c) (py-spy, 32 clients). The floor
+   runs the same graph/ code, so it gains the same.
+14. **The access logger bound once per app** and request ids from `os.urandom`: structlog's
+   module-level proxy rebound on every request, and uuid4 built a UUID object (about 1.5 % of the
+   hub's samples together).
 
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.

@@ -31,7 +31,7 @@ from typing import Any
 import psutil
 
 from benchmarks import auth, report
-from benchmarks.queries import HUB_WRITE_MIX, QUERIES, pick_inputs
+from benchmarks.queries import QUERIES, pick_inputs
 from benchmarks.report import rotated
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
@@ -403,7 +403,7 @@ def cell_spec(
         "mode": "http" if url else "floor",
         "query": key,
         "inputs": inputs,
-        "mix": list(HUB_WRITE_MIX) if key == "f" else None,
+        "mix": ("hub" if hub_auth else "peer") if key == "f" and url else None,
         "clients": clients,
         "warmup_s": warmup_s,
         "duration_s": duration_s,

@@ -22,6 +22,7 @@ import resource
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ import orjson
 
 from benchmarks import auth
 from benchmarks.http_client import Client
+from benchmarks.queries import HUB_WRITE_MIX, PEER_WRITE_MIX
+from graph.ids import new_id
 
 Call = Callable[[dict[str, str]], Awaitable[bool]]
 NewClient = Callable[[], Call]  # one closed-loop client's call (its own connection, if any)
@@ -123,9 +126,9 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
             body = orjson.loads(raw)
             return None if status != 200 or body.get("errors") else body["data"]
 
-        async def write_mix(args: dict[str, str]) -> bool:
-            """(f): invite, accept, post, update, each waiting for the one before."""
-            invite, accept, post_doc, update = spec["mix"]
+        async def hub_mix(args: dict[str, str]) -> bool:
+            """(f) on the hub: invite, accept, post, update, each waiting for the one before."""
+            invite, accept, post_doc, update = HUB_WRITE_MIX
             sent = await post(invite, args)
             if sent is None:
                 return False
@@ -136,7 +139,31 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
             )
             return None not in (accepted, posted, updated)
 
-        return write_mix
+        async def peer_mix(args: dict[str, str]) -> bool:
+            """(f) on the peer: the same four steps, with the ids and times the hub would make."""
+            invite, accept, post_doc, update = PEER_WRITE_MIX
+            team, issue, person = args["teamId"], args["issueId"], args["personId"]
+            invitation, now = new_id("Invitation"), datetime.now(UTC)
+            steps = (
+                (invite, "invitation.sent", invitation, {"invitationId": invitation, "personId": person,
+                                                         "expiresAt": (now + timedelta(days=14)).isoformat()}),
+                (accept, "invitation.accepted", invitation, {"invitationId": invitation, "personId": person,
+                                                             "now": now.isoformat(), "since": now.date().isoformat()}),
+                (post_doc, "post.created", post_id := new_id("Post"), {"postId": post_id, "body": "Benchmark post"}),
+                (update, "team.updated", team, {"mandate": f"Benchmark {person}", "now": now.isoformat()}),
+            )  # fmt: skip
+            for document, verb, target, variables in steps:
+                activity = {
+                    "activityId": new_id("Activity"),
+                    "verb": verb,
+                    "targetId": target,
+                    "summary": verb,
+                }
+                if await post(document, {"teamId": team, "issueId": issue, **activity, **variables}) is None:
+                    return False
+            return True
+
+        return hub_mix if spec["mix"] == "hub" else peer_mix
 
     return await _drive(
         writer if spec.get("mix") else reader,
