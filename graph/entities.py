@@ -73,17 +73,19 @@ async def change(
     verb: str,
     actor_id: str | None,
     read: Reader,
-    apply: Callable[[Tx], Awaitable[object]],
+    apply: Callable[[Tx, Record], Awaitable[object]],
     summary: Callable[[Record], str],
     scope: Callable[[Record], list[str]] = lambda _: [],
     id_field: str = "id",
 ) -> Record:
-    """Change one existing node and record the Activity, before and after, in one transaction."""
+    """Change one existing node and record the Activity, before and after, in one transaction.
+    `apply(tx, before)` checks the rules and writes; `before` is the node as `read` gave it, so
+    apply need not read it again."""
 
     async def work(tx: Tx) -> Record:
         await require(tx, label, id, id_field)
         before = await read(tx, id)
-        await apply(tx)
+        await apply(tx, before)
         await run(tx, "MATCH (n:Entity {id: $id}) SET n.updatedAt = datetime()", id=id)
         after = await read(tx, id)
         await activity.record(

@@ -84,7 +84,7 @@ async def set_roles(graph: Graph, person_id: str, roles: list[GrantedRole], acto
     """Replace the roles granted to a person (an administrator's act, recorded as Activity)."""
     wanted = sorted({GrantedRole(r).value for r in roles})
 
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         await run(tx, "MATCH (p:Person {id: $id}) SET p.roles = $roles", id=person_id, roles=wanted)
 
     await entities.change(

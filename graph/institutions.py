@@ -173,7 +173,7 @@ async def update(graph: Graph, id: str, patch: InstitutionPatch, actor_id: str |
     parent_given = "parentId" in props
     parent_id = props.pop("parentId", None)
 
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         await entities.set_properties(tx, id, props)
         if parent_given:
             await _set_parent(tx, id, parent_id)
@@ -198,6 +198,6 @@ async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
         verb="institution.archived",
         actor_id=actor_id,
         read=_read,
-        apply=lambda tx: entities.mark_archived(tx, id),
+        apply=lambda tx, _: entities.mark_archived(tx, id),
         summary=lambda n: f"Institution {n['code']} archived",
     )

@@ -133,28 +133,33 @@ async def of_people(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, l
     return {r["id"]: r["nodes"] for r in rows}
 
 
+# An invitation `v` to team `t` as the steps read it (`_as_read` makes the row one record).
+_READ: Final[LiteralString] = (
+    " RETURN " + _NODE + " AS node, t.status AS teamStatus, t.requiresManagerApproval AS needsApproval,"
+    " head([(t)-[:ADDRESSES]->(i) | i.id]) AS issueId"
+)
+
+
+def _as_read(row: Record) -> Record:
+    return {
+        **row["node"],
+        "teamStatus": row["teamStatus"],
+        "needsApproval": bool(row["needsApproval"]),
+        "issueId": row["issueId"],
+    }
+
+
 def _reader(viewer: Viewer) -> entities.Reader:
     async def read(tx: Tx, id: str) -> Record:
         rows = await run(
             tx,
-            "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-            + VISIBLE
-            + " RETURN "
-            + _NODE
-            + " AS node, t.status AS teamStatus, t.requiresManagerApproval AS needsApproval,"
-            " head([(t)-[:ADDRESSES]->(i) | i.id]) AS issueId",
+            "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE " + VISIBLE + _READ,
             id=id,
             **viewer.params(),
         )
         if not rows:  # an invitation the viewer may not see reads as missing
             raise NotFound("Invitation", id, "invitationId")
-        row = rows[0]
-        return {
-            **row["node"],
-            "teamStatus": row["teamStatus"],
-            "needsApproval": bool(row["needsApproval"]),
-            "issueId": row["issueId"],
-        }
+        return _as_read(rows[0])
 
     return read
 
@@ -175,29 +180,26 @@ def _require_status(node: Record, *allowed: InvitationStatus) -> None:
 async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> Record:
     if data.role is Role.LEAD:
         raise Conflict("role", "a team has one lead: invite as another role, then use handOverLead")
-    read = _reader(viewer)
 
     async def work(tx: Tx) -> Record:
-        team = await membership.require_team(tx, data.team_id, viewer)
-        person = await entities.require(tx, "Person", data.person_id, "personId")
+        facts = await _invite_facts(tx, data, viewer)
+        team, person = facts["team"], facts["person"]
+        if team is None:  # missing, or a team the viewer may not see
+            raise NotFound("ProjectTeam", data.team_id, "teamId")
+        if person is None:
+            raise NotFound("Person", data.person_id, "personId")
         await membership.check_lead(tx, data.team_id, actor_id, "invite members")
         if team["status"] == "CLOSED":
             raise Conflict("teamId", "the team is closed")
         if person.get("archivedAt") is not None:
             raise Conflict("personId", f"{person['name']} is archived")
-        if await membership.membership(tx, data.team_id, data.person_id) is not None:
+        if facts["member"]:
             raise Conflict("personId", f"{person['name']} is already a member of this team")
-        pending = await run(
-            tx,
-            "MATCH (:ProjectTeam {id: $teamId})<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(:Person {id: $personId})"
-            " WHERE " + OPEN + " RETURN count(v) AS n",
-            teamId=data.team_id,
-            personId=data.person_id,
-        )
-        if pending[0]["n"]:
+        if facts["pending"]:
             raise Conflict("personId", f"{person['name']} already has a pending invitation to this team")
         id = new_id("Invitation")
-        await run(
+        # The new invitation comes back as the steps read it: the team was visible to the inviter.
+        rows = await run(
             tx,
             """
             MATCH (t:ProjectTeam {id: $teamId}), (p:Person {id: $personId})
@@ -205,10 +207,12 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
                     status: 'PENDING', expiresAt: $expiresAt, reason: null,
                     createdAt: datetime(), updatedAt: datetime()})
             CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES]->(p)
-            WITH v
+            WITH v, t
             OPTIONAL MATCH (inviter:Person {id: $actorId})
             FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END | CREATE (v)-[:SENT_BY]->(inviter))
-            """,
+            WITH v, t
+            """
+            + _READ,
             id=id,
             teamId=data.team_id,
             personId=data.person_id,
@@ -218,7 +222,7 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
             expiresAt=data.expires_at or datetime.now(UTC) + DEFAULT_VALIDITY,
             actorId=actor_id,
         )
-        node = await read(tx, id)
+        node = _as_read(rows[0])
         await activity.record(
             tx,
             verb="invitation.sent",
@@ -233,20 +237,47 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
     return await graph.write(work)
 
 
+async def _invite_facts(tx: Tx, data: InvitationInput, viewer: Viewer) -> Record:
+    """What inviting depends on, in one read: the team as the viewer sees it (null when missing
+    or hidden), the person (null when missing), and whether they are already a member or have an
+    open invitation to it."""
+    rows = await run(
+        tx,
+        "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
+        + TEAM_VISIBLE
+        + """
+        OPTIONAL MATCH (p:Entity {id: $personId}) WHERE 'Person' IN labels(p)
+        RETURN t {.*} AS team, p {.*} AS person,
+               t IS NOT NULL AND p IS NOT NULL AND EXISTS { (p)-[:MEMBER_OF]->(t) } AS member,
+               t IS NOT NULL AND p IS NOT NULL
+                 AND EXISTS { (t)<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(p) WHERE """
+        + OPEN
+        + " } AS pending",
+        teamId=data.team_id,
+        personId=data.person_id,
+        **viewer.params(),
+    )
+    return rows[0]
+
+
 async def _start_membership(tx: Tx, node: Record) -> None:
-    """Checks that still hold when the membership starts, then MEMBER_OF with the invited terms."""
+    """Checks that still hold when the membership starts, then MEMBER_OF with the invited terms,
+    and the invitation ACCEPTED."""
     if node["teamStatus"] == "CLOSED":
         raise Conflict("invitationId", "the team is closed")
-    if await membership.membership(tx, node["teamId"], node["personId"]) is not None:
+    member, elsewhere = await membership.joining(tx, node["personId"], node["teamId"])
+    if member:
         raise Conflict("invitationId", "the person is already a member of this team")
-    await membership.check_capacity(tx, node["personId"], node["teamId"], node["allocation"])
+    membership.require_free(elsewhere, node["allocation"])
     await run(
         tx,
         """
         MATCH (v:Invitation {id: $id})-[:INVITES]->(p:Person), (v)-[:TO_JOIN]->(t:ProjectTeam)
         CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t)
+        SET v.status = $accepted, v.respondedAt = coalesce(v.respondedAt, datetime())
         """,
         id=node["id"],
+        accepted=InvitationStatus.ACCEPTED.value,
     )
 
 
@@ -261,13 +292,14 @@ async def _set_status(tx: Tx, id: str, status: InvitationStatus, reason: str | N
     )
 
 
-Step = Callable[[Tx, str], Awaitable[object]]
+Step = Callable[[Tx, Record], Awaitable[object]]  # the invitation as read before the step
 
 
 async def _change(
     graph: Graph, id: str, verb: str, actor_id: str | None, viewer: Viewer, apply: Step, summary: str
 ) -> Record:
-    """One invitation step: `apply(tx, id)` checks the rules and writes; Activity records it."""
+    """One invitation step: `apply(tx, node)` checks the rules on the invitation as read before
+    it and writes; Activity records it."""
     return await entities.change(
         graph,
         label="Invitation",
@@ -276,15 +308,14 @@ async def _change(
         verb=verb,
         actor_id=actor_id,
         read=_reader(viewer),
-        apply=lambda tx: apply(tx, id),
+        apply=apply,
         scope=_scope,
         summary=lambda n: f"{summary} ({n['role'].lower()}, {n['allocation']}%)",
     )
 
 
 async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, id: str) -> None:
-        node = await _reader(viewer)(tx, id)
+    async def apply(tx: Tx, node: Record) -> None:
         if actor_id is not None and actor_id != node["personId"]:
             raise Forbidden("invitationId", "only the invited person may accept")
         _require_status(node, InvitationStatus.PENDING)
@@ -296,14 +327,12 @@ async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) ->
             await _set_status(tx, id, InvitationStatus.AWAITING_APPROVAL)
         else:
             await _start_membership(tx, node)
-            await _set_status(tx, id, InvitationStatus.ACCEPTED)
 
     return await _change(graph, id, "invitation.accepted", actor_id, viewer, apply, "Invitation accepted")
 
 
 async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, id: str) -> None:
-        node = await _reader(viewer)(tx, id)
+    async def apply(tx: Tx, node: Record) -> None:
         if actor_id is not None and actor_id != node["personId"]:
             raise Forbidden("invitationId", "only the invited person may decline")
         _require_status(node, InvitationStatus.PENDING)
@@ -313,8 +342,7 @@ async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, v
 
 
 async def withdraw(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, id: str) -> None:
-        node = await _reader(viewer)(tx, id)
+    async def apply(tx: Tx, node: Record) -> None:
         await membership.check_lead(tx, node["teamId"], actor_id, "withdraw invitations")
         _require_status(node, InvitationStatus.PENDING, InvitationStatus.AWAITING_APPROVAL)
         await _set_status(tx, id, InvitationStatus.WITHDRAWN)
@@ -337,12 +365,10 @@ async def _check_manager(tx: Tx, node: Record, actor_id: str | None) -> None:
 
 
 async def approve_allocation(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, id: str) -> None:
-        node = await _reader(viewer)(tx, id)
+    async def apply(tx: Tx, node: Record) -> None:
         await _check_manager(tx, node, actor_id)
         _require_status(node, InvitationStatus.AWAITING_APPROVAL)
         await _start_membership(tx, node)
-        await _set_status(tx, id, InvitationStatus.ACCEPTED)
 
     return await _change(graph, id, "invitation.approved", actor_id, viewer, apply, "Allocation approved")
 
@@ -350,8 +376,7 @@ async def approve_allocation(graph: Graph, id: str, actor_id: str | None, viewer
 async def reject_allocation(
     graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer
 ) -> Record:
-    async def apply(tx: Tx, id: str) -> None:
-        node = await _reader(viewer)(tx, id)
+    async def apply(tx: Tx, node: Record) -> None:
         await _check_manager(tx, node, actor_id)
         _require_status(node, InvitationStatus.AWAITING_APPROVAL)
         await _set_status(tx, id, InvitationStatus.REJECTED, reason.reason)

@@ -303,7 +303,7 @@ async def update(graph: Graph, id: str, patch: IssuePatch, actor_id: str | None)
     direction_given = "directionId" in props
     direction_id = props.pop("directionId", None)
 
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         await entities.set_properties(tx, id, props)
         if direction_given:
             await _set_direction(tx, id, direction_id)
@@ -331,13 +331,13 @@ async def set_impact(graph: Graph, id: str, impact: ImpactInput, actor_id: str |
         actor_id=actor_id,
         read=_read,
         scope=_scope,
-        apply=lambda tx: _set_impact(tx, id, impact.institution_id, impact.stake, "institutionId"),
+        apply=lambda tx, _: _set_impact(tx, id, impact.institution_id, impact.stake, "institutionId"),
         summary=lambda n: f"{n['title']}: stake {impact.stake.value.lower()}",
     )
 
 
 async def remove_impact(graph: Graph, id: str, institution_id: str, actor_id: str | None) -> Record:
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         await entities.require(tx, "Institution", institution_id, "institutionId")
         await run(
             tx,
@@ -370,7 +370,7 @@ async def add_dependency(graph: Graph, id: str, depends_on_id: str, actor_id: st
         actor_id=actor_id,
         read=_read,
         scope=lambda _: [depends_on_id],
-        apply=lambda tx: _add_dependency(tx, id, depends_on_id, "dependsOnId"),
+        apply=lambda tx, _: _add_dependency(tx, id, depends_on_id, "dependsOnId"),
         summary=lambda n: f"{n['title']}: dependency added",
     )
 
@@ -385,7 +385,7 @@ async def remove_dependency(graph: Graph, id: str, depends_on_id: str, actor_id:
         actor_id=actor_id,
         read=_read,
         scope=lambda _: [depends_on_id],
-        apply=lambda tx: run(
+        apply=lambda tx, _: run(
             tx,
             "MATCH (:HorizontalIssue {id: $id})-[d:DEPENDS_ON]->(:HorizontalIssue {id: $dependsOnId}) "
             "DELETE d",
@@ -404,7 +404,7 @@ async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
         verb="issue.archived",
         actor_id=actor_id,
         read=_read,
-        apply=lambda tx: entities.mark_archived(tx, id),
+        apply=lambda tx, _: entities.mark_archived(tx, id),
         scope=_scope,
         summary=lambda n: f"Issue archived: {n['title']}",
     )

@@ -81,7 +81,7 @@ async def _team_change(
         verb=verb,
         actor_id=actor_id,
         read=_read,
-        apply=lambda tx: apply(tx, team_id),
+        apply=lambda tx, _: apply(tx, team_id),
         scope=lambda n: [n["issueId"], *people],
         summary=lambda n: f"{n['name']}: {summary}",
     )

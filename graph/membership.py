@@ -90,28 +90,35 @@ async def check_member(tx: Tx, team_id: str, actor_id: str | None, action: str) 
         raise Forbidden("teamId", f"only members of the team or an administrator may {action}")
 
 
-async def allocated_elsewhere(tx: Tx, person_id: str, team_id: str) -> int:
-    """The person's allocation on open teams other than `team_id`."""
+async def joining(tx: Tx, person_id: str, team_id: str) -> tuple[bool, int]:
+    """Whether the person is already on the team, and their allocation on open teams other than
+    it: what joining it depends on, in one read."""
     rows = await run(
         tx,
         "MATCH (p:Person {id: $personId}) "
-        "RETURN reduce(s = 0, a IN [(p)-[m:MEMBER_OF]->(o:ProjectTeam)"
+        "RETURN EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: $teamId}) } AS member,"
+        " reduce(s = 0, a IN [(p)-[m:MEMBER_OF]->(o:ProjectTeam)"
         " WHERE o.id <> $teamId AND o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation]"
-        " | s + a) AS total",
+        " | s + a) AS elsewhere",
         personId=person_id,
         teamId=team_id,
     )
-    return int(rows[0]["total"]) if rows else 0
+    return (bool(rows[0]["member"]), int(rows[0]["elsewhere"])) if rows else (False, 0)
 
 
-async def check_capacity(
-    tx: Tx, person_id: str, team_id: str, allocation: int, field: str = "allocation"
-) -> None:
-    """Conflict naming `field` when `allocation` would push the person above full time."""
-    elsewhere = await allocated_elsewhere(tx, person_id, team_id)
+def require_free(elsewhere: int, allocation: int, field: str = "allocation") -> None:
+    """Conflict naming `field` when `allocation` on top of `elsewhere` would exceed full time."""
     if elsewhere + allocation > FULL_TIME:
         raise Conflict(
             field,
             f"{allocation}% would bring the person to {elsewhere + allocation}% on open teams "
             f"(at most {FULL_TIME}%; {FULL_TIME - elsewhere}% is free)",
         )
+
+
+async def check_capacity(
+    tx: Tx, person_id: str, team_id: str, allocation: int, field: str = "allocation"
+) -> None:
+    """Conflict naming `field` when `allocation` would push the person above full time."""
+    _, elsewhere = await joining(tx, person_id, team_id)
+    require_free(elsewhere, allocation, field)

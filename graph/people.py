@@ -220,7 +220,7 @@ async def update(graph: Graph, id: str, patch: PersonPatch, actor_id: str | None
     props = patch_properties(patch, nullable=frozenset({"title"}))
     institution_id = props.pop("institutionId", None)
 
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         if "email" in props:
             await _check_email_free(tx, props["email"], id)
         await entities.set_properties(tx, id, props)
@@ -250,13 +250,13 @@ async def set_skill(graph: Graph, id: str, skill: PersonSkillInput, actor_id: st
         actor_id=actor_id,
         read=_read,
         scope=lambda _: [skill.skill_id],
-        apply=lambda tx: _set_skill(tx, id, skill.skill_id, skill.level),
+        apply=lambda tx, _: _set_skill(tx, id, skill.skill_id, skill.level),
         summary=lambda n: f"{n['name']}: skill level {skill.level}",
     )
 
 
 async def remove_skill(graph: Graph, id: str, skill_id: str, actor_id: str | None) -> Record:
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         await entities.require(tx, "Skill", skill_id, "skillId")
         await run(
             tx,
@@ -287,7 +287,7 @@ async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
         verb="person.archived",
         actor_id=actor_id,
         read=_read,
-        apply=lambda tx: entities.mark_archived(tx, id),
+        apply=lambda tx, _: entities.mark_archived(tx, id),
         scope=_scope,
         summary=lambda n: f"{n['name']} archived",
     )

@@ -80,7 +80,7 @@ async def _read(tx: Tx, id: str) -> Record:
 
 
 async def rename(graph: Graph, id: str, data: SkillInput, actor_id: str | None) -> Record:
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         taken = await run(tx, "MATCH (n:Skill {key: $key}) RETURN n.id AS id", key=skill_key(data.name))
         if taken and taken[0]["id"] != id:
             raise Conflict("name", f"skill {data.name!r} already exists")
@@ -106,6 +106,6 @@ async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
         verb="skill.archived",
         actor_id=actor_id,
         read=_read,
-        apply=lambda tx: entities.mark_archived(tx, id),
+        apply=lambda tx, _: entities.mark_archived(tx, id),
         summary=lambda n: f"Skill {n['name']} archived",
     )

@@ -174,7 +174,7 @@ async def update(graph: Graph, id: str, patch: TaskPatch, actor_id: str | None, 
     read = _reader(viewer)
     previous: list[str] = []
 
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, _: Record) -> None:
         current = await read(tx, id)
         await membership.check_member(tx, current["teamId"], actor_id, "change tasks")
         if current["teamStatus"] == "CLOSED":

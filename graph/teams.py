@@ -277,9 +277,8 @@ async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
 async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None) -> Record:
     props = patch_properties(patch, nullable=_NULLABLE)
 
-    async def apply(tx: Tx) -> None:
+    async def apply(tx: Tx, current: Record) -> None:
         await membership.check_lead(tx, id, actor_id, "update the team")
-        current = await _read(tx, id)
         start = patch.start_date if "start_date" in patch.model_fields_set else current.get("startDate")
         end = patch.end_date if "end_date" in patch.model_fields_set else current.get("endDate")
         try:
@@ -313,7 +312,7 @@ def _dates_of(patch: TeamPatch) -> dict[str, date | list[date] | None]:
 
 
 async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
-    async def apply_archive(tx: Tx) -> None:
+    async def apply_archive(tx: Tx, _: Record) -> None:
         await membership.check_lead(tx, id, actor_id, "archive the team")
         await entities.mark_archived(tx, id)
 

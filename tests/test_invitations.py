@@ -146,6 +146,36 @@ async def test_unknown_team_and_person_are_named(graph: Graph, g: dict[str, str]
     assert err.value.field == "personId"
 
 
+async def test_an_id_of_another_kind_is_not_a_person(graph: Graph, g: dict[str, str]) -> None:
+    before = await b.counts(graph)
+    with pytest.raises(NotFound) as err:
+        await invite(graph, g, person_id=g["FM"])
+    assert (err.value.field, err.value.message) == ("personId", f"personId: no Person with id {g['FM']!r}")
+    assert await b.counts(graph) == before
+
+
+async def test_an_archived_person_is_not_invited(graph: Graph, g: dict[str, str]) -> None:
+    await graph.write(
+        lambda tx: run(tx, "MATCH (p:Person {id: $id}) SET p.archivedAt = datetime()", id=g["anna"])
+    )
+    before = await b.counts(graph)
+    with pytest.raises(Conflict) as err:
+        await invite(graph, g)
+    assert (err.value.field, err.value.message) == ("personId", "personId: Anna is archived")
+    assert await b.counts(graph) == before
+
+
+async def test_an_invitation_is_returned_as_it_is_read_later(graph: Graph, g: dict[str, str]) -> None:
+    sent = await invite(graph, g)
+    listed = (await invitations.by_ids(graph, [sent["id"]], SYSTEM))[sent["id"]]
+    assert {k: sent[k] for k in listed} == listed
+    assert (sent["teamName"], sent["issueId"], sent["teamStatus"]) == (
+        "Open data team",
+        g["issue"],
+        "FORMING",
+    )
+
+
 async def test_an_unknown_invitation_is_named(graph: Graph, g: dict[str, str]) -> None:
     with pytest.raises(NotFound) as err:
         await invitations.accept(graph, MISSING_INVITATION, None, SYSTEM)
