@@ -316,7 +316,7 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   TO_JOIN and INVITES, its status, MEMBER_OF with the invited terms, the post, the mandate) and,
   in a second root field, the Activity with the hub's IN_SCOPE feeds. It does less than the hub:
   it checks no rule (lead, invitee, member, capacity, an existing membership or pending
-  invitation; the hub reads each in its transaction, 8 + 11 + 4 + 8 round trips), runs each root
+  invitation; the hub reads each in its transaction, 4 + 8 + 4 + 7 round trips), runs each root
   field as its own transaction, is given the team's issue id instead of reading it, and leaves
   its activities unnumbered (no seq: the library cannot take the hub's counter lock).
 - **Dataset:** the demo generator at national scale (counts under *Dataset* above). The team
@@ -347,9 +347,9 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    code, so it shares them too. Writers can still deadlock now and then on team/person nodes
    locked in different orders (the driver retries them; tests/test_write_concurrency.py). The
    floor's write mix looks its callers up as the hub does for each request (the administrator;
-   the invited person accepts), so both make the same 35 queries in one iteration on its own
-   (the hub's `extensions.cypherQueries` counts 8 + 11 + 4 + 8 = 31: its caller lookups come
-   before the operation).
+   the invited person accepts), so both make the same 27 queries in one iteration on its own
+   (the hub's `extensions.cypherQueries` counts 4 + 8 + 4 + 7 = 23: its caller lookups come
+   before the operation; 35 and 8 + 11 + 4 + 8 before 15 below).
 
 5. **People search (b) in one round trip**: its document is a compiled shape too
    (graph/pages.py `people_search`, hub/api/compiled.py `PEOPLE_SEARCH`): 4 round trips and
@@ -385,10 +385,31 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
 14. **The access logger bound once per app** and request ids from `os.urandom`: structlog's
    module-level proxy rebound on every request, and uuid4 built a UUID object (about 1.5 % of the
    hub's samples together).
+15. **Fewer round trips per mutation** (graph/invitations.py, graph/entities.py,
+   graph/membership.py): inviting reads the team as the caller sees it, the person, an existing
+   membership and an open invitation in one query, and its CREATE returns the invitation as
+   later steps read it; `entities.change` hands `apply` the node it has just read (invitation
+   steps and team updates read it again); joining reads membership and allocation elsewhere in
+   one query and sets the invitation ACCEPTED with the MEMBER_OF it creates. The write mix: 35 →
+   27 queries per iteration; `benchmarks.compare --queries f` at 32 clients, warm rounds: hub
+   45.4 → 49.9 iterations/s, hub CPU 20–22 → 17–18 ms per iteration. The floor runs the same
+   graph/ code and gains as much. py-spy on the hub under (f) after it: two thirds of its
+   samples are in those transactions (a quarter of all in the loopback `send` of each Bolt
+   message), the rest Strawberry's per-operation machinery (~14 %), uvicorn and Starlette (~9 %),
+   caller lookups and numbering.
 
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
 
 Not done: a general selection-set compiler for the long tail of queries (those still pay the
-caller lookup and Strawberry's pipeline); issueMap (e) serialisation.
+caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **The write mix (f) against
+the library**: the hub makes 4 + 8 + 4 + 7 round trips in four transactions plus a caller lookup
+per request, where the library sends one generated statement per root field and checks no rule.
+Reaching 1.5× the library needs each mutation as one statement with its rules evaluated inside
+it (as the pages are: the rule violations returned as rows and raised with the same errors), the
+caller taken from the cache and re-read in that statement, and mutations answered before
+Strawberry's pipeline, as the pages are. Pipelining BEGIN with the first query (the driver's
+`execute_write` waits for BEGIN's answer; `execute_query` does not) was tried through the
+driver's private `_pipelined_begin` and moved nothing measurable (50.4–52.9 vs 50.6–53.6
+iterations/s), so it is not in.
 """
