@@ -410,7 +410,7 @@ QUERIES: dict[str, Query] = {
 }  # fmt: skip
 
 
-async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 20_000) -> dict[str, list[Input]]:
+async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 45_000) -> dict[str, list[Input]]:
     """Realistic, repeatable inputs: the largest teams, the fullest skill/institution pairs, issues by id."""
     team_rows = await graph.read(
         "MATCH (t:ProjectTeam) WITH t, COUNT { (t)<-[:MEMBER_OF]-() } AS size "

@@ -198,7 +198,8 @@ def render(results: dict[str, Any]) -> str:
                 w(f"| ({key}) | {n} | {NAMES[name]} | {_f(c['server_cpu_pct'], 0)} | {_f(_per_request(c, 'server_cpu_pct'))} | "
                   f"{_f(c['server_rss_mb'], 0)} | {_f(c['neo4j_cpu_pct'], 0)} | {_f(_per_request(c, 'neo4j_cpu_pct'))} | "
                   f"{_f(c['neo4j_rss_mb'], 0)} | {_f(c['generator_cpu_pct'], 0)} | "
-                  f"{c['errors']}{' (' + str(c['first_error'])[:60] + ')' if c['errors'] else ''} | "
+                  f"{c['errors']}{' (' + str(c['first_error'])[:60] + ')' if c['errors'] else ''}"
+                  f"{' (inputs used up before the end)' if c.get('inputs_ran_out') else ''} | "
                   f"{_f(c['load_average_1m'], 2)} |")  # fmt: skip
     w("")
 

@@ -321,7 +321,9 @@ def main() -> None:
         # slice of (team, free person) pairs, as an invitation cannot be repeated.
         reads = [k for k in keys if k != "f"]
         plan = [(n, k) for n in clients for k in reads] + ([(n, "f") for n in clients] if "f" in keys else [])
-        write_cells = (sum(rounds_at(n) for n in clients) + 1) * len(contenders)  # + the warm-up
+        write_cells = (sum(rounds_at(n) for n in clients) + 1) * len(
+            [name for name in contenders if name != "hub-resolvers"]  # no resolver path for (f)
+        )  # + the warm-up
         writes = write_slices(inputs.get("writes", []), write_cells)
         warmed_writes = False
 
@@ -342,6 +344,8 @@ def main() -> None:
             cell = run_cell(spec, servers["hub" if name == "hub-resolvers" else name], neo4j)
             _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
                  f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
+            if cell.get("inputs_ran_out"):
+                _log("    the cell used up its inputs before the end: its throughput is a floor")
             return cell | {"query": key, "contender": name, "clients": n,
                            "load_average_1m": os.getloadavg()[0]}  # fmt: skip
 
@@ -403,6 +407,7 @@ def cell_spec(
         "mode": "http" if url else "floor",
         "query": key,
         "inputs": inputs,
+        # (f) over HTTP: the hub's write mix (it signs its callers in) or the library's.
         "mix": ("hub" if hub_auth else "peer") if key == "f" and url else None,
         "clients": clients,
         "warmup_s": warmup_s,

@@ -38,22 +38,35 @@ NewClient = Callable[[], Call]  # one closed-loop client's call (its own connect
 
 
 async def _drive(
-    new_client: NewClient, inputs: list[dict[str, str]], clients: int, warmup_s: float, duration_s: float
+    new_client: NewClient,
+    inputs: list[dict[str, str]],
+    clients: int,
+    warmup_s: float,
+    duration_s: float,
+    once: bool = False,
 ) -> dict[str, Any]:
-    next_input = itertools.cycle(inputs).__next__
+    # Reads rotate through their inputs; a write input (an invitation to make) is used once, and a
+    # client that finds none left stops, so a cell never measures refusals of repeated writes.
+    next_input = (iter(inputs) if once else itertools.cycle(inputs)).__next__
     latencies: list[float] = []
     errors = 0
     first_error: str | None = None
     measuring = False
     stop = False
+    ran_out = False
 
     async def client() -> None:
-        nonlocal errors, first_error
+        nonlocal errors, first_error, ran_out
         call = new_client()
         while not stop:
+            try:
+                args = next_input()
+            except StopIteration:
+                ran_out = True
+                return
             started = time.perf_counter()
             try:
-                ok = await call(next_input())
+                ok = await call(args)
                 problem = None if ok else "error in response"
             except Exception as exc:  # a failed request is counted, not fatal
                 ok, problem = False, f"{type(exc).__name__}: {exc}"
@@ -91,6 +104,7 @@ async def _drive(
         "p99_ms": pct(0.99),
         "self_cpu_pct": 100 * cpu / elapsed,
         "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "inputs_ran_out": ran_out,
     }
 
 
@@ -171,6 +185,7 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
         spec["clients"],
         spec["warmup_s"],
         spec["duration_s"],
+        once=spec["query"] == "f",
     )
 
 
@@ -190,7 +205,12 @@ async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
             return True
 
         return await _drive(
-            lambda: call, spec["inputs"], spec["clients"], spec["warmup_s"], spec["duration_s"]
+            lambda: call,
+            spec["inputs"],
+            spec["clients"],
+            spec["warmup_s"],
+            spec["duration_s"],
+            once=spec["query"] == "f",
         )
     finally:
         await graph.close()
