@@ -31,7 +31,7 @@ from typing import Any
 import psutil
 
 from benchmarks import auth, report
-from benchmarks.queries import QUERIES, pick_inputs
+from benchmarks.queries import QUERIES, Query, pick_inputs
 from benchmarks.report import rotated
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
@@ -321,9 +321,9 @@ def main() -> None:
         # slice of (team, free person) pairs, as an invitation cannot be repeated.
         reads = [k for k in keys if k != "f"]
         plan = [(n, k) for n in clients for k in reads] + ([(n, "f") for n in clients] if "f" in keys else [])
-        write_cells = (sum(rounds_at(n) for n in clients) + 1) * len(
-            [name for name in contenders if name != "hub-resolvers"]  # no resolver path for (f)
-        )  # + the warm-up
+        write_cells = (sum(rounds_at(n) for n in clients) + 1) * len(  # + the warm-up
+            answering(QUERIES["f"], contenders)
+        )
         writes = write_slices(inputs.get("writes", []), write_cells)
         warmed_writes = False
 
@@ -351,12 +351,7 @@ def main() -> None:
 
         for n, key in plan:
             q = QUERIES[key]
-            names = [
-                name
-                for name in contenders
-                if not (name == "peer" and q.peer is None)
-                and not (name == "hub-resolvers" and q.hub_resolvers is None)
-            ]
+            names = answering(q, contenders)
             if key == "f" and not warmed_writes and inputs.get("writes"):
                 # Neo4j compiles its write paths under the first write load (the first write cell
                 # after a start completed nothing): one unreported cell per contender first.
@@ -388,6 +383,16 @@ def main() -> None:
         if results["cells"]:
             args.output.write_text(report.render(results))
             _log(f"wrote {args.output}")
+
+
+def answering(q: Query, contenders: list[str]) -> list[str]:
+    """The contenders that have the query: the peer and the resolver path lack some."""
+    return [
+        name
+        for name in contenders
+        if not (name == "peer" and q.peer is None)
+        and not (name == "hub-resolvers" and q.hub_resolvers is None)
+    ]
 
 
 def cell_spec(
