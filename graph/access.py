@@ -38,6 +38,10 @@ class Viewer:
     admin: bool = False
     roles: frozenset[GrantedRole] = field(default_factory=frozenset)
     email: str | None = None
+    # What the graph said of the caller when this viewer was made ({id, roles} of the live Person
+    # with `email`; ("", ()) for none): a write made for a remembered viewer reads it again and
+    # goes ahead only while it still holds (graph/identity.py `confirm_caller`). None: not read.
+    basis: tuple[str, tuple[str, ...]] | None = None
 
     @classmethod
     def anonymous(cls) -> Viewer:

@@ -61,6 +61,53 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
+# Records the Activity `$activity` (made by `recorded`) at the end of the statement that makes the
+# change: one round trip for both. Once, however many rows the change had; never when it had none.
+RECORD: LiteralString = """
+WITH DISTINCT true AS recorded
+CALL () {
+  CREATE (a:Activity:Entity:Unsequenced {id: $activity.id, at: datetime(), verb: $activity.verb,
+          targetId: $activity.targetId, summary: $activity.summary, before: $activity.before,
+          after: $activity.after, actorId: $activity.actorId})
+  WITH a
+  OPTIONAL MATCH (actor:Person {id: $activity.actorId})
+  FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
+  WITH a
+  CALL (a) {
+    UNWIND $activity.scopeIds AS scopeId
+    MATCH (s:Entity {id: scopeId})
+    CREATE (a)-[:IN_SCOPE]->(s)
+  }
+}
+"""
+
+
+def recorded(
+    *,
+    verb: str,
+    actor_id: str | None,
+    target_id: str,
+    summary: str,
+    scope_ids: list[str] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Record:
+    """The `$activity` parameter of a statement ending in RECORD: one Activity about `target_id`,
+    linked to every entity whose feed should show it; it is numbered once the transaction has
+    committed (`number_recorded`)."""
+    after_commit(number_recorded)
+    return {
+        "id": new_id("Activity"),
+        "verb": verb,
+        "targetId": target_id,
+        "summary": summary,
+        "before": _json(before),
+        "after": _json(after),
+        "actorId": actor_id,
+        "scopeIds": list(dict.fromkeys([target_id, *(scope_ids or [])])),
+    }
+
+
 async def record(
     tx: Tx,
     *,
@@ -72,36 +119,18 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Record:
-    """Record one Activity about `target_id`, linked to every entity whose feed should show it;
-    it is numbered once the transaction has committed (`number_recorded`)."""
-    rows = await run(
-        tx,
-        """
-        CREATE (a:Activity:Entity:Unsequenced {id: $id, at: datetime(), verb: $verb,
-                targetId: $targetId, summary: $summary, before: $before, after: $after,
-                actorId: $actorId})
-        WITH a
-        OPTIONAL MATCH (actor:Person {id: $actorId})
-        FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
-        WITH a
-        CALL (a) {
-          UNWIND $scopeIds AS scopeId
-          MATCH (s:Entity {id: scopeId})
-          CREATE (a)-[:IN_SCOPE]->(s)
-        }
-        RETURN a {.*} AS activity
-        """,
-        id=new_id("Activity"),
+    """Record one Activity on its own (`recorded` says what it holds); returns what it stored."""
+    activity = recorded(
         verb=verb,
-        targetId=target_id,
+        actor_id=actor_id,
+        target_id=target_id,
         summary=summary,
-        before=_json(before),
-        after=_json(after),
-        actorId=actor_id,
-        scopeIds=list(dict.fromkeys([target_id, *(scope_ids or [])])),
+        scope_ids=scope_ids,
+        before=before,
+        after=after,
     )
-    after_commit(number_recorded)
-    return rows[0]["activity"]
+    await run(tx, RECORD, activity=activity)
+    return activity
 
 
 NUMBER_BATCH: Final = 1_000

@@ -9,13 +9,14 @@ by the pseudonym, so the trail still says *that* something was done, and by whic
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Final, LiteralString
 
 from graph import activity, entities
 from graph.access import GrantedRole, Viewer
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import InvalidInput, NotFound
+from graph.errors import DomainError, InvalidInput, NotFound
 
 # Who may sign in: a Person neither archived nor erased (graph/pages.py re-reads it per page).
 CALLER_LIVE: Final[LiteralString] = "p.archivedAt IS NULL AND p.erasedAt IS NULL"
@@ -36,6 +37,38 @@ async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = 
     return viewer_from_rows(rows, email, bootstrap_admin=bootstrap_admin)
 
 
+# The caller as `viewer_for_email` reads them (the rows of `viewer_from_rows`), as an expression:
+# a page or a write reads it again with its own facts (`$callerEmail`), to act on a remembered
+# caller only while the graph still says the same (hub/auth/callers.py). Its variable is named
+# `caller` so that it cannot meet a person `p` of the query it is part of.
+CALLER: Final[LiteralString] = (
+    "COLLECT { MATCH (caller:Person {email: $callerEmail}) WHERE "
+    + CALLER_LIVE.replace("p.", "caller.")
+    + " RETURN {id: caller.id, roles: coalesce(caller.roles, [])} }"
+)
+
+
+class CallerChanged(DomainError):
+    """The caller is no longer who they were when the request began (a role changed, the person
+    was archived or erased): nothing was written; the request is to be made again."""
+
+    code = "CALLER_CHANGED"
+
+    def __init__(self) -> None:
+        super().__init__("your account changed while this request ran; nothing was changed, try again")
+
+
+def _basis(rows: list[Record]) -> tuple[str, tuple[str, ...]]:
+    return (rows[0]["id"], tuple(rows[0]["roles"])) if rows else ("", ())
+
+
+def confirm_caller(viewer: Viewer, rows: list[Record]) -> None:
+    """CallerChanged unless `rows` (CALLER, read in the write's transaction) still say what the
+    viewer was made from; viewers not made from a read (jobs, tests) pass."""
+    if viewer.basis is not None and _basis(rows) != viewer.basis:
+        raise CallerChanged()
+
+
 def viewer_from_rows(rows: list[Record], email: str, *, bootstrap_admin: bool) -> Viewer | None:
     """The Viewer from the live Person rows ({id, roles}) found for `email`."""
     roles = (
@@ -47,7 +80,8 @@ def viewer_from_rows(rows: list[Record], email: str, *, bootstrap_admin: bool) -
         roles = roles | {GrantedRole.ADMIN}
     if not rows and not bootstrap_admin:
         return None
-    return Viewer.signed_in_as(rows[0]["id"] if rows else None, email, frozenset(roles))
+    viewer = Viewer.signed_in_as(rows[0]["id"] if rows else None, email, frozenset(roles))
+    return dataclasses.replace(viewer, basis=_basis(rows))
 
 
 async def leads_team(graph: Graph, viewer: Viewer, team_id: str) -> bool:

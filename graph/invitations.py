@@ -19,7 +19,7 @@ from typing import Final, LiteralString
 
 from pydantic import field_validator
 
-from graph import activity, entities, membership
+from graph import activity, entities, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict, Forbidden, NotFound
@@ -182,13 +182,14 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
         raise Conflict("role", "a team has one lead: invite as another role, then use handOverLead")
 
     async def work(tx: Tx) -> Record:
-        facts = await _invite_facts(tx, data, viewer)
+        facts = await _invite_facts(tx, data, actor_id, viewer)
+        identity.confirm_caller(viewer, facts["caller"])
         team, person = facts["team"], facts["person"]
         if team is None:  # missing, or a team the viewer may not see
             raise NotFound("ProjectTeam", data.team_id, "teamId")
         if person is None:
             raise NotFound("Person", data.person_id, "personId")
-        await membership.check_lead(tx, data.team_id, actor_id, "invite members")
+        membership.require_lead(facts["standing"], actor_id, "invite members")
         if team["status"] == "CLOSED":
             raise Conflict("teamId", "the team is closed")
         if person.get("archivedAt") is not None:
@@ -197,78 +198,96 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
             raise Conflict("personId", f"{person['name']} is already a member of this team")
         if facts["pending"]:
             raise Conflict("personId", f"{person['name']} already has a pending invitation to this team")
-        id = new_id("Invitation")
-        # The new invitation comes back as the steps read it: the team was visible to the inviter.
-        rows = await run(
+        now = datetime.now(UTC)
+        # The invitation as the steps read it (`_READ`; a null property is no key), made here so
+        # that its Activity is written by the same statement.
+        node: Record = {
+            "id": new_id("Invitation"),
+            "role": data.role.value,
+            "allocation": data.allocation,
+            "message": data.message,
+            "status": InvitationStatus.PENDING.value,
+            "expiresAt": data.expires_at or now + DEFAULT_VALIDITY,
+            "createdAt": now,
+            "updatedAt": now,
+            "teamId": team["id"],
+            "teamName": team["name"],
+            "personId": person["id"],
+            "invitedById": facts["standing"]["actorId"],
+            "teamStatus": team["status"],
+            "needsApproval": bool(team.get("requiresManagerApproval")),
+            "issueId": facts["issueId"],
+        }
+        await run(
             tx,
             """
-            MATCH (t:ProjectTeam {id: $teamId}), (p:Person {id: $personId})
-            CREATE (v:Invitation:Entity {id: $id, role: $role, allocation: $allocation, message: $message,
-                    status: 'PENDING', expiresAt: $expiresAt, reason: null,
-                    createdAt: datetime(), updatedAt: datetime()})
+            MATCH (t:ProjectTeam {id: $node.teamId}), (p:Person {id: $node.personId})
+            CREATE (v:Invitation:Entity {id: $node.id, role: $node.role, allocation: $node.allocation,
+                    message: $node.message, status: $node.status, expiresAt: $node.expiresAt,
+                    createdAt: $node.createdAt, updatedAt: $node.updatedAt})
             CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES]->(p)
-            WITH v, t
-            OPTIONAL MATCH (inviter:Person {id: $actorId})
+            WITH v
+            OPTIONAL MATCH (inviter:Person {id: $node.invitedById})
             FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END | CREATE (v)-[:SENT_BY]->(inviter))
-            WITH v, t
             """
-            + _READ,
-            id=id,
-            teamId=data.team_id,
-            personId=data.person_id,
-            role=data.role.value,
-            allocation=data.allocation,
-            message=data.message,
-            expiresAt=data.expires_at or datetime.now(UTC) + DEFAULT_VALIDITY,
-            actorId=actor_id,
-        )
-        node = _as_read(rows[0])
-        await activity.record(
-            tx,
-            verb="invitation.sent",
-            actor_id=actor_id,
-            target_id=id,
-            scope_ids=_scope(node),
-            summary=f"{person['name']} invited to {team['name']} as {data.role.value.lower()}",
-            after=node,
+            + activity.RECORD,
+            node=node,
+            activity=activity.recorded(
+                verb="invitation.sent",
+                actor_id=actor_id,
+                target_id=node["id"],
+                scope_ids=_scope(node),
+                summary=f"{person['name']} invited to {team['name']} as {data.role.value.lower()}",
+                after=node,
+            ),
         )
         return node
 
     return await graph.write(work)
 
 
-async def _invite_facts(tx: Tx, data: InvitationInput, viewer: Viewer) -> Record:
+async def _invite_facts(tx: Tx, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> Record:
     """What inviting depends on, in one read: the team as the viewer sees it (null when missing
-    or hidden), the person (null when missing), and whether they are already a member or have an
-    open invitation to it."""
+    or hidden) and its issue, the person (null when missing), whether they are already a member
+    or have an open invitation to it, the acting person's standing on the team, and the caller."""
     rows = await run(
         tx,
         "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
         + TEAM_VISIBLE
         + """
         OPTIONAL MATCH (p:Entity {id: $personId}) WHERE 'Person' IN labels(p)
-        RETURN t {.*} AS team, p {.*} AS person,
+        RETURN t {.*} AS team, head([(t)-[:ADDRESSES]->(i) | i.id]) AS issueId, p {.*} AS person,
                t IS NOT NULL AND p IS NOT NULL AND EXISTS { (p)-[:MEMBER_OF]->(t) } AS member,
                t IS NOT NULL AND p IS NOT NULL
                  AND EXISTS { (t)<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(p) WHERE """
         + OPEN
-        + " } AS pending",
+        + " } AS pending, "
+        + membership.STANDING
+        + " AS standing, "
+        + identity.CALLER
+        + " AS caller",
         teamId=data.team_id,
         personId=data.person_id,
+        actorId=actor_id,
+        callerEmail=viewer.email,
         **viewer.params(),
     )
     return rows[0]
 
 
-async def _start_membership(tx: Tx, node: Record) -> None:
-    """Checks that still hold when the membership starts, then MEMBER_OF with the invited terms,
-    and the invitation ACCEPTED."""
+def _require_room(node: Record, joining: Record, *, joins: bool) -> None:
+    """What must hold when the invitee takes up the invitation (`joining`: membership.JOINING):
+    an open team, not already on it (when they join now), and the time free."""
     if node["teamStatus"] == "CLOSED":
         raise Conflict("invitationId", "the team is closed")
-    member, elsewhere = await membership.joining(tx, node["personId"], node["teamId"])
-    if member:
+    if joins and joining["member"]:
         raise Conflict("invitationId", "the person is already a member of this team")
-    membership.require_free(elsewhere, node["allocation"])
+    membership.require_free(joining["elsewhere"], node["allocation"])
+
+
+async def _start_membership(tx: Tx, node: Record) -> None:
+    """MEMBER_OF with the invited terms, and the invitation ACCEPTED, once `_require_room` holds."""
+    _require_room(node, await membership.joining(tx, node["personId"], node["teamId"]), joins=True)
     await run(
         tx,
         """
@@ -310,25 +329,76 @@ async def _change(
         read=_reader(viewer),
         apply=apply,
         scope=_scope,
-        summary=lambda n: f"{summary} ({n['role'].lower()}, {n['allocation']}%)",
+        summary=lambda n: _summary(summary, n),
     )
 
 
-async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, node: Record) -> None:
-        if actor_id is not None and actor_id != node["personId"]:
-            raise Forbidden("invitationId", "only the invited person may accept")
-        _require_status(node, InvitationStatus.PENDING)
-        if node["needsApproval"]:
-            # The manager approves the time; until then nothing is booked, but it is checked now.
-            if node["teamStatus"] == "CLOSED":
-                raise Conflict("invitationId", "the team is closed")
-            await membership.check_capacity(tx, node["personId"], node["teamId"], node["allocation"])
-            await _set_status(tx, id, InvitationStatus.AWAITING_APPROVAL)
-        else:
-            await _start_membership(tx, node)
+def _summary(step: str, node: Record) -> str:
+    return f"{step} ({node['role'].lower()}, {node['allocation']}%)"
 
-    return await _change(graph, id, "invitation.accepted", actor_id, viewer, apply, "Invitation accepted")
+
+async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    """The invitee accepts: the membership starts, or, when the team asks for it, waits for their
+    manager's approval (nothing is booked until then, but the time is checked now). One read of
+    the invitation and what joining depends on, one statement for the change and its Activity."""
+
+    async def work(tx: Tx) -> Record:
+        rows = await run(
+            tx,
+            "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+            + VISIBLE
+            + " OPTIONAL MATCH (v)-[:INVITES]->(p:Person) WITH v, t, p, t.id AS teamId"
+            + _READ
+            + ", "
+            + membership.JOINING
+            + " AS joining, "
+            + identity.CALLER
+            + " AS caller",
+            id=id,
+            callerEmail=viewer.email,
+            **viewer.params(),
+        )
+        identity.confirm_caller(viewer, rows[0]["caller"])
+        if rows[0]["node"] is None:  # an invitation the viewer may not see reads as missing
+            raise NotFound("Invitation", id, "invitationId")
+        before, joining = _as_read(rows[0]), rows[0]["joining"]
+        if actor_id is not None and actor_id != before["personId"]:
+            raise Forbidden("invitationId", "only the invited person may accept")
+        _require_status(before, InvitationStatus.PENDING)
+        joins = not before["needsApproval"]
+        _require_room(before, joining, joins=joins)
+        now = datetime.now(UTC)
+        after = {
+            **before,
+            "status": (InvitationStatus.ACCEPTED if joins else InvitationStatus.AWAITING_APPROVAL).value,
+            "respondedAt": before.get("respondedAt") or now,
+            "updatedAt": now,
+        }
+        await run(
+            tx,
+            """
+            MATCH (v:Invitation {id: $id})-[:INVITES]->(p:Person), (v)-[:TO_JOIN]->(t:ProjectTeam)
+            SET v.status = $after.status, v.respondedAt = $after.respondedAt, v.updatedAt = $after.updatedAt
+            FOREACH (_ IN CASE WHEN $joins THEN [1] ELSE [] END |
+              CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t))
+            """
+            + activity.RECORD,
+            id=id,
+            after=after,
+            joins=joins,
+            activity=activity.recorded(
+                verb="invitation.accepted",
+                actor_id=actor_id,
+                target_id=id,
+                scope_ids=_scope(after),
+                summary=_summary("Invitation accepted", after),
+                before=before,
+                after=after,
+            ),
+        )
+        return after
+
+    return await graph.write(work)
 
 
 async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:

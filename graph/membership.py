@@ -57,53 +57,68 @@ async def require_member(tx: Tx, team_id: str, person_id: str, field: str) -> Re
     return found
 
 
+# The acting person `$actorId` on team `$teamId`: their id when they exist, their role on the team
+# (null when not a member) and whether an administrator granted them ADMIN; the graph's own
+# answer, whatever the caller claims. An expression, so a write can read it with its other facts.
+STANDING: Final[LiteralString] = (
+    "{actorId: head(COLLECT { MATCH (actor:Person {id: $actorId}) RETURN actor.id }),"
+    " role: head(COLLECT { MATCH (:Person {id: $actorId})-[standing:MEMBER_OF]->(:ProjectTeam {id: $teamId})"
+    " RETURN standing.role }),"
+    " admin: EXISTS { MATCH (actor:Person {id: $actorId}) WHERE 'ADMIN' IN coalesce(actor.roles, []) }}"
+)
+
+
 async def _standing(tx: Tx, team_id: str, actor_id: str) -> Record:
-    """The acting person's role on the team (None when not a member) and whether an administrator
-    granted them ADMIN: the graph's own answer, whatever the caller claims."""
-    rows = await run(
-        tx,
-        "OPTIONAL MATCH (a:Person {id: $actorId}) "
-        "OPTIONAL MATCH (a)-[m:MEMBER_OF]->(:ProjectTeam {id: $teamId}) "
-        "RETURN m.role AS role, 'ADMIN' IN coalesce(a.roles, []) AS admin",
-        actorId=actor_id,
-        teamId=team_id,
-    )
-    return rows[0]
+    rows = await run(tx, "RETURN " + STANDING + " AS standing", actorId=actor_id, teamId=team_id)
+    standing: Record = rows[0]["standing"]
+    return standing
 
 
-async def check_lead(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
+def require_lead(standing: Record, actor_id: str | None, action: str) -> None:
     """Only the team's lead, or an administrator (ADMIN on their Person), may `action`. No actor:
     a trusted job, or a person-less bootstrap administrator the hub's rules already admitted."""
-    if actor_id is None:
-        return
-    found = await _standing(tx, team_id, actor_id)
-    if found["role"] != "LEAD" and not found["admin"]:
+    if actor_id is not None and standing["role"] != "LEAD" and not standing["admin"]:
         raise Forbidden("teamId", f"only the team's lead or an administrator may {action}")
 
 
-async def check_member(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
+def require_membership(standing: Record, actor_id: str | None, action: str) -> None:
     """Only members, or an administrator (ADMIN on their Person), may `action`."""
-    if actor_id is None:
-        return
-    found = await _standing(tx, team_id, actor_id)
-    if found["role"] is None and not found["admin"]:
+    if actor_id is not None and standing["role"] is None and not standing["admin"]:
         raise Forbidden("teamId", f"only members of the team or an administrator may {action}")
 
 
-async def joining(tx: Tx, person_id: str, team_id: str) -> tuple[bool, int]:
-    """Whether the person is already on the team, and their allocation on open teams other than
-    it: what joining it depends on, in one read."""
+async def check_lead(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
+    """`require_lead`, reading the standing."""
+    if actor_id is not None:
+        require_lead(await _standing(tx, team_id, actor_id), actor_id, action)
+
+
+async def check_member(tx: Tx, team_id: str, actor_id: str | None, action: str) -> None:
+    """`require_membership`, reading the standing."""
+    if actor_id is not None:
+        require_membership(await _standing(tx, team_id, actor_id), actor_id, action)
+
+
+# What person `p` joining the team with id `teamId` (a variable) depends on: whether they are on
+# it already, and their allocation on open teams other than it.
+JOINING: Final[LiteralString] = (
+    "{member: EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: teamId}) },"
+    " elsewhere: reduce(total = 0, share IN [(p)-[booked:MEMBER_OF]->(other:ProjectTeam)"
+    " WHERE other.id <> teamId AND other.status <> 'CLOSED' AND other.archivedAt IS NULL | booked.allocation]"
+    " | total + share)}"
+)
+
+
+async def joining(tx: Tx, person_id: str, team_id: str) -> Record:
+    """`JOINING` for the person and team, in one read."""
     rows = await run(
         tx,
-        "MATCH (p:Person {id: $personId}) "
-        "RETURN EXISTS { (p)-[:MEMBER_OF]->(:ProjectTeam {id: $teamId}) } AS member,"
-        " reduce(s = 0, a IN [(p)-[m:MEMBER_OF]->(o:ProjectTeam)"
-        " WHERE o.id <> $teamId AND o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation]"
-        " | s + a) AS elsewhere",
+        "MATCH (p:Person {id: $personId}) WITH p, $teamId AS teamId RETURN " + JOINING + " AS joining",
         personId=person_id,
         teamId=team_id,
     )
-    return (bool(rows[0]["member"]), int(rows[0]["elsewhere"])) if rows else (False, 0)
+    found: Record = rows[0]["joining"] if rows else {"member": False, "elsewhere": 0}
+    return found
 
 
 def require_free(elsewhere: int, allocation: int, field: str = "allocation") -> None:
@@ -120,5 +135,4 @@ async def check_capacity(
     tx: Tx, person_id: str, team_id: str, allocation: int, field: str = "allocation"
 ) -> None:
     """Conflict naming `field` when `allocation` would push the person above full time."""
-    _, elsewhere = await joining(tx, person_id, team_id)
-    require_free(elsewhere, allocation, field)
+    require_free((await joining(tx, person_id, team_id))["elsewhere"], allocation, field)

@@ -15,7 +15,7 @@ from typing import LiteralString, NamedTuple
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.activity import ACTIVITY_VISIBLE
 from graph.driver import Graph, Record
-from graph.identity import CALLER_LIVE
+from graph.identity import CALLER
 from graph.pagination import Page, PageRequest, encode_cursor
 
 
@@ -65,19 +65,7 @@ _INSTITUTION: LiteralString = "{.id, .code, .nameEn}"
 # The caller as graph/identity.py `viewer_for_email` reads them, in the page's own read: a hub
 # that took the caller from its cache (hub/auth/callers.py) serves the page only when this still
 # says the same, so a changed role or an archived person counts from the next read on.
-_CALLER: LiteralString = (
-    """
-    CALL () {
-      RETURN COLLECT {
-        MATCH (p:Person {email: $callerEmail})
-        WHERE """
-    + CALLER_LIVE
-    + """
-        RETURN {id: p.id, roles: coalesce(p.roles, [])}
-      } AS caller
-    }
-    """
-)
+_CALLER: LiteralString = "CALL () { RETURN " + CALLER + " AS caller }\n"
 
 
 class Answer(NamedTuple):

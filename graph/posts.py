@@ -12,11 +12,12 @@ from everyone who is not a member.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints
 
-from graph import activity, entities, membership
+from graph import activity, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict, NotFound
@@ -114,72 +115,114 @@ async def replies_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, 
     return {r["id"]: r["nodes"] for r in rows}
 
 
-async def _check_parent(tx: Tx, parent_id: str, team_id: str, viewer: Viewer) -> None:
-    rows = await run(
-        tx,
-        "MATCH (n:Post {id: $id})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN t.id AS teamId, EXISTS { (n)-[:REPLY_TO]->() } AS isReply",
-        id=parent_id,
-        **viewer.params(),
-    )
-    if not rows:
-        raise NotFound("Post", parent_id, "replyToId")
-    if rows[0]["teamId"] != team_id:
+def _check_parent(parent: Record | None, data: PostInput) -> None:
+    """The post replied to: visible, of the same team, and not itself a reply."""
+    if parent is None:
+        raise NotFound("Post", str(data.reply_to_id), "replyToId")
+    if parent["teamId"] != data.team_id:
         raise Conflict("replyToId", "is a post of another team")
-    if rows[0]["isReply"]:
+    if parent["isReply"]:
         raise Conflict("replyToId", "is itself a reply; reply to the post it answers")
 
 
 async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Viewer) -> Record:
+    """One read of what posting depends on, one statement for the post and its Activity."""
+
     async def work(tx: Tx) -> Record:
-        team = await membership.require_team(tx, data.team_id, viewer)
-        await membership.check_member(tx, data.team_id, actor_id, "post")
-        if data.mentioned_person_ids:
-            await entities.require_all(tx, "Person", data.mentioned_person_ids, "mentionedPersonIds")
+        facts = await _post_facts(tx, data, actor_id, viewer)
+        identity.confirm_caller(viewer, facts["caller"])
+        team = facts["team"]
+        if team is None:  # missing, or a team the viewer may not see
+            raise NotFound("ProjectTeam", data.team_id, "teamId")
+        membership.require_membership(facts["standing"], actor_id, "post")
+        if facts["missingMentions"]:
+            raise NotFound("Person", facts["missingMentions"][0], "mentionedPersonIds")
         if data.reply_to_id is not None:
-            await _check_parent(tx, data.reply_to_id, data.team_id, viewer)
+            _check_parent(facts["parent"], data)
         if team["status"] == "CLOSED":
             raise Conflict("teamId", "the team is closed")
-        id = new_id("Post")
-        rows = await run(
+        now = datetime.now(UTC)
+        # The post as `_NODE` reads it, made here so that its Activity is written by the same statement.
+        node: Record = {
+            "id": new_id("Post"),
+            "body": data.body,
+            "createdAt": now,
+            "updatedAt": now,
+            "teamId": team["id"],
+            "authorId": facts["standing"]["actorId"],
+            "replyToId": data.reply_to_id,
+            "mentionIds": facts["mentioned"],
+        }
+        await run(
             tx,
             """
-            MATCH (t:ProjectTeam {id: $teamId})
-            CREATE (n:Post:Entity {id: $id, body: $body, createdAt: datetime(), updatedAt: datetime()})
+            MATCH (t:ProjectTeam {id: $node.teamId})
+            CREATE (n:Post:Entity {id: $node.id, body: $node.body, createdAt: $node.createdAt,
+                    updatedAt: $node.updatedAt})
             CREATE (n)-[:IN_TEAM]->(t)
-            WITH n, t
-            OPTIONAL MATCH (parent:Post {id: $replyToId})
+            WITH n
+            OPTIONAL MATCH (parent:Post {id: $node.replyToId})
             FOREACH (_ IN CASE WHEN parent IS NULL THEN [] ELSE [1] END | CREATE (n)-[:REPLY_TO]->(parent))
-            WITH n, t
-            OPTIONAL MATCH (author:Person {id: $actorId})
+            WITH n
+            OPTIONAL MATCH (author:Person {id: $node.authorId})
             FOREACH (_ IN CASE WHEN author IS NULL THEN [] ELSE [1] END | CREATE (n)-[:WRITTEN_BY]->(author))
-            WITH n, t
+            WITH n
             CALL (n) {
-              MATCH (m:Person) WHERE m.id IN $mentionIds OR m.email IN $emails
+              UNWIND $node.mentionIds AS mentionId
+              MATCH (m:Entity {id: mentionId})
               CREATE (n)-[:MENTIONS]->(m)
             }
-            RETURN """
-            + _NODE
-            + " AS node",
-            id=id,
-            teamId=data.team_id,
-            body=data.body,
-            replyToId=data.reply_to_id,
-            actorId=actor_id,
-            mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
-            emails=mentioned_emails(data.body),
-        )
-        node: Record = rows[0]["node"]
-        await activity.record(
-            tx,
-            verb="post.replied" if data.reply_to_id else "post.created",
-            actor_id=actor_id,
-            target_id=id,
-            scope_ids=[data.team_id, team["issueId"], *node["mentionIds"]],
-            summary=f"{team['name']}: " + ("reply posted" if data.reply_to_id else "new post"),
-            after=node,
+            """
+            + activity.RECORD,
+            node=node,
+            activity=activity.recorded(
+                verb="post.replied" if data.reply_to_id else "post.created",
+                actor_id=actor_id,
+                target_id=node["id"],
+                scope_ids=[data.team_id, team["issueId"], *node["mentionIds"]],
+                summary=f"{team['name']}: " + ("reply posted" if data.reply_to_id else "new post"),
+                after=node,
+            ),
         )
         return node
 
     return await graph.write(work)
+
+
+async def _post_facts(tx: Tx, data: PostInput, actor_id: str | None, viewer: Viewer) -> Record:
+    """What posting depends on, in one read: the post replied to and the team, each as the viewer
+    sees it (null when missing or hidden), the acting person's standing, the mentioned ids that
+    are no live person, the people the post mentions (by id or by an @email in the body), and
+    the caller."""
+    rows = await run(
+        tx,
+        "WITH head(COLLECT { MATCH (n:Post {id: $replyToId})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
+        + TEAM_VISIBLE
+        + " RETURN {teamId: t.id, isReply: EXISTS { (n)-[:REPLY_TO]->() }} }) AS parent"
+        " OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
+        + TEAM_VISIBLE
+        + """
+        RETURN parent, t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team, """
+        + membership.STANDING
+        + """ AS standing,
+          [id IN $mentionIds WHERE NOT EXISTS {
+             MATCH (m:Entity {id: id}) WHERE 'Person' IN labels(m) AND m.archivedAt IS NULL }] AS missingMentions,
+          COLLECT {
+            CALL () {
+              UNWIND $mentionIds AS id MATCH (m:Entity {id: id}) WHERE 'Person' IN labels(m) RETURN m
+              UNION
+              UNWIND $emails AS email MATCH (m:Person {email: email}) RETURN m
+            }
+            RETURN m.id ORDER BY m.name
+          } AS mentioned, """
+        + identity.CALLER
+        + " AS caller",
+        teamId=data.team_id,
+        replyToId=data.reply_to_id,
+        actorId=actor_id,
+        mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
+        emails=mentioned_emails(body=data.body),
+        callerEmail=viewer.email,
+        **viewer.params(),
+    )
+    return rows[0]

@@ -6,16 +6,16 @@ lead; everyone else joins through invitations (graph/invitations.py).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from graph import activity, entities, membership
+from graph import activity, entities, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, NotFound
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
 from graph.validation import Input, LongText, Name, Percent, PublicId, patch_properties
@@ -93,7 +93,7 @@ class TeamPatch(Input):
 _NULLABLE = frozenset({"legal_basis_number", "legal_basis_date", "start_date", "end_date"})
 
 _READ = """
-MATCH (n:ProjectTeam {id: $id})
+OPTIONAL MATCH (n:ProjectTeam {id: $id})
 RETURN n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS node
 """
 
@@ -274,30 +274,52 @@ async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
     return node
 
 
-async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None) -> Record:
+async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, viewer: Viewer) -> Record:
+    """One read of the team, the actor's standing and the caller; one statement for the change
+    and its Activity."""
     props = patch_properties(patch, nullable=_NULLABLE)
 
-    async def apply(tx: Tx, current: Record) -> None:
-        await membership.check_lead(tx, id, actor_id, "update the team")
-        start = patch.start_date if "start_date" in patch.model_fields_set else current.get("startDate")
-        end = patch.end_date if "end_date" in patch.model_fields_set else current.get("endDate")
+    async def work(tx: Tx) -> Record:
+        rows = await run(
+            tx,
+            _READ + ", " + membership.STANDING + " AS standing, " + identity.CALLER + " AS caller",
+            id=id,
+            teamId=id,
+            actorId=actor_id,
+            callerEmail=viewer.email,
+        )
+        identity.confirm_caller(viewer, rows[0]["caller"])
+        if rows[0]["node"] is None:
+            raise NotFound("ProjectTeam", id, "id")
+        before = rows[0]["node"]
+        membership.require_lead(rows[0]["standing"], actor_id, "update the team")
+        start = patch.start_date if "start_date" in patch.model_fields_set else before.get("startDate")
+        end = patch.end_date if "end_date" in patch.model_fields_set else before.get("endDate")
         try:
             _check_dates(start, end)
         except ValueError as exc:
             raise InvalidInput.one("endDate", "must not be before startDate") from exc
-        await entities.set_properties(tx, id, {**props, **_dates_of(patch)})
+        changes = {**props, **_dates_of(patch), "updatedAt": datetime.now(UTC)}
+        # The team as `_READ` reads it after the change: a property set to null is gone.
+        after = {k: v for k, v in {**before, **changes}.items() if v is not None}
+        await run(
+            tx,
+            "MATCH (n:ProjectTeam {id: $id}) SET n += $changes" + activity.RECORD,
+            id=id,
+            changes=changes,
+            activity=activity.recorded(
+                verb="team.updated",
+                actor_id=actor_id,
+                target_id=id,
+                scope_ids=[after["issueId"]],
+                summary=f"Team updated: {after['name']}",
+                before=before,
+                after=after,
+            ),
+        )
+        return after
 
-    return await entities.change(
-        graph,
-        label="ProjectTeam",
-        id=id,
-        verb="team.updated",
-        actor_id=actor_id,
-        read=_read,
-        apply=apply,
-        scope=lambda n: [n["issueId"]],
-        summary=lambda n: f"Team updated: {n['name']}",
-    )
+    return await graph.write(work)
 
 
 def _dates_of(patch: TeamPatch) -> dict[str, date | list[date] | None]:

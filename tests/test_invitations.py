@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from graph import invitations
-from graph.access import Viewer
+from graph import identity, invitations, people
+from graph.access import GrantedRole, Viewer
 from graph.driver import Graph, run
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
 from graph.validation import validate
@@ -354,3 +354,43 @@ async def test_outsiders_cannot_invite_to_a_restricted_team(graph: Graph, g: dic
     with pytest.raises(NotFound) as err:
         await invitations.invite(graph, input_of(g), g["boss"], outsider)
     assert err.value.field == "teamId"
+
+
+async def _signed_in(graph: Graph, name: str) -> Viewer:
+    viewer = await identity.viewer_for_email(graph, f"{name.lower()}@example.lv")
+    assert viewer is not None
+    return viewer
+
+
+async def test_a_lead_signed_in_as_themself_invites_and_the_invitee_accepts(
+    graph: Graph, g: dict[str, str]
+) -> None:
+    lead, anna = await _signed_in(graph, "Lead"), await _signed_in(graph, "Anna")
+
+    sent = await invitations.invite(graph, input_of(g), g["lead"], lead)
+    accepted = await invitations.accept(graph, sent["id"], g["anna"], anna)
+
+    assert (sent["invitedById"], accepted["status"]) == (g["lead"], "ACCEPTED")
+
+
+async def test_an_invitation_for_a_caller_whose_roles_changed_is_not_written(
+    graph: Graph, g: dict[str, str]
+) -> None:
+    remembered = await _signed_in(graph, "Lead")
+    await identity.set_roles(graph, g["lead"], [GrantedRole.ADMIN], None)
+
+    with pytest.raises(identity.CallerChanged):
+        await invitations.invite(graph, input_of(g), g["lead"], remembered)
+
+    assert await invitations.of_teams(graph, [g["team"]], SYSTEM) == {}
+
+
+async def test_an_acceptance_for_an_archived_caller_is_not_written(graph: Graph, g: dict[str, str]) -> None:
+    sent = await invite(graph, g)
+    remembered = await _signed_in(graph, "Anna")
+    await people.archive(graph, g["anna"], None)
+
+    with pytest.raises(identity.CallerChanged):
+        await invitations.accept(graph, sent["id"], g["anna"], remembered)
+
+    assert (await invitations.by_ids(graph, [sent["id"]], SYSTEM))[sent["id"]]["status"] == "PENDING"

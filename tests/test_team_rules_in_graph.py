@@ -27,7 +27,7 @@ async def test_the_graph_refuses_a_team_update_by_a_member_who_is_not_the_lead(g
     before = await builders.count(graph)
 
     with pytest.raises(Forbidden, match="only the team's lead or an administrator may update the team"):
-        await teams.update(graph, ids["teamId"], TeamPatch(mandate="Mine"), ids["memberId"])
+        await teams.update(graph, ids["teamId"], TeamPatch(mandate="Mine"), ids["memberId"], SYSTEM)
 
     assert await builders.count(graph) == before
 
@@ -42,7 +42,7 @@ async def test_the_graph_refuses_archiving_a_team_by_centre_of_government_staff(
 async def test_the_graph_lets_the_lead_update_the_team(graph: Any) -> None:
     ids = await world(graph)
 
-    updated = await teams.update(graph, ids["teamId"], TeamPatch(mandate="Reform"), ids["leadId"])
+    updated = await teams.update(graph, ids["teamId"], TeamPatch(mandate="Reform"), ids["leadId"], SYSTEM)
 
     assert updated["mandate"] == "Reform"
 
@@ -50,7 +50,7 @@ async def test_the_graph_lets_the_lead_update_the_team(graph: Any) -> None:
 async def test_the_graph_lets_an_administrator_who_is_not_the_lead_update_the_team(graph: Any) -> None:
     ids = await world(graph)
 
-    updated = await teams.update(graph, ids["teamId"], TeamPatch(mandate="Reform"), ids["adminId"])
+    updated = await teams.update(graph, ids["teamId"], TeamPatch(mandate="Reform"), ids["adminId"], SYSTEM)
 
     assert updated["mandate"] == "Reform"
 

@@ -77,7 +77,7 @@ async def test_update_refuses_an_end_date_before_the_stored_start(graph: Graph) 
     _, lead, issue = await _setup(graph)
     team = await builders.team(graph, "T", issue["id"], lead["id"], start_date=date(2026, 5, 1))
     with pytest.raises(InvalidInput) as error:
-        await teams.update(graph, team["id"], TeamPatch(end_date=date(2026, 1, 1)), None)
+        await teams.update(graph, team["id"], TeamPatch(end_date=date(2026, 1, 1)), None, Viewer.system())
     assert error.value.problems[0].field == "endDate"
 
 
@@ -86,7 +86,7 @@ async def test_update_stores_legal_basis_as_dates(graph: Graph) -> None:
     team = await builders.team(graph, "T", issue["id"], lead["id"])
     patch = TeamPatch(legal_basis_number="Nr. 240", legal_basis_date=date(2023, 5, 8))
 
-    updated = await teams.update(graph, team["id"], patch, None)
+    updated = await teams.update(graph, team["id"], patch, None, Viewer.system())
 
     assert (updated["legalBasisNumber"], updated["legalBasisDate"]) == ("Nr. 240", date(2023, 5, 8))
 

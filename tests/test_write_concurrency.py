@@ -40,7 +40,9 @@ async def _write_mix(graph: Graph, team_id: str, person_id: str, n: int) -> None
     await posts.create(
         graph, validate(posts.PostInput, {"team_id": team_id, "body": f"Post {n}"}), None, system
     )
-    await teams.update(graph, team_id, validate(teams.TeamPatch, {"mandate": f"Mandate {n}"}), None)
+    await teams.update(
+        graph, team_id, validate(teams.TeamPatch, {"mandate": f"Mandate {n}"}), None, Viewer.system()
+    )
 
 
 async def test_concurrent_writers_all_commit_with_dense_distinct_activity_seqs(graph: Graph) -> None:

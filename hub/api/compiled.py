@@ -191,13 +191,16 @@ def _only_required_ids(operation: OperationDefinitionNode, names: tuple[str, ...
     )
 
 
-async def root_field_allowed(context: Context, operation: OperationDefinitionNode) -> bool:
+async def root_field_allowed(
+    context: Context, operation: OperationDefinitionNode, args: dict[str, Any] | None = None
+) -> bool:
     """Whether the caller passes the rule of every root field (skipping execution also skips
-    the Authorize extension); if not, the resolvers run and report the refusal as usual."""
+    the Authorize extension), given the field's coerced arguments (`args`; a compiled page's rules
+    read none); if not, the resolvers run and report the refusal as usual."""
     for selection in operation.selection_set.selections:
         assert isinstance(selection, FieldNode)  # compiled shapes have no fragments
         try:
-            await authorize(context, operation.operation.value, selection.name.value, {})
+            await authorize(context, operation.operation.value, selection.name.value, args or {})
         except DomainError:
             return False
     return True

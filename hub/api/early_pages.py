@@ -1,4 +1,5 @@
-"""The compiled pages (hub/api/compiled.py) answered before Strawberry's request pipeline.
+"""The compiled pages (hub/api/compiled.py) and the hot mutations (hub/api/early_mutations.py)
+answered before Strawberry's request pipeline.
 
 Even with execution skipped, a team page through Strawberry paid for its per-request machinery
 (the view, the execution context, a dozen extension hooks, the parser and validation cache
@@ -13,17 +14,19 @@ the same order:
 - the caller: bearer token or session, as `Authenticated` resolves it (a bad token is the same
   401); the caller may come from hub/auth/callers.py, and the page's own query re-reads them;
 - the operation name, the variables' coercion, the page size limit and the root fields' rules
-  (`root_field_allowed`): anything unusual here goes to Strawberry, which reports it as usual;
+  (`root_field_allowed`, with a mutation's arguments): anything unusual here goes to Strawberry,
+  which reports it as usual;
 - the cost limit and the rate limit (`limits.charge_cost`, the very function QueryCost uses);
 - errors converted and masked by the app's `process_result`, as for every response;
 - restricted teams: TEAM_VISIBLE inside the page's Cypher, as on the Strawberry path.
 
 A request is left to Strawberry untouched (nothing charged) unless all of this applies; once
-the cost is charged it is answered here. The one exception: when the page's read says the
-caller is no longer who the cache said (a role changed, the person was archived), the page is
-dropped with the cache entry and the request goes through Strawberry with a fresh lookup (the
-cost is then charged a second time for that request). tests/test_early_pages.py checks the
-guards over HTTP and that both paths send the same JSON.
+the cost is charged it is answered here. The one exception: when the page's or the mutation's
+read says the caller is no longer who the cache said (a role changed, the person was archived),
+the answer is dropped (a mutation has written nothing then) with the cache entry and the request
+goes through Strawberry with a fresh lookup (the cost is then charged a second time for that
+request). tests/test_early_pages.py and tests/test_early_mutations.py check the guards over HTTP
+and that both paths send the same JSON.
 """
 
 from __future__ import annotations
@@ -44,10 +47,11 @@ from graph.access import Viewer
 from graph.driver import Graph, QueryCounter, count_queries
 from hub.api.compiled import coerced_ids, root_field_allowed, validated_plan
 from hub.api.context import Context
+from hub.api.early_mutations import arguments, execute, validated_mutation
 from hub.auth.callers import CallerCache
 from hub.config import Settings
 from hub.limits import Limits, charge_cost
-from hub.metrics import EARLY_PAGES, OPERATION_LATENCY, OPERATIONS
+from hub.metrics import EARLY_MUTATIONS, EARLY_PAGES, OPERATION_LATENCY, OPERATIONS
 
 # The request body's members Strawberry reads; any other (a persisted query's id…) is Strawberry's.
 _MEMBERS = frozenset({"query", "variables", "operationName", "extensions"})
@@ -102,21 +106,27 @@ class EarlyPages:
         self.callers = CallerCache()
 
     async def answer(self, scope: Scope, body: bytes, send: Send, resolve: ResolveViewer) -> bool:
-        """Answer the request when it is a compiled page (True), else leave it untouched (False)."""
+        """Answer the request when it is a compiled page or a direct mutation (True), else leave
+        it untouched (False)."""
         request = _request(scope, body)
         if request is None:
             return False
         query, variables, operation_name = request
-        found = validated_plan(query)
-        if found is None:
+        page = validated_plan(query)
+        mutation = validated_mutation(query) if page is None else None
+        operation = page[1] if page is not None else mutation.operation if mutation is not None else None
+        if operation is None:
             return False
-        plan, operation = found
-        settings = self.view.settings
         if operation_name is not None and (operation.name is None or operation.name.value != operation_name):
             return False
-        schema = self.view.schema._schema
-        ids = coerced_ids(schema, operation, variables, plan.variables)
-        if ids is None or plan.first > settings.max_page_size:
+        settings, schema = self.view.settings, self.view.schema
+        args: dict[str, Any] | None = {}
+        ids: dict[str, str] | None = None
+        if page is not None:
+            ids = coerced_ids(schema._schema, operation, variables, page[0].variables)
+            if ids is None or page[0].first > settings.max_page_size:
+                return False
+        elif mutation is not None and (args := arguments(schema, mutation, variables)) is None:
             return False
         viewer = await resolve(scope, send, self.callers)
         if viewer is None:
@@ -126,7 +136,7 @@ class EarlyPages:
         context = Context(
             graph=graph, settings=settings, viewer=viewer, client_ip=client[0] if client else None
         )
-        if not await root_field_allowed(context, operation):
+        if not await root_field_allowed(context, operation, args):
             return False  # Strawberry reports the refusal
 
         start = time.perf_counter()
@@ -134,24 +144,32 @@ class EarlyPages:
             nullcontext(None) if settings.production else count_queries()
         )
         with counting as counter:
-            error = charge_cost(self.view.limits, schema, operation, {}, variables, context)
+            error = charge_cost(self.view.limits, schema._schema, operation, {}, variables, context)
             result = ExecutionResult(data=None, errors=[error]) if error is not None else None
             if result is None:
                 try:
-                    answer = await plan.page(graph, viewer, ids)
+                    if page is not None:
+                        assert ids is not None
+                        answer = await page[0].page(graph, viewer, ids)
+                        identity.confirm_caller(viewer, answer.caller)
+                        data = answer.data
+                    else:
+                        assert mutation is not None and args is not None
+                        data = await execute(schema, mutation, args, context)
+                except identity.CallerChanged:
+                    # Nothing was written: the usual path, with a fresh lookup.
+                    self.callers.forget(viewer.email or "")
+                    return False
                 except Exception as exc:  # as Strawberry reports an exception in execution
-                    failure = GraphQLError(str(exc), original_error=exc)
+                    failure = (
+                        exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
+                    )
                     self.view.schema.process_errors([failure])
                     result = ExecutionResult(data=None, errors=[failure])
                 else:
-                    if viewer.email is not None and viewer != identity.viewer_from_rows(
-                        answer.caller, viewer.email, bootstrap_admin=viewer.email in settings.bootstrap_admins
-                    ):
-                        self.callers.forget(viewer.email)
-                        return False  # the caller changed: the usual path, with a fresh lookup
-                    result = ExecutionResult(data=answer.data, errors=None)
-        count, latency = _COUNTED[bool(result.errors)]
-        EARLY_PAGES.inc()
+                    result = ExecutionResult(data=data, errors=None)
+        count, latency = _COUNTED[operation.operation.value, bool(result.errors)]
+        (EARLY_PAGES if page is not None else EARLY_MUTATIONS).inc()
         count.inc()
         latency.observe(time.perf_counter() - start)
         if counter is not None:
@@ -168,11 +186,12 @@ class EarlyPages:
         return True
 
 
-# The operation counters of a page answered or failed, labelled once.
+# The operation counters of a page or mutation answered or failed, labelled once.
 _COUNTED = {
-    failed: (
-        OPERATIONS.labels(type="query", outcome=outcome),
-        OPERATION_LATENCY.labels(type="query", outcome=outcome),
+    (kind, failed): (
+        OPERATIONS.labels(type=kind, outcome=outcome),
+        OPERATION_LATENCY.labels(type=kind, outcome=outcome),
     )
+    for kind in ("query", "mutation")
     for failed, outcome in ((False, "ok"), (True, "error"))
 }

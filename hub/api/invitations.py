@@ -12,6 +12,7 @@ from graph.driver import Record
 from graph.invitations import InvitationStatus
 from graph.validation import validate
 from hub.api.base import GQLInfo, Node, from_record, to_model
+from hub.api.context import Context
 from hub.api.teams import Role  # registered as a GraphQL enum there
 
 if TYPE_CHECKING:
@@ -83,20 +84,27 @@ def _reason(reason: str | None) -> invitations.Reason:
     return validate(invitations.Reason, {} if reason is None else {"reason": reason})
 
 
+# The resolvers of the hot mutations, also called by hub/api/early_mutations.py.
+async def invite_member(ctx: Context, input: InvitationInput) -> Invitation:
+    data = to_model(invitations.InvitationInput, input)
+    return invitation(await invitations.invite(ctx.graph, data, ctx.actor_id, ctx.viewer))
+
+
+async def accept_invitation(ctx: Context, invitation_id: str) -> Invitation:
+    return invitation(await invitations.accept(ctx.graph, invitation_id, ctx.actor_id, ctx.viewer))
+
+
 @strawberry.type
 class InvitationMutation:
     @strawberry.mutation(description="Invite a person to a team; they join only by accepting.")
     async def invite_member(self, info: GQLInfo, input: InvitationInput) -> Invitation:
-        data = to_model(invitations.InvitationInput, input)
-        ctx = info.context
-        return invitation(await invitations.invite(ctx.graph, data, ctx.actor_id, ctx.viewer))
+        return await invite_member(info.context, input)
 
     @strawberry.mutation(
         description="The invitee accepts: the membership starts, or awaits the manager's approval."
     )
     async def accept_invitation(self, info: GQLInfo, invitation_id: strawberry.ID) -> Invitation:
-        ctx = info.context
-        return invitation(await invitations.accept(ctx.graph, invitation_id, ctx.actor_id, ctx.viewer))
+        return await accept_invitation(info.context, invitation_id)
 
     @strawberry.mutation
     async def decline_invitation(

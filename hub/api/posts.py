@@ -10,6 +10,7 @@ import strawberry
 from graph import people, posts
 from graph.driver import Record
 from hub.api.base import GQLInfo, Node, from_record, to_model
+from hub.api.context import Context
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -68,10 +69,14 @@ class PostInput:
     )
 
 
+# The resolver of a hot mutation, also called by hub/api/early_mutations.py.
+async def create_post(ctx: Context, input: PostInput) -> Post:
+    data = to_model(posts.PostInput, input)
+    return post(await posts.create(ctx.graph, data, ctx.actor_id, ctx.viewer))
+
+
 @strawberry.type
 class PostMutation:
     @strawberry.mutation(description="Post to a team's thread; @email tokens in the body also mention.")
     async def create_post(self, info: GQLInfo, input: PostInput) -> Post:
-        data = to_model(posts.PostInput, input)
-        ctx = info.context
-        return post(await posts.create(ctx.graph, data, ctx.actor_id, ctx.viewer))
+        return await create_post(info.context, input)

@@ -38,6 +38,7 @@ from hub.api.base import GQLInfo, Node, from_record
 from hub.api.compiled import CompiledPages
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
+from hub.api.early_mutations import DirectMutations
 from hub.api.formation import FormationQuery
 from hub.api.identity import IdentityMutation, IdentityQuery
 from hub.api.insights import InsightQuery
@@ -186,6 +187,8 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
             *([] if production else [CypherRoundTrips]),
             # Last: answers the compiled hot pages in one Cypher query once every check has passed.
             CompiledPages,
+            # Remembers the validated hot mutations that hub/api/early_mutations.py may answer.
+            DirectMutations,
             # Also last: large flat results (issueMap, collaborationNetwork) copied from records.
             ProjectedResults,
         ],

@@ -11,6 +11,7 @@ from graph import decisions, formation, invitations, issues, people, posts, task
 from graph.driver import Record
 from graph.teams import Role, TeamOrder, TeamStatus, Visibility
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from hub.api.context import Context
 from hub.api.formation import CreateTeamPayload, OverlapWarning
 
 if TYPE_CHECKING:
@@ -238,6 +239,12 @@ class TeamQuery:
         return Connection.of(page, team)
 
 
+# The resolver of a hot mutation, also called by hub/api/early_mutations.py.
+async def update_team(ctx: Context, id: str, patch: TeamPatch) -> ProjectTeam:
+    data = to_model(teams.TeamPatch, patch)
+    return team(await teams.update(ctx.graph, id, data, ctx.actor_id, ctx.viewer))
+
+
 @strawberry.type
 class TeamMutation:
     @strawberry.mutation(
@@ -257,8 +264,7 @@ class TeamMutation:
 
     @strawberry.mutation
     async def update_team(self, info: GQLInfo, id: strawberry.ID, patch: TeamPatch) -> ProjectTeam:
-        data = to_model(teams.TeamPatch, patch)
-        return team(await teams.update(info.context.graph, id, data, info.context.actor_id))
+        return await update_team(info.context, id, patch)
 
     @strawberry.mutation
     async def archive_team(self, info: GQLInfo, id: strawberry.ID) -> ProjectTeam:

@@ -276,6 +276,7 @@ const en = {
     GRAPHQL_VALIDATION_FAILED: "This request is not supported by the hub.",
     INTERNAL_SERVER_ERROR: "An unexpected error occurred. Please try again later.",
     RESYNC_REQUIRED: "The feed had to start again from now.",
+    CALLER_CHANGED: "Your account changed while this was being saved; nothing was changed. Please try again.",
     MAP_TOO_LARGE: "The map would have {{count}} nodes, more than the limit of {{cap}}. Narrow the filter.",
     QUERY_TOO_COSTLY: "This request asks for too much at once. Ask for fewer items.",
     RATE_LIMITED: "Too many requests in a short time. Please wait a moment and try again.",

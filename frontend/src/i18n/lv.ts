@@ -286,6 +286,7 @@ const lv = {
     GRAPHQL_VALIDATION_FAILED: "Centrs šo pieprasījumu neatbalsta.",
     INTERNAL_SERVER_ERROR: "Radās neparedzēta kļūda. Lūdzu, mēģiniet vēlāk.",
     RESYNC_REQUIRED: "Plūsmu vajadzēja sākt no jauna no šī brīža.",
+    CALLER_CHANGED: "Saglabāšanas laikā mainījās jūsu konts; nekas netika mainīts. Lūdzu, mēģiniet vēlreiz.",
     MAP_TOO_LARGE: "Kartē būtu {{count}} mezgli, vairāk nekā atļautie {{cap}}. Sašauriniet filtru.",
     QUERY_TOO_COSTLY: "Šis pieprasījums prasa pārāk daudz vienlaikus. Pieprasiet mazāk ierakstu.",
     RATE_LIMITED: "Pārāk daudz pieprasījumu īsā laikā. Lūdzu, brīdi uzgaidiet un mēģiniet vēlreiz.",
