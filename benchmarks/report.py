@@ -317,9 +317,10 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   TO_JOIN and INVITES, its status, MEMBER_OF with the invited terms, the post, the mandate) and,
   in a second root field, the Activity with the hub's IN_SCOPE feeds. It does less than the hub:
   it checks no rule (lead, invitee, member, capacity, an existing membership or pending
-  invitation; the hub reads each in its transaction, 4 + 8 + 4 + 7 round trips), runs each root
-  field as its own transaction, is given the team's issue id instead of reading it, and leaves
-  its activities unnumbered (no seq: the library cannot take the hub's counter lock).
+  invitation, the caller still as remembered; the hub reads them in one query per mutation, in
+  the transaction of its write), runs each root field as its own transaction, is given the team's
+  issue id instead of reading it, and leaves its activities unnumbered (no seq: the library
+  cannot take the hub's counter lock).
 - **Dataset:** the demo generator at national scale (counts under *Dataset* above). The team
   page (a) asks for the issue's affected institutions and every member's institution, from which
   the page derives coverage; the hub's `ProjectTeam.coverage` field is not in the document.
@@ -346,11 +347,11 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    of one process that commit together share one numbering statement (`_Numbering`), so a burst
    of N writes takes the lock about twice instead of N times; the floor runs the same graph/
    code, so it shares them too. Writers can still deadlock now and then on team/person nodes
-   locked in different orders (the driver retries them; tests/test_write_concurrency.py). The
-   floor's write mix looks its callers up as the hub does for each request (the administrator;
-   the invited person accepts), so both make the same 27 queries in one iteration on its own
-   (the hub's `extensions.cypherQueries` counts 4 + 8 + 4 + 7 = 23: its caller lookups come
-   before the operation; 35 and 8 + 11 + 4 + 8 before 15 below).
+   locked in different orders (the driver retries them; tests/test_write_concurrency.py). Since
+   16 below, the floor's write mix looks each caller up once and remembers them, as the hub's
+   early path does (the administrator once; each invited person once, to accept), and both
+   confirm the caller in each write's first read: two queries per mutation on both, plus the
+   shared numbering (35, then 27 queries per iteration before 15 and 16).
 
 5. **People search (b) in one round trip**: its document is a compiled shape too
    (graph/pages.py `people_search`, hub/api/compiled.py `PEOPLE_SEARCH`): 4 round trips and
@@ -399,18 +400,39 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    message), the rest Strawberry's per-operation machinery (~14 %), uvicorn and Starlette (~9 %),
    caller lookups and numbering.
 
+16. **Each hot mutation in two statements, answered before Strawberry** (graph/invitations.py,
+   graph/posts.py, graph/teams.py, hub/api/early_mutations.py). Inviting, accepting, posting and
+   updating a team read everything they depend on in one query (the team or invitation as the
+   caller sees it, the acting person's standing, an existing membership or open invitation, the
+   time booked elsewhere, the mentioned people, and the caller again), check the same rules in
+   Python with the same errors, and make the change and its Activity in one statement
+   (`activity.RECORD` ends it; the new node and the Activity's before/after are made from that
+   read, so nothing is read back). A mutation document of one of these root fields selecting
+   plain fields only (the web app's `{ id status __typename }`) is answered in the app like a
+   compiled page, with the same guards, the arguments coerced by graphql-core and converted by
+   Strawberry, and the resolver's own body; its caller may come from the cache and is confirmed
+   in the write's first read (graph/identity.py `confirm_caller`: a changed caller writes nothing
+   and the request takes Strawberry's path with a fresh lookup). tests/test_early_mutations.py
+   compares both paths. Hub CPU per (f) iteration at 32 clients (one hub cell, warm rounds, not
+   the full run): 19 ms before, 12.3 ms with the two-statement writes, 9.7 ms with the early
+   path; in the full run 8.9 ms and 100.4 iterations/s (49.9 in the 01:24 run, hub/library 0.69×
+   then). py-spy under (f) with the two-statement writes: the driver's Python (sessions, BEGIN,
+   RUN/PULL, COMMIT, the loopback sends) was 70 % of the hub's samples.
+
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
 
 Not done: a general selection-set compiler for the long tail of queries (those still pay the
-caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **The write mix (f) against
-the library**: the hub makes 4 + 8 + 4 + 7 round trips in four transactions plus a caller lookup
-per request, where the library sends one generated statement per root field and checks no rule.
-Reaching 1.5× the library needs each mutation as one statement with its rules evaluated inside
-it (as the pages are: the rule violations returned as rows and raised with the same errors), the
-caller taken from the cache and re-read in that statement, and mutations answered before
-Strawberry's pipeline, as the pages are. Pipelining BEGIN with the first query (the driver's
-`execute_write` waits for BEGIN's answer; `execute_query` does not) was tried through the
-driver's private `_pipelined_begin` and moved nothing measurable (50.4–52.9 vs 50.6–53.6
-iterations/s), so it is not in.
+caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: after 16
+the hub makes two statements per mutation in one transaction (BEGIN, two RUN/PULL, COMMIT) and
+shares the numbering; what is left of its CPU per mutation is mostly the driver's Python for
+those four exchanges. One auto-commit statement per mutation (the rules evaluated in Cypher, the
+refusal returned as a row, and the Activity's before/after JSON built in Cypher, which has no
+JSON function without APOC) would halve that: the driver costs 0.38 ms of CPU for an
+auto-commit statement against 1.0 ms for a two-statement transaction on this machine. Pipelining
+BEGIN with the first query (the driver's private `_pipelined_begin`) was tried before 15 and
+moved nothing measurable (50.4–52.9 vs 50.6–53.6 iterations/s), so it is not in. The hub's
+(f) cells of the 03:22 run had 3 and 7 failed iterations (32 and 128 clients), recorded only as
+"error in response"; the load generator now records a failed write's first error code and
+message, and a 6-round re-run of the hub's 32-client cell had no failures.
 """

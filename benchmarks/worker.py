@@ -138,20 +138,19 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
             )
             status, raw = await session.send(client.encode({"query": document, "variables": variables}, own))
             body = orjson.loads(raw)
-            return None if status != 200 or body.get("errors") else body["data"]
+            if status != 200 or body.get("errors"):
+                raise ResponseError(status, body)
+            data: dict[str, Any] = body["data"]
+            return data
 
         async def hub_mix(args: dict[str, str]) -> bool:
             """(f) on the hub: invite, accept, post, update, each waiting for the one before."""
             invite, accept, post_doc, update = HUB_WRITE_MIX
             sent = await post(invite, args)
-            if sent is None:
-                return False
-            accepted = await post(accept, {"invitationId": sent["inviteMember"]["id"]}, args.get("email"))
-            posted = await post(post_doc, {"teamId": args["teamId"], "body": "Benchmark post"})
-            updated = await post(
-                update, {"teamId": args["teamId"], "mandate": f"Benchmark {args['personId']}"}
-            )
-            return None not in (accepted, posted, updated)
+            await post(accept, {"invitationId": sent["inviteMember"]["id"]}, args.get("email"))
+            await post(post_doc, {"teamId": args["teamId"], "body": "Benchmark post"})
+            await post(update, {"teamId": args["teamId"], "mandate": f"Benchmark {args['personId']}"})
+            return True
 
         async def peer_mix(args: dict[str, str]) -> bool:
             """(f) on the peer: the same four steps, with the ids and times the hub would make."""
@@ -173,8 +172,7 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
                     "targetId": target,
                     "summary": verb,
                 }
-                if await post(document, {"teamId": team, "issueId": issue, **activity, **variables}) is None:
-                    return False
+                await post(document, {"teamId": team, "issueId": issue, **activity, **variables})
             return True
 
         return hub_mix if spec["mix"] == "hub" else peer_mix
@@ -187,6 +185,15 @@ async def _http(spec: dict[str, Any]) -> dict[str, Any]:
         spec["duration_s"],
         once=spec["query"] == "f",
     )
+
+
+class ResponseError(Exception):
+    """A write answered with errors: the first one's code and message go into the report."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        first = (body.get("errors") or [{}])[0]
+        code = (first.get("extensions") or {}).get("code")
+        super().__init__(f"HTTP {status} {code}: {first.get('message')}")
 
 
 async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
