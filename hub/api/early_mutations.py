@@ -2,11 +2,11 @@
 
 Inviting, accepting, posting and updating a team are each two Cypher statements in one
 transaction (graph/invitations.py, graph/posts.py, graph/teams.py); through Strawberry they also
-paid for its per-operation machinery and a caller lookup, about a third of the hub's CPU per
-mutation. A mutation document qualifies when Strawberry has parsed and validated it once
-(`DirectMutations` records it then) and it is one root field of `RESOLVERS` with no alias or
-directive, selecting only leaf fields that are plain attributes of the returned object (the
-web app's `{ id status __typename }`). hub/api/early_pages.py answers it with the same guards as
+paid for its per-operation machinery and a caller lookup, about a fifth of the hub's CPU per
+mutation (12.3 → 9.7 ms per write-mix iteration, docs/benchmarks.md). A mutation document
+qualifies when Strawberry has parsed and validated it once (`DirectMutations` records it then)
+and it is one root field of `RESOLVERS` with no alias or directive, selecting only leaf fields
+that are plain attributes of the returned object (the web app's `{ id status __typename }`). hub/api/early_pages.py answers it with the same guards as
 a page, in the same order (caller, operation name, root-field rule with the field's arguments,
 cost and rate limit); the arguments are coerced by graphql-core and converted by Strawberry, as
 for the resolver, and the very resolver body runs (`RESOLVERS`). The caller may come from
