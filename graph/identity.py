@@ -18,8 +18,16 @@ from graph.access import GrantedRole, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import DomainError, InvalidInput, NotFound
 
-# Who may sign in: a Person neither archived nor erased (graph/pages.py re-reads it per page).
-CALLER_LIVE: Final[LiteralString] = "p.archivedAt IS NULL AND p.erasedAt IS NULL"
+# The live Person (neither archived nor erased) with `$callerEmail`, as the rows of
+# `viewer_from_rows`: the sign-in lookup reads it, and a page or a write reads it again with its
+# own facts, to act on a remembered caller only while the graph still says the same
+# (hub/auth/callers.py). Its variable is named `caller` so that it cannot meet a person `p` of the
+# query it is part of.
+CALLER: Final[LiteralString] = (
+    "COLLECT { MATCH (caller:Person {email: $callerEmail})"
+    " WHERE caller.archivedAt IS NULL AND caller.erasedAt IS NULL"
+    " RETURN {id: caller.id, roles: coalesce(caller.roles, [])} }"
+)
 
 
 async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = False) -> Viewer | None:
@@ -28,24 +36,8 @@ async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = 
     `bootstrap_admin` (an email in HUB_ADMIN_EMAILS) makes the caller an administrator even before
     any Person exists, so a fresh production graph can be set up.
     """
-    rows = await graph.read(
-        "MATCH (p:Person {email: $email}) WHERE "
-        + CALLER_LIVE
-        + " RETURN p.id AS id, coalesce(p.roles, []) AS roles",
-        email=email,
-    )
-    return viewer_from_rows(rows, email, bootstrap_admin=bootstrap_admin)
-
-
-# The caller as `viewer_for_email` reads them (the rows of `viewer_from_rows`), as an expression:
-# a page or a write reads it again with its own facts (`$callerEmail`), to act on a remembered
-# caller only while the graph still says the same (hub/auth/callers.py). Its variable is named
-# `caller` so that it cannot meet a person `p` of the query it is part of.
-CALLER: Final[LiteralString] = (
-    "COLLECT { MATCH (caller:Person {email: $callerEmail}) WHERE "
-    + CALLER_LIVE.replace("p.", "caller.")
-    + " RETURN {id: caller.id, roles: coalesce(caller.roles, [])} }"
-)
+    rows = await graph.read("RETURN " + CALLER + " AS caller", callerEmail=email)
+    return viewer_from_rows(rows[0]["caller"], email, bootstrap_admin=bootstrap_admin)
 
 
 class CallerChanged(DomainError):
