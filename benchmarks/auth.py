@@ -5,6 +5,7 @@ against a real issuer and never signs anything."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from hub.auth import keys
@@ -27,10 +28,14 @@ def hub_env(data_dir: Path) -> dict[str, str]:
     }
 
 
+@functools.cache
+def _settings(port: int, data_dir: Path) -> Settings:
+    return Settings(HUB_MODE="development", HUB_PORT=port, HUB_DATA_DIR=data_dir)
+
+
 def token(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> str:
     """A bearer token the development hub on `port` (with `hub_env(data_dir)`) accepts for `email`."""
-    settings = Settings(HUB_MODE="development", HUB_PORT=port, HUB_DATA_DIR=data_dir)
-    return keys.access_token(settings, email=email, subject=email, ttl_s=TOKEN_TTL_S)
+    return keys.access_token(_settings(port, data_dir), email=email, subject=email, ttl_s=TOKEN_TTL_S)
 
 
 def bearer(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> dict[str, str]:

@@ -30,6 +30,7 @@ from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, after_commit, run
 from graph.errors import DatabaseUnavailable, InvalidInput, ResyncRequired
 from graph.ids import new_id
+from graph.json_text import json_of
 from graph.pagination import Page, PageRequest
 
 
@@ -61,51 +62,43 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
-# Records the Activity `$activity` (made by `recorded`) at the end of the statement that makes the
-# change: one round trip for both. Once, however many rows the change had; never when it had none.
-RECORD: LiteralString = """
-WITH DISTINCT true AS recorded
-CALL () {
+# Records one Activity at the end of the statement that makes the change: one round trip for
+# both. `$activity` (from `recorded`) names it; the statement binds what it read: the summary
+# (`activitySummary`), the ids of the other feeds that show it (`activityScope`; the target's own
+# is added) and the entity before and after (`activityBefore`, `activityAfter`: maps, written
+# here as JSON text by graph/json_text.py, or that text already). Once per row: the statements
+# have one.
+RECORD: Final[LiteralString] = (
+    """
+CALL (activitySummary, activityScope, activityBefore, activityAfter) {
+  WITH activitySummary, activityScope,
+       [activityValue IN [activityBefore, activityAfter] |
+        CASE WHEN activityValue IS :: STRING THEN activityValue ELSE """
+    + json_of("activityValue")
+    + """ END] AS activityJson
   CREATE (a:Activity:Entity:Unsequenced {id: $activity.id, at: datetime(), verb: $activity.verb,
-          targetId: $activity.targetId, summary: $activity.summary, before: $activity.before,
-          after: $activity.after, actorId: $activity.actorId})
-  WITH a
+          targetId: $activity.targetId, summary: activitySummary, before: activityJson[0],
+          after: activityJson[1], actorId: $activity.actorId})
+  WITH a, activityScope
   OPTIONAL MATCH (actor:Person {id: $activity.actorId})
   FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END | CREATE (a)-[:BY]->(actor))
-  WITH a
-  CALL (a) {
-    UNWIND $activity.scopeIds AS scopeId
+  WITH a, activityScope
+  CALL (a, activityScope) {
+    UNWIND [$activity.targetId] + activityScope AS scopeId
+    WITH DISTINCT scopeId
     MATCH (s:Entity {id: scopeId})
     CREATE (a)-[:IN_SCOPE]->(s)
   }
 }
 """
+)
 
 
-def recorded(
-    *,
-    verb: str,
-    actor_id: str | None,
-    target_id: str,
-    summary: str,
-    scope_ids: list[str] | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> Record:
-    """The `$activity` parameter of a statement ending in RECORD: one Activity about `target_id`,
-    linked to every entity whose feed should show it; it is numbered once the transaction has
-    committed (`number_recorded`)."""
+def recorded(*, verb: str, actor_id: str | None, target_id: str) -> Record:
+    """The `$activity` parameter of a statement ending in RECORD: one Activity by `actor_id` about
+    `target_id`, numbered once the transaction has committed (`number_recorded`)."""
     after_commit(number_recorded)
-    return {
-        "id": new_id("Activity"),
-        "verb": verb,
-        "targetId": target_id,
-        "summary": summary,
-        "before": _json(before),
-        "after": _json(after),
-        "actorId": actor_id,
-        "scopeIds": list(dict.fromkeys([target_id, *(scope_ids or [])])),
-    }
+    return {"id": new_id("Activity"), "verb": verb, "targetId": target_id, "actorId": actor_id}
 
 
 async def record(
@@ -119,18 +112,24 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Record:
-    """Record one Activity on its own (`recorded` says what it holds); returns what it stored."""
-    activity = recorded(
-        verb=verb,
-        actor_id=actor_id,
-        target_id=target_id,
-        summary=summary,
-        scope_ids=scope_ids,
-        before=before,
-        after=after,
+    """Record one Activity in a statement of its own, linked to every entity whose feed should
+    show it; returns what it stored."""
+    activity = recorded(verb=verb, actor_id=actor_id, target_id=target_id)
+    stored = {
+        **activity,
+        "summary": summary,
+        "scopeIds": list(dict.fromkeys([target_id, *(scope_ids or [])])),
+        "before": _json(before),
+        "after": _json(after),
+    }
+    await run(
+        tx,
+        "WITH $stored.summary AS activitySummary, $stored.scopeIds AS activityScope,"
+        " $stored.before AS activityBefore, $stored.after AS activityAfter" + RECORD,
+        activity=activity,
+        stored=stored,
     )
-    await run(tx, RECORD, activity=activity)
-    return activity
+    return stored
 
 
 NUMBER_BATCH: Final = 1_000

@@ -1,7 +1,8 @@
 """The async Neo4j driver, wrapped so every query is counted and timed out.
 
 `Graph.read` runs one auto-retried read query; `Graph.write` runs a transaction function
-(retried on transient errors by the driver) so a change and its Activity commit together.
+(retried on transient errors) so a change and its Activity commit together, or, for a write
+made in one statement, that statement as an auto-commit transaction.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
+import tenacity
 from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
@@ -131,6 +133,25 @@ def _faults_as_unavailable() -> Iterator[None]:
         raise
 
 
+# How long a write that failed on a transient error (a deadlock) is tried again, as the driver's
+# own retry for a transaction (its default max_transaction_retry_time is 30 s, too long for a request).
+WRITE_RETRY_S = 5.0
+
+
+class _OneStatement:
+    """What a `write(..., one_statement=True)` work is given for its transaction: its one
+    statement runs in the session as an auto-commit transaction; a second one is a defect."""
+
+    def __init__(self, session: neo4j.AsyncSession, timeout_s: float) -> None:
+        self.session, self.timeout_s, self.used = session, timeout_s, False
+
+    async def run(self, cypher: LiteralString, parameters: dict[str, Any]) -> neo4j.AsyncResult:
+        if self.used:
+            raise RuntimeError("a one-statement write ran a second statement")
+        self.used = True
+        return await self.session.run(Query(cypher, timeout=self.timeout_s), parameters)
+
+
 class Graph:
     def __init__(self, driver: AsyncDriver, database: str, query_timeout_s: float) -> None:
         self.driver = driver
@@ -205,9 +226,14 @@ class Graph:
             result = await session.run(query, params)
             return [record async for record in result]
 
-    async def write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
-        """Run `work` in one write transaction (the driver retries it on transient errors), then
-        the steps it left for after the commit (`after_commit`)."""
+    async def write(self, work: Callable[[Tx], Awaitable[T]], *, one_statement: bool = False) -> T:
+        """Run `work` in one write transaction (retried on transient errors), then the steps it
+        left for after the commit (`after_commit`).
+
+        `one_statement`: `work` makes a single statement (the writes that check their rules in
+        it), which then runs as an auto-commit transaction: one round trip instead of BEGIN,
+        RUN and COMMIT, about 0.2 ms less of this process's CPU per write. Under an idempotency
+        key it is a transaction all the same, as the key is claimed in it."""
         from graph.idempotency import guarded  # imports this module
 
         steps: list[AfterCommit] = []
@@ -218,13 +244,16 @@ class Graph:
             steps.clear()  # a retried attempt leaves only what it asked for itself
             return await keyed(tx)
 
-        # The query timeout bounds the whole transaction too, so no write waits without end.
-        unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
         token = _after_commit.set(steps)
         try:
             with _faults_as_unavailable():
                 async with self.driver.session(database=self.database) as session:
-                    result = await session.execute_write(unit)
+                    if one_statement and keyed is work:
+                        result = await self._auto_commit(session, attempt)
+                    else:
+                        # The query timeout bounds the whole transaction too, so no write waits without end.
+                        unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
+                        result = await session.execute_write(unit)
         except neo4j_errors.ConstraintError as exc:
             # A concurrent writer won a uniqueness race that the pre-checks could not see.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
@@ -237,6 +266,20 @@ class Graph:
             if items and self.on_commit is not None:
                 self.on_commit(items)
         return result
+
+    async def _auto_commit(self, session: neo4j.AsyncSession, attempt: Callable[[Tx], Awaitable[T]]) -> T:
+        """`attempt` with its one statement as an auto-commit transaction, tried again after a
+        transient error (a deadlock), which rolled it back, as the driver retries a transaction."""
+        async for retry in tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(neo4j_errors.TransientError),
+            stop=tenacity.stop_after_delay(WRITE_RETRY_S),
+            wait=tenacity.wait_exponential_jitter(multiplier=0.01, max=1.0, jitter=0.01),
+            reraise=True,
+        ):
+            with retry:
+                # Not a transaction: it runs one statement, which Neo4j commits at its end.
+                return await attempt(cast(Tx, _OneStatement(session, self.query_timeout_s)))
+        raise AssertionError("unreachable: the last attempt's error is raised")
 
     async def write_once(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """One auto-commit write query: RUN and PULL in one round trip, committed by the server at

@@ -54,6 +54,19 @@ def _basis(rows: list[Record]) -> tuple[str, tuple[str, ...]]:
     return (rows[0]["id"], tuple(rows[0]["roles"])) if rows else ("", ())
 
 
+# Whether `caller` (CALLER, read in the write's statement) still says what the viewer was made
+# from: `confirm_caller` as a Cypher guard, with `caller_params`.
+CONFIRMED: Final[LiteralString] = (
+    "($callerBasis IS NULL OR [coalesce(head(caller).id, ''), coalesce(head(caller).roles, [])] = $callerBasis)"
+)
+
+
+def caller_params(viewer: Viewer) -> dict[str, Any]:
+    """The parameters of CALLER and CONFIRMED for `viewer`."""
+    basis = None if viewer.basis is None else [viewer.basis[0], list(viewer.basis[1])]
+    return {"callerEmail": viewer.email, "callerBasis": basis}
+
+
 def confirm_caller(viewer: Viewer, rows: list[Record]) -> None:
     """CallerChanged unless `rows` (CALLER, read in the write's transaction) still say what the
     viewer was made from; viewers not made from a read (jobs, tests) pass."""

@@ -22,7 +22,7 @@ from pydantic import field_validator
 from graph import activity, entities, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import Conflict, Forbidden, NotFound
+from graph.errors import Conflict, Forbidden, NotFound, UnexplainedRefusal
 from graph.ids import new_id
 from graph.teams import Role
 from graph.validation import Input, LongText, Percent, PublicId, ShortText
@@ -77,10 +77,16 @@ VISIBLE: Final[LiteralString] = (
     "(" + TEAM_VISIBLE + " OR EXISTS { (v)-[:INVITES]->(:Person {id: $viewerId}) }"
     " OR EXISTS { (v)-[:INVITES]->(:Person)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $viewerId}) })"
 )
-_NODE: Final[LiteralString] = (
-    "v {.*, status: " + STATUS + ", teamId: t.id, teamName: t.name,"
-    " personId: head([(v)-[:INVITES]->(p) | p.id]),"
-    " invitedById: head([(v)-[:SENT_BY]->(p) | p.id])}"
+_FIELDS: Final[LiteralString] = (
+    ".*, status: " + STATUS + ", teamId: t.id, teamName: t.name,"
+    " personId: head([(v)-[:INVITES]->(invitee) | invitee.id]),"
+    " invitedById: head([(v)-[:SENT_BY]->(sender) | sender.id])"
+)
+_NODE: Final[LiteralString] = "v {" + _FIELDS + "}"
+# An invitation `v` to team `t` as the steps read it: with what the rules ask of its team.
+_STEP_NODE: Final[LiteralString] = (
+    "v {" + _FIELDS + ", teamStatus: t.status, needsApproval: coalesce(t.requiresManagerApproval, false),"
+    " issueId: head([(t)-[:ADDRESSES]->(i) | i.id])}"
 )
 _ORDER: Final[LiteralString] = (
     "CASE " + STATUS + " WHEN 'PENDING' THEN 0 WHEN 'AWAITING_APPROVAL' THEN 1 ELSE 2 END, v.createdAt DESC"
@@ -133,33 +139,22 @@ async def of_people(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, l
     return {r["id"]: r["nodes"] for r in rows}
 
 
-# An invitation `v` to team `t` as the steps read it (`_as_read` makes the row one record).
-_READ: Final[LiteralString] = (
-    " RETURN " + _NODE + " AS node, t.status AS teamStatus, t.requiresManagerApproval AS needsApproval,"
-    " head([(t)-[:ADDRESSES]->(i) | i.id]) AS issueId"
-)
-
-
-def _as_read(row: Record) -> Record:
-    return {
-        **row["node"],
-        "teamStatus": row["teamStatus"],
-        "needsApproval": bool(row["needsApproval"]),
-        "issueId": row["issueId"],
-    }
-
-
 def _reader(viewer: Viewer) -> entities.Reader:
     async def read(tx: Tx, id: str) -> Record:
         rows = await run(
             tx,
-            "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE " + VISIBLE + _READ,
+            "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+            + VISIBLE
+            + " RETURN "
+            + _STEP_NODE
+            + " AS node",
             id=id,
             **viewer.params(),
         )
         if not rows:  # an invitation the viewer may not see reads as missing
             raise NotFound("Invitation", id, "invitationId")
-        return _as_read(rows[0])
+        node: Record = rows[0]["node"]
+        return node
 
     return read
 
@@ -178,101 +173,107 @@ def _require_status(node: Record, *allowed: InvitationStatus) -> None:
 
 
 async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> Record:
+    """One statement reads what inviting depends on, checks the rules (`_check_invite`) and, when
+    they hold, makes the invitation and its Activity."""
     if data.role is Role.LEAD:
         raise Conflict("role", "a team has one lead: invite as another role, then use handOverLead")
+    now = datetime.now(UTC)
+    node: Record = {
+        "id": new_id("Invitation"),
+        "role": data.role.value,
+        "allocation": data.allocation,
+        "message": data.message,
+        "status": InvitationStatus.PENDING.value,
+        "expiresAt": data.expires_at or now + DEFAULT_VALIDITY,
+        "createdAt": now,
+        "updatedAt": now,
+    }
 
     async def work(tx: Tx) -> Record:
-        facts = await _invite_facts(tx, data, actor_id, viewer)
-        identity.confirm_caller(viewer, facts["caller"])
-        team, person = facts["team"], facts["person"]
-        if team is None:  # missing, or a team the viewer may not see
-            raise NotFound("ProjectTeam", data.team_id, "teamId")
-        if person is None:
-            raise NotFound("Person", data.person_id, "personId")
-        membership.require_lead(facts["standing"], actor_id, "invite members")
-        if team["status"] == "CLOSED":
-            raise Conflict("teamId", "the team is closed")
-        if person.get("archivedAt") is not None:
-            raise Conflict("personId", f"{person['name']} is archived")
-        if facts["member"]:
-            raise Conflict("personId", f"{person['name']} is already a member of this team")
-        if facts["pending"]:
-            raise Conflict("personId", f"{person['name']} already has a pending invitation to this team")
-        now = datetime.now(UTC)
-        # The invitation as the steps read it (`_READ`; a null property is no key), made here so
-        # that its Activity is written by the same statement.
-        node: Record = {
-            "id": new_id("Invitation"),
-            "role": data.role.value,
-            "allocation": data.allocation,
-            "message": data.message,
-            "status": InvitationStatus.PENDING.value,
-            "expiresAt": data.expires_at or now + DEFAULT_VALIDITY,
-            "createdAt": now,
-            "updatedAt": now,
-            "teamId": team["id"],
-            "teamName": team["name"],
-            "personId": person["id"],
-            "invitedById": facts["standing"]["actorId"],
-            "teamStatus": team["status"],
-            "needsApproval": bool(team.get("requiresManagerApproval")),
-            "issueId": facts["issueId"],
-        }
-        await run(
+        rows = await run(
             tx,
-            """
-            MATCH (t:ProjectTeam {id: $node.teamId}), (p:Person {id: $node.personId})
-            CREATE (v:Invitation:Entity {id: $node.id, role: $node.role, allocation: $node.allocation,
-                    message: $node.message, status: $node.status, expiresAt: $node.expiresAt,
-                    createdAt: $node.createdAt, updatedAt: $node.updatedAt})
-            CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES]->(p)
-            WITH v
-            OPTIONAL MATCH (inviter:Person {id: $node.invitedById})
-            FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END | CREATE (v)-[:SENT_BY]->(inviter))
-            """
-            + activity.RECORD,
+            _INVITE,
+            teamId=data.team_id,
+            personId=data.person_id,
+            actorId=actor_id,
             node=node,
-            activity=activity.recorded(
-                verb="invitation.sent",
-                actor_id=actor_id,
-                target_id=node["id"],
-                scope_ids=_scope(node),
-                summary=f"{person['name']} invited to {team['name']} as {data.role.value.lower()}",
-                after=node,
-            ),
+            activity=activity.recorded(verb="invitation.sent", actor_id=actor_id, target_id=node["id"]),
+            **identity.caller_params(viewer),
+            **viewer.params(),
         )
-        return node
+        row = rows[0]
+        if row["refused"] is not None:
+            _check_invite(row["refused"], data, actor_id, viewer)
+            raise UnexplainedRefusal("inviteMember")
+        written: Record = row["written"]
+        return written
 
-    return await graph.write(work)
+    return await graph.write(work, one_statement=True)
 
 
-async def _invite_facts(tx: Tx, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> Record:
-    """What inviting depends on, in one read: the team as the viewer sees it (null when missing
-    or hidden) and its issue, the person (null when missing), whether they are already a member
-    or have an open invitation to it, the acting person's standing on the team, and the caller."""
-    rows = await run(
-        tx,
-        "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
-        + TEAM_VISIBLE
-        + """
-        OPTIONAL MATCH (p:Entity {id: $personId}) WHERE 'Person' IN labels(p)
-        RETURN t {.*} AS team, head([(t)-[:ADDRESSES]->(i) | i.id]) AS issueId, p {.*} AS person,
-               t IS NOT NULL AND p IS NOT NULL AND EXISTS { (p)-[:MEMBER_OF]->(t) } AS member,
-               t IS NOT NULL AND p IS NOT NULL
-                 AND EXISTS { (t)<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(p) WHERE """
-        + OPEN
-        + " } AS pending, "
-        + membership.STANDING
-        + " AS standing, "
-        + identity.CALLER
-        + " AS caller",
-        teamId=data.team_id,
-        personId=data.person_id,
-        actorId=actor_id,
-        callerEmail=viewer.email,
-        **viewer.params(),
-    )
-    return rows[0]
+# Inviting in one statement: the team as the viewer sees it, the person, whether they are on the
+# team or invited to it already, the acting person's standing, the caller; the invitation and
+# its Activity when the rules hold. The guard is `_check_invite`'s rules, which explain a refusal.
+_INVITE: Final[LiteralString] = (
+    "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
+    + TEAM_VISIBLE
+    + """
+    OPTIONAL MATCH (p:Entity {id: $personId}) WHERE 'Person' IN labels(p)
+    WITH t, p, t IS NOT NULL AND p IS NOT NULL AND EXISTS { (p)-[:MEMBER_OF]->(t) } AS member,
+         t IS NOT NULL AND p IS NOT NULL AND EXISTS { (t)<-[:TO_JOIN]-(v:Invitation)-[:INVITES]->(p) WHERE """
+    + OPEN
+    + " } AS pending, "
+    + membership.STANDING
+    + " AS standing, "
+    + identity.CALLER
+    + """ AS caller
+    WITH t, p, member, pending, standing, caller,
+         t IS NOT NULL AND p IS NOT NULL AND t.status <> 'CLOSED' AND p.archivedAt IS NULL
+         AND NOT member AND NOT pending AND """
+    + membership.LEADS
+    + " AND "
+    + identity.CONFIRMED
+    + """ AS allowed
+    OPTIONAL CALL (t, p, allowed) {
+      WITH t, p WHERE allowed
+      CREATE (v:Invitation:Entity {id: $node.id, role: $node.role, allocation: $node.allocation,
+              message: $node.message, status: $node.status, expiresAt: $node.expiresAt,
+              createdAt: $node.createdAt, updatedAt: $node.updatedAt})
+      CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES]->(p)
+      WITH v, t, p
+      OPTIONAL MATCH (inviter:Person {id: $actorId})
+      FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END | CREATE (v)-[:SENT_BY]->(inviter))
+      WITH p, t, """
+    + _STEP_NODE
+    + """ AS node
+      WITH node, p.name + ' invited to ' + t.name + ' as ' + toLower(node.role) AS activitySummary,
+           [node.teamId, node.issueId, node.personId] AS activityScope, null AS activityBefore, node AS activityAfter"""
+    + activity.RECORD
+    + """
+      RETURN node AS written
+    }
+    RETURN written, CASE WHEN written IS NULL THEN {team: t {.*}, person: p {.*}, member: member, pending: pending,
+                                                    standing: standing, caller: caller} END AS refused"""
+)
+
+
+def _check_invite(facts: Record, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> None:
+    """The rules of inviting, in order, on what `_INVITE` read: the first that fails raises."""
+    identity.confirm_caller(viewer, facts["caller"])
+    team, person = facts["team"], facts["person"]
+    if team is None:  # missing, or a team the viewer may not see
+        raise NotFound("ProjectTeam", data.team_id, "teamId")
+    if person is None:
+        raise NotFound("Person", data.person_id, "personId")
+    membership.require_lead(facts["standing"], actor_id, "invite members")
+    if team["status"] == "CLOSED":
+        raise Conflict("teamId", "the team is closed")
+    if person.get("archivedAt") is not None:
+        raise Conflict("personId", f"{person['name']} is archived")
+    if facts["member"]:
+        raise Conflict("personId", f"{person['name']} is already a member of this team")
+    if facts["pending"]:
+        raise Conflict("personId", f"{person['name']} already has a pending invitation to this team")
 
 
 def _require_room(node: Record, joining: Record, *, joins: bool) -> None:
@@ -339,66 +340,83 @@ def _summary(step: str, node: Record) -> str:
 
 async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
     """The invitee accepts: the membership starts, or, when the team asks for it, waits for their
-    manager's approval (nothing is booked until then, but the time is checked now). One read of
-    the invitation and what joining depends on, one statement for the change and its Activity."""
+    manager's approval (nothing is booked until then, but the time is checked now). One statement
+    reads the invitation and what joining depends on, checks the rules (`_check_accept`) and,
+    when they hold, makes the change and its Activity."""
 
     async def work(tx: Tx) -> Record:
         rows = await run(
             tx,
-            "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-            + VISIBLE
-            + " OPTIONAL MATCH (v)-[:INVITES]->(p:Person) WITH v, t, p, t.id AS teamId"
-            + _READ
-            + ", "
-            + membership.JOINING
-            + " AS joining, "
-            + identity.CALLER
-            + " AS caller",
+            _ACCEPT,
             id=id,
-            callerEmail=viewer.email,
+            actorId=actor_id,
+            activity=activity.recorded(verb="invitation.accepted", actor_id=actor_id, target_id=id),
+            **identity.caller_params(viewer),
             **viewer.params(),
         )
-        identity.confirm_caller(viewer, rows[0]["caller"])
-        if rows[0]["node"] is None:  # an invitation the viewer may not see reads as missing
-            raise NotFound("Invitation", id, "invitationId")
-        before, joining = _as_read(rows[0]), rows[0]["joining"]
-        if actor_id is not None and actor_id != before["personId"]:
-            raise Forbidden("invitationId", "only the invited person may accept")
-        _require_status(before, InvitationStatus.PENDING)
-        joins = not before["needsApproval"]
-        _require_room(before, joining, joins=joins)
-        now = datetime.now(UTC)
-        after = {
-            **before,
-            "status": (InvitationStatus.ACCEPTED if joins else InvitationStatus.AWAITING_APPROVAL).value,
-            "respondedAt": before.get("respondedAt") or now,
-            "updatedAt": now,
-        }
-        await run(
-            tx,
-            """
-            MATCH (v:Invitation {id: $id})-[:INVITES]->(p:Person), (v)-[:TO_JOIN]->(t:ProjectTeam)
-            SET v.status = $after.status, v.respondedAt = $after.respondedAt, v.updatedAt = $after.updatedAt
-            FOREACH (_ IN CASE WHEN $joins THEN [1] ELSE [] END |
-              CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t))
-            """
-            + activity.RECORD,
-            id=id,
-            after=after,
-            joins=joins,
-            activity=activity.recorded(
-                verb="invitation.accepted",
-                actor_id=actor_id,
-                target_id=id,
-                scope_ids=_scope(after),
-                summary=_summary("Invitation accepted", after),
-                before=before,
-                after=after,
-            ),
-        )
-        return after
+        row = rows[0]
+        if row["refused"] is not None:
+            _check_accept(row["refused"], id, actor_id, viewer)
+            raise UnexplainedRefusal("acceptInvitation")
+        written: Record = row["written"]
+        return written
 
-    return await graph.write(work)
+    return await graph.write(work, one_statement=True)
+
+
+# Accepting in one statement: the invitation as the steps read it, what the invitee joining
+# depends on, the caller; the change and its Activity when `_check_accept`'s rules hold.
+_ACCEPT: Final[LiteralString] = (
+    "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+    + VISIBLE
+    + " OPTIONAL MATCH (v)-[:INVITES]->(p:Person) WITH v, t, p, t.id AS teamId WITH v, t, p, "
+    + _STEP_NODE
+    + " AS before, "
+    + membership.JOINING
+    + " AS joining, "
+    + identity.CALLER
+    + """ AS caller
+    WITH v, t, p, before, joining, caller, NOT coalesce(before.needsApproval, false) AS joins
+    WITH v, t, p, before, joining, caller, joins,
+         before IS NOT NULL AND ($actorId IS NULL OR $actorId = before.personId)
+         AND before.status = 'PENDING' AND before.teamStatus <> 'CLOSED' AND NOT (joins AND joining.member)
+         AND """
+    + membership.fits("before.allocation")
+    + " AND "
+    + identity.CONFIRMED
+    + """ AS allowed
+    OPTIONAL CALL (v, t, p, before, joins, allowed) {
+      WITH v, t, p, before, joins WHERE allowed
+      SET v.status = CASE WHEN joins THEN 'ACCEPTED' ELSE 'AWAITING_APPROVAL' END,
+          v.respondedAt = coalesce(v.respondedAt, datetime()), v.updatedAt = datetime()
+      FOREACH (_ IN CASE WHEN joins THEN [1] ELSE [] END |
+        CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t))
+      WITH before, """
+    + _STEP_NODE
+    + """ AS after
+      WITH before, after,
+           'Invitation accepted (' + toLower(after.role) + ', ' + toString(after.allocation) + '%)' AS activitySummary,
+           [after.teamId, after.issueId, after.personId] AS activityScope,
+           before AS activityBefore, after AS activityAfter"""
+    + activity.RECORD
+    + """
+      RETURN after AS written
+    }
+    RETURN written,
+           CASE WHEN written IS NULL THEN {before: before, joining: joining, caller: caller} END AS refused"""
+)
+
+
+def _check_accept(facts: Record, id: str, actor_id: str | None, viewer: Viewer) -> None:
+    """The rules of accepting, in order, on what `_ACCEPT` read: the first that fails raises."""
+    identity.confirm_caller(viewer, facts["caller"])
+    before = facts["before"]
+    if before is None:  # an invitation the viewer may not see reads as missing
+        raise NotFound("Invitation", id, "invitationId")
+    if actor_id is not None and actor_id != before["personId"]:
+        raise Forbidden("invitationId", "only the invited person may accept")
+    _require_status(before, InvitationStatus.PENDING)
+    _require_room(before, facts["joining"], joins=not before["needsApproval"])
 
 
 async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:

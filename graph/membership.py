@@ -19,7 +19,9 @@ ALLOCATED: Final[LiteralString] = (
     " WHERE o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation] | s + a)"
 )
 
-FULL_TIME: Final = 100
+# Full time in percent; the text for Cypher guards (FITS), the number for Python.
+_FULL_TIME: Final[LiteralString] = "100"
+FULL_TIME: Final = int(_FULL_TIME)
 
 
 async def require_team(tx: Tx, team_id: str, viewer: Viewer, field: str = "teamId") -> Record:
@@ -74,6 +76,12 @@ async def _standing(tx: Tx, team_id: str, actor_id: str) -> Record:
     return standing
 
 
+# `require_lead` and `require_membership` as Cypher guards on `standing` (STANDING), for a write
+# that checks its rules in its own statement.
+LEADS: Final[LiteralString] = "($actorId IS NULL OR standing.role = 'LEAD' OR standing.admin)"
+BELONGS: Final[LiteralString] = "($actorId IS NULL OR standing.role IS NOT NULL OR standing.admin)"
+
+
 def require_lead(standing: Record, actor_id: str | None, action: str) -> None:
     """Only the team's lead, or an administrator (ADMIN on their Person), may `action`. No actor:
     a trusted job, or a person-less bootstrap administrator the hub's rules already admitted."""
@@ -119,6 +127,11 @@ async def joining(tx: Tx, person_id: str, team_id: str) -> Record:
     )
     found: Record = rows[0]["joining"] if rows else {"member": False, "elsewhere": 0}
     return found
+
+
+# `require_free` as a Cypher guard: `joining` (JOINING) leaves room for `allocation`.
+def fits(allocation: LiteralString) -> LiteralString:
+    return "(joining.elsewhere + " + allocation + " <= " + _FULL_TIME + ")"
 
 
 def require_free(elsewhere: int, allocation: int, field: str = "allocation") -> None:

@@ -12,7 +12,6 @@ from everyone who is not a member.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints
@@ -20,7 +19,7 @@ from pydantic import Field, StringConstraints
 from graph import activity, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import Conflict, NotFound
+from graph.errors import Conflict, NotFound, UnexplainedRefusal
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
 from graph.validation import Input, PublicId
@@ -126,103 +125,115 @@ def _check_parent(parent: Record | None, data: PostInput) -> None:
 
 
 async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Viewer) -> Record:
-    """One read of what posting depends on, one statement for the post and its Activity."""
+    """One statement reads what posting depends on, checks the rules (`_check_post`) and, when
+    they hold, makes the post and its Activity."""
+    post_id = new_id("Post")
 
     async def work(tx: Tx) -> Record:
-        facts = await _post_facts(tx, data, actor_id, viewer)
-        identity.confirm_caller(viewer, facts["caller"])
-        team = facts["team"]
-        if team is None:  # missing, or a team the viewer may not see
-            raise NotFound("ProjectTeam", data.team_id, "teamId")
-        membership.require_membership(facts["standing"], actor_id, "post")
-        if facts["missingMentions"]:
-            raise NotFound("Person", facts["missingMentions"][0], "mentionedPersonIds")
-        if data.reply_to_id is not None:
-            _check_parent(facts["parent"], data)
-        if team["status"] == "CLOSED":
-            raise Conflict("teamId", "the team is closed")
-        now = datetime.now(UTC)
-        # The post as `_NODE` reads it, made here so that its Activity is written by the same statement.
-        node: Record = {
-            "id": new_id("Post"),
-            "body": data.body,
-            "createdAt": now,
-            "updatedAt": now,
-            "teamId": team["id"],
-            "authorId": facts["standing"]["actorId"],
-            "replyToId": data.reply_to_id,
-            "mentionIds": facts["mentioned"],
-        }
-        await run(
+        rows = await run(
             tx,
-            """
-            MATCH (t:ProjectTeam {id: $node.teamId})
-            CREATE (n:Post:Entity {id: $node.id, body: $node.body, createdAt: $node.createdAt,
-                    updatedAt: $node.updatedAt})
-            CREATE (n)-[:IN_TEAM]->(t)
-            WITH n
-            OPTIONAL MATCH (parent:Post {id: $node.replyToId})
-            FOREACH (_ IN CASE WHEN parent IS NULL THEN [] ELSE [1] END | CREATE (n)-[:REPLY_TO]->(parent))
-            WITH n
-            OPTIONAL MATCH (author:Person {id: $node.authorId})
-            FOREACH (_ IN CASE WHEN author IS NULL THEN [] ELSE [1] END | CREATE (n)-[:WRITTEN_BY]->(author))
-            WITH n
-            CALL (n) {
-              UNWIND $node.mentionIds AS mentionId
-              MATCH (m:Entity {id: mentionId})
-              CREATE (n)-[:MENTIONS]->(m)
-            }
-            """
-            + activity.RECORD,
-            node=node,
+            _CREATE,
+            id=post_id,
+            body=data.body,
+            teamId=data.team_id,
+            replyToId=data.reply_to_id,
+            actorId=actor_id,
+            mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
+            emails=mentioned_emails(body=data.body),
+            summaryTail="reply posted" if data.reply_to_id else "new post",
             activity=activity.recorded(
                 verb="post.replied" if data.reply_to_id else "post.created",
                 actor_id=actor_id,
-                target_id=node["id"],
-                scope_ids=[data.team_id, team["issueId"], *node["mentionIds"]],
-                summary=f"{team['name']}: " + ("reply posted" if data.reply_to_id else "new post"),
-                after=node,
+                target_id=post_id,
             ),
+            **identity.caller_params(viewer),
+            **viewer.params(),
         )
-        return node
+        row = rows[0]
+        if row["refused"] is not None:
+            _check_post(row["refused"], data, actor_id, viewer)
+            raise UnexplainedRefusal("createPost")
+        written: Record = row["written"]
+        return written
 
-    return await graph.write(work)
+    return await graph.write(work, one_statement=True)
 
 
-async def _post_facts(tx: Tx, data: PostInput, actor_id: str | None, viewer: Viewer) -> Record:
-    """What posting depends on, in one read: the post replied to and the team, each as the viewer
-    sees it (null when missing or hidden), the acting person's standing, the mentioned ids that
-    are no live person, the people the post mentions (by id or by an @email in the body), and
-    the caller."""
-    rows = await run(
-        tx,
-        "WITH head(COLLECT { MATCH (n:Post {id: $replyToId})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN {teamId: t.id, isReply: EXISTS { (n)-[:REPLY_TO]->() }} }) AS parent"
-        " OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
-        + TEAM_VISIBLE
-        + """
-        RETURN parent, t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team, """
-        + membership.STANDING
-        + """ AS standing,
-          [id IN $mentionIds WHERE NOT EXISTS {
-             MATCH (m:Entity {id: id}) WHERE 'Person' IN labels(m) AND m.archivedAt IS NULL }] AS missingMentions,
-          COLLECT {
-            CALL () {
-              UNWIND $mentionIds AS id MATCH (m:Entity {id: id}) WHERE 'Person' IN labels(m) RETURN m
-              UNION
-              UNWIND $emails AS email MATCH (m:Person {email: email}) RETURN m
-            }
-            RETURN m.id ORDER BY m.name
-          } AS mentioned, """
-        + identity.CALLER
-        + " AS caller",
-        teamId=data.team_id,
-        replyToId=data.reply_to_id,
-        actorId=actor_id,
-        mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
-        emails=mentioned_emails(body=data.body),
-        callerEmail=viewer.email,
-        **viewer.params(),
-    )
-    return rows[0]
+# Posting in one statement: the post replied to and the team, each as the viewer sees it (null
+# when missing or hidden), the acting person's standing, the mentioned ids that are no live
+# person, the people the post mentions (by id or by an @email in the body), and the caller; the
+# post and its Activity when `_check_post`'s rules hold.
+_CREATE: Final[LiteralString] = (
+    "WITH head(COLLECT { MATCH (n:Post {id: $replyToId})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
+    + TEAM_VISIBLE
+    + " RETURN {teamId: t.id, isReply: EXISTS { (n)-[:REPLY_TO]->() }} }) AS parent"
+    " OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
+    + TEAM_VISIBLE
+    + """
+    WITH parent, t, """
+    + membership.STANDING
+    + """ AS standing,
+      [id IN $mentionIds WHERE NOT EXISTS {
+         MATCH (m:Entity {id: id}) WHERE 'Person' IN labels(m) AND m.archivedAt IS NULL }] AS missingMentions,
+      COLLECT {
+        CALL () {
+          UNWIND $mentionIds AS id MATCH (m:Entity {id: id}) WHERE 'Person' IN labels(m) RETURN m
+          UNION
+          UNWIND $emails AS email MATCH (m:Person {email: email}) RETURN m
+        }
+        RETURN m.id ORDER BY m.name
+      } AS mentioned, """
+    + identity.CALLER
+    + """ AS caller
+    WITH parent, t, standing, missingMentions, mentioned, caller,
+         t IS NOT NULL AND size(missingMentions) = 0 AND t.status <> 'CLOSED'
+         AND ($replyToId IS NULL OR (parent IS NOT NULL AND parent.teamId = $teamId AND NOT parent.isReply))
+         AND """
+    + membership.BELONGS
+    + " AND "
+    + identity.CONFIRMED
+    + """ AS allowed
+    OPTIONAL CALL (t, mentioned, allowed) {
+      WITH t, mentioned WHERE allowed
+      CREATE (n:Post:Entity {id: $id, body: $body, createdAt: datetime(), updatedAt: datetime()})
+      CREATE (n)-[:IN_TEAM]->(t)
+      WITH n, t, mentioned
+      OPTIONAL MATCH (repliedTo:Post {id: $replyToId})
+      FOREACH (_ IN CASE WHEN repliedTo IS NULL THEN [] ELSE [1] END | CREATE (n)-[:REPLY_TO]->(repliedTo))
+      WITH n, t, mentioned
+      OPTIONAL MATCH (author:Person {id: $actorId})
+      FOREACH (_ IN CASE WHEN author IS NULL THEN [] ELSE [1] END | CREATE (n)-[:WRITTEN_BY]->(author))
+      WITH n, t, mentioned
+      CALL (n, mentioned) {
+        UNWIND mentioned AS mentionId
+        MATCH (m:Entity {id: mentionId})
+        CREATE (n)-[:MENTIONS]->(m)
+      }
+      WITH t, """
+    + _NODE
+    + """ AS node
+      WITH node, t.name + ': ' + $summaryTail AS activitySummary,
+           [t.id, head([(t)-[:ADDRESSES]->(i) | i.id])] + node.mentionIds AS activityScope,
+           null AS activityBefore, node AS activityAfter"""
+    + activity.RECORD
+    + """
+      RETURN node AS written
+    }
+    RETURN written, CASE WHEN written IS NULL THEN {parent: parent, team: t {.*}, standing: standing,
+                                                    missingMentions: missingMentions, caller: caller} END AS refused"""
+)
+
+
+def _check_post(facts: Record, data: PostInput, actor_id: str | None, viewer: Viewer) -> None:
+    """The rules of posting, in order, on what `_CREATE` read: the first that fails raises."""
+    identity.confirm_caller(viewer, facts["caller"])
+    team = facts["team"]
+    if team is None:  # missing, or a team the viewer may not see
+        raise NotFound("ProjectTeam", data.team_id, "teamId")
+    membership.require_membership(facts["standing"], actor_id, "post")
+    if facts["missingMentions"]:
+        raise NotFound("Person", facts["missingMentions"][0], "mentionedPersonIds")
+    if data.reply_to_id is not None:
+        _check_parent(facts["parent"], data)
+    if team["status"] == "CLOSED":
+        raise Conflict("teamId", "the team is closed")

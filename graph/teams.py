@@ -6,16 +6,16 @@ lead; everyone else joins through invitations (graph/invitations.py).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints, model_validator
 
 from graph import activity, entities, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import InvalidInput, NotFound
+from graph.errors import InvalidInput, NotFound, UnexplainedRefusal
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
 from graph.validation import Input, LongText, Name, Percent, PublicId, patch_properties
@@ -275,51 +275,78 @@ async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
 
 
 async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, viewer: Viewer) -> Record:
-    """One read of the team, the actor's standing and the caller; one statement for the change
-    and its Activity."""
-    props = patch_properties(patch, nullable=_NULLABLE)
+    """One statement reads the team, the actor's standing and the caller, checks the rules
+    (`_check_update`) and, when they hold, makes the change and its Activity."""
+    changes = {**patch_properties(patch, nullable=_NULLABLE), **_dates_of(patch)}
 
     async def work(tx: Tx) -> Record:
         rows = await run(
             tx,
-            _READ + ", " + membership.STANDING + " AS standing, " + identity.CALLER + " AS caller",
+            _UPDATE,
             id=id,
             teamId=id,
             actorId=actor_id,
-            callerEmail=viewer.email,
-        )
-        identity.confirm_caller(viewer, rows[0]["caller"])
-        if rows[0]["node"] is None:
-            raise NotFound("ProjectTeam", id, "id")
-        before = rows[0]["node"]
-        membership.require_lead(rows[0]["standing"], actor_id, "update the team")
-        start = patch.start_date if "start_date" in patch.model_fields_set else before.get("startDate")
-        end = patch.end_date if "end_date" in patch.model_fields_set else before.get("endDate")
-        try:
-            _check_dates(start, end)
-        except ValueError as exc:
-            raise InvalidInput.one("endDate", "must not be before startDate") from exc
-        changes = {**props, **_dates_of(patch), "updatedAt": datetime.now(UTC)}
-        # The team as `_READ` reads it after the change: a property set to null is gone.
-        after = {k: v for k, v in {**before, **changes}.items() if v is not None}
-        await run(
-            tx,
-            "MATCH (n:ProjectTeam {id: $id}) SET n += $changes" + activity.RECORD,
-            id=id,
             changes=changes,
-            activity=activity.recorded(
-                verb="team.updated",
-                actor_id=actor_id,
-                target_id=id,
-                scope_ids=[after["issueId"]],
-                summary=f"Team updated: {after['name']}",
-                before=before,
-                after=after,
-            ),
+            setsStart="startDate" in changes,
+            setsEnd="endDate" in changes,
+            activity=activity.recorded(verb="team.updated", actor_id=actor_id, target_id=id),
+            **identity.caller_params(viewer),
         )
-        return after
+        row = rows[0]
+        if row["refused"] is not None:
+            _check_update(row["refused"], id, actor_id, viewer)
+            raise UnexplainedRefusal("updateTeam")
+        written: Record = row["written"]
+        return written
 
-    return await graph.write(work)
+    return await graph.write(work, one_statement=True)
+
+
+# Updating a team in one statement: the team, the acting person's standing, the caller, and the
+# dates it would have; the change (a property set to null is gone) and its Activity when
+# `_check_update`'s rules hold.
+_UPDATE: Final[LiteralString] = (
+    """
+    OPTIONAL MATCH (n:ProjectTeam {id: $id})
+    WITH n, n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS before, """
+    + membership.STANDING
+    + " AS standing, "
+    + identity.CALLER
+    + """ AS caller
+    WITH n, before, standing, caller,
+         CASE WHEN $setsStart THEN $changes.startDate ELSE before.startDate END AS startsOn,
+         CASE WHEN $setsEnd THEN $changes.endDate ELSE before.endDate END AS endsOn
+    WITH n, before, standing, caller, startsOn, endsOn,
+         before IS NOT NULL AND (startsOn IS NULL OR endsOn IS NULL OR endsOn >= startsOn) AND """
+    + membership.LEADS
+    + " AND "
+    + identity.CONFIRMED
+    + """ AS allowed
+    OPTIONAL CALL (n, before, allowed) {
+      WITH n, before WHERE allowed
+      SET n += $changes, n.updatedAt = datetime()
+      WITH before, n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS after
+      WITH after, 'Team updated: ' + after.name AS activitySummary, [after.issueId] AS activityScope,
+           before AS activityBefore, after AS activityAfter"""
+    + activity.RECORD
+    + """
+      RETURN after AS written
+    }
+    RETURN written, CASE WHEN written IS NULL THEN {before: before, standing: standing, caller: caller,
+                                                    startsOn: startsOn, endsOn: endsOn} END AS refused"""
+)
+
+
+def _check_update(facts: Record, id: str, actor_id: str | None, viewer: Viewer) -> None:
+    """The rules of updating a team, in order, on what `_UPDATE` read: the first that fails raises."""
+    identity.confirm_caller(viewer, facts["caller"])
+    if facts["before"] is None:
+        raise NotFound("ProjectTeam", id, "id")
+    membership.require_lead(facts["standing"], actor_id, "update the team")
+    try:
+        _check_dates(facts["startsOn"], facts["endsOn"])
+    except ValueError as exc:
+        raise InvalidInput.one("endDate", "must not be before startDate") from exc
 
 
 def _dates_of(patch: TeamPatch) -> dict[str, date | list[date] | None]:

@@ -1,14 +1,16 @@
 """Transactions the server stops (timeouts, lock waits) are "try again later", never internal errors;
-a write whose activity cannot be numbered after its commit has still happened."""
+a write whose activity cannot be numbered after its commit has still happened; a one-statement
+write rolled back on a transient error (a deadlock) runs again."""
 
 from collections.abc import AsyncIterator, Awaitable
 
 import pytest
+from neo4j.exceptions import Neo4jError
 
 from graph.activity import ActivityEvent
-from graph.driver import Graph, run
+from graph.driver import Graph, Tx, run
 from graph.embedded import EmbeddedNeo4j
-from graph.errors import DatabaseUnavailable
+from graph.errors import Conflict, DatabaseUnavailable
 from tests.conftest import TEST_PASSWORD
 from tests.conftest import recorded as _recorded
 
@@ -88,3 +90,45 @@ async def test_activity_left_unnumbered_is_numbered_by_the_next_write_oldest_fir
         {"summary": "next", "seq": 3},
     ]
     assert [(e.seq, e.activity["summary"]) for e in announced] == [(2, "left behind"), (3, "next")]
+
+
+def _deadlock() -> Neo4jError:
+    return Neo4jError._hydrate_neo4j(
+        code="Neo.TransientError.Transaction.DeadlockDetected", message="deadlock"
+    )
+
+
+async def test_a_one_statement_write_rolled_back_on_a_transient_error_runs_again(graph: Graph) -> None:
+    attempts: list[int] = []
+
+    async def work(tx: Tx) -> str:
+        attempts.append(len(attempts) + 1)
+        if len(attempts) == 1:
+            raise _deadlock()  # as Neo4j answers a statement it rolled back
+        rows = await run(tx, "CREATE (n:Entity {id: 'retried'}) RETURN n.id AS id")
+        return str(rows[0]["id"])
+
+    assert await graph.write(work, one_statement=True) == "retried"
+    assert attempts == [1, 2]
+    assert (await graph.read("MATCH (n:Entity {id: 'retried'}) RETURN count(n) AS n"))[0]["n"] == 1
+
+
+async def test_a_one_statement_write_refused_by_a_rule_is_not_run_again(graph: Graph) -> None:
+    attempts: list[int] = []
+
+    async def work(tx: Tx) -> None:
+        attempts.append(1)
+        raise Conflict("teamId", "the team is closed")
+
+    with pytest.raises(Conflict):
+        await graph.write(work, one_statement=True)
+    assert attempts == [1]
+
+
+async def test_a_one_statement_write_may_not_run_a_second_statement(graph: Graph) -> None:
+    async def work(tx: Tx) -> None:
+        await run(tx, "RETURN 1 AS one")
+        await run(tx, "RETURN 2 AS two")
+
+    with pytest.raises(RuntimeError, match="second statement"):
+        await graph.write(work, one_statement=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from graph import identity, invitations, people
 from graph.access import GrantedRole, Viewer
 from graph.driver import Graph, run
-from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
+from graph.errors import Conflict, Forbidden, InvalidInput, NotFound, UnexplainedRefusal
 from graph.validation import validate
 from tests import formation_builders as b
 from tests.formation_builders import SYSTEM
@@ -394,3 +395,37 @@ async def test_an_acceptance_for_an_archived_caller_is_not_written(graph: Graph,
         await invitations.accept(graph, sent["id"], g["anna"], remembered)
 
     assert (await invitations.by_ids(graph, [sent["id"]], SYSTEM))[sent["id"]]["status"] == "PENDING"
+
+
+async def test_an_acceptances_activity_holds_the_invitation_before_and_after(
+    graph: Graph, g: dict[str, str]
+) -> None:
+    sent = await invite(graph, g)
+    accepted = await invitations.accept(graph, sent["id"], None, SYSTEM)
+
+    rows = await graph.read(
+        "MATCH (a:Activity {verb: 'invitation.accepted', targetId: $id}) RETURN a.before AS before, a.after AS after",
+        id=sent["id"],
+    )
+    before, after = json.loads(rows[0]["before"]), json.loads(rows[0]["after"])
+    assert (before["status"], after["status"]) == ("PENDING", "ACCEPTED")
+    assert after["respondedAt"] == str(accepted["respondedAt"])
+    assert {k: after[k] for k in ("id", "personId", "teamId", "allocation")} == {
+        "id": sent["id"],
+        "personId": g["anna"],
+        "teamId": g["team"],
+        "allocation": 30,
+    }
+
+
+async def test_a_refusal_that_no_rule_explains_is_an_error_and_writes_nothing(
+    graph: Graph, g: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await invite(graph, g)
+    monkeypatch.setattr(invitations, "_check_invite", lambda *args: None)  # the rules say nothing
+    before = await b.counts(graph)
+
+    with pytest.raises(UnexplainedRefusal, match="inviteMember"):
+        await invite(graph, g)  # the statement's guard refuses the second pending invitation
+
+    assert await b.counts(graph) == before
