@@ -317,8 +317,8 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   TO_JOIN and INVITES, its status, MEMBER_OF with the invited terms, the post, the mandate) and,
   in a second root field, the Activity with the hub's IN_SCOPE feeds. It does less than the hub:
   it checks no rule (lead, invitee, member, capacity, an existing membership or pending
-  invitation, the caller still as remembered; the hub reads them in one query per mutation, in
-  the transaction of its write), runs each root field as its own transaction, is given the team's
+  invitation, the caller still as remembered; the hub checks them in the one statement that makes
+  its write), runs each root field as its own transaction, is given the team's
   issue id instead of reading it, and leaves its activities unnumbered (no seq: the library
   cannot take the hub's counter lock).
 - **Dataset:** the demo generator at national scale (counts under *Dataset* above). The team
@@ -350,8 +350,8 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    locked in different orders (the driver retries them; tests/test_write_concurrency.py). Since
    16 below, the floor's write mix looks each caller up once and remembers them, as the hub's
    early path does (the administrator once; each invited person once, to accept), and both
-   confirm the caller in each write's first read: two queries per mutation on both, plus the
-   shared numbering (35, then 27 queries per iteration before 15 and 16).
+   confirm the caller in each write's statement: one statement per mutation on both since 17
+   (two after 16; 35, then 27 queries per iteration before 15 and 16), plus the shared numbering.
 
 5. **People search (b) in one round trip**: its document is a compiled shape too
    (graph/pages.py `people_search`, hub/api/compiled.py `PEOPLE_SEARCH`): 4 round trips and
@@ -419,20 +419,42 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    then). py-spy under (f) with the two-statement writes: the driver's Python (sessions, BEGIN,
    RUN/PULL, COMMIT, the loopback sends) was 70 % of the hub's samples.
 
+17. **Each hot mutation in one statement, its own transaction** (graph/checked_writes.py,
+   graph/json_text.py, graph/driver.py). Inviting, accepting, posting and updating a team read
+   what they depend on, evaluate their rules as a Cypher guard and, only when it holds, make the
+   change and its Activity, in one statement that Neo4j runs as an auto-commit transaction
+   (`Graph.write(..., one_statement=True)`: RUN and PULL in one round trip instead of BEGIN, two
+   RUN/PULL and COMMIT; retried after a deadlock with tenacity; under an idempotency key still a
+   transaction, as the key is claimed in it). A refused statement returns the facts it read, and
+   the rules in Python, unchanged, raise the same errors from them; a refusal none of them
+   explains is an internal error (`UnexplainedRefusal`) with nothing written. The Activity's
+   before/after JSON is written by the statement (graph/json_text.py: json.dumps's escapes and
+   separators, dates and datetimes as Python's `str()`; the keys in the map's own order: the first
+   version sorted them with a subquery per map, repeated the escape table in the statement's text
+   and doubled Neo4j's CPU per write). Hub CPU per (f) iteration at 32 clients: 8.9 → 6.4 ms,
+   Neo4j 5.9 → 5.9 ms; 100.4 → 133.3 iterations/s (library 90.1 → 90.2). The floor runs the same
+   graph/ code: 5.5 → 4.3 ms, 149.1 → 162.2 iterations/s. The load generator now signs the
+   invited persons' tokens before each (f) cell instead of in the measured window: an RSA
+   signature per iteration had put its CPU at 17–20 % of a core (2 % now), taken from the two
+   cores the servers share; only the hub's mix signs tokens.
+
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
 
 Not done: a general selection-set compiler for the long tail of queries (those still pay the
-caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: after 16
-the hub makes two statements per mutation in one transaction (BEGIN, two RUN/PULL, COMMIT) and
-shares the numbering; what is left of its CPU per mutation is mostly the driver's Python for
-those four exchanges. One auto-commit statement per mutation (the rules evaluated in Cypher, the
-refusal returned as a row, and the Activity's before/after JSON built in Cypher, which has no
-JSON function without APOC) would halve that: the driver costs 0.38 ms of CPU for an
-auto-commit statement against 1.0 ms for a two-statement transaction on this machine. Pipelining
-BEGIN with the first query (the driver's private `_pipelined_begin`) was tried before 15 and
-moved nothing measurable (50.4–52.9 vs 50.6–53.6 iterations/s), so it is not in. The hub's
-(f) cells of the 03:22 run had 3 and 7 failed iterations (32 and 128 clients), recorded only as
-"error in response"; the load generator now records a failed write's first error code and
-message, and a 6-round re-run of the hub's 32-client cell had no failures.
+caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: at 32 and
+128 clients the hub is at 1.48× and 1.49× the library (target 1.5×), within its own overhead
+target over the floor (22 %). At 1 and 8 clients (1.20×, 1.28×, p99 a little above the
+library's) each mutation waits for two statements in sequence, its write and the numbering of
+its Activity (gap-free `seq`, needed before the answer so that the writer's feed shows it); the
+library numbers nothing. Numbering inside the write statement would remove that round trip, but
+it holds the counter's lock across the commit: on this machine 32 writers doing so reached about
+600 commits/s against 1,900 without it, below the 530 writes/s the hub sustains at 32 clients,
+so it is not in. What is left of the hub's CPU per mutation is mostly the driver's (a session and
+RUN/PULL per statement, the invitee's sign-in lookup, the numbering) and uvicorn/Starlette. The
+other invitation steps (decline, withdraw, approve, reject) still check their rules in Python
+between the statements of one transaction (`entities.change`); they are not in the write mix.
+Pipelining BEGIN with the first query (the driver's private `_pipelined_begin`) was tried before
+15 and moved nothing measurable, so it is not in. Failed iterations in (f) are refusals by the
+capacity rule (a person already at 100 %), which the hub and the floor both apply.
 """

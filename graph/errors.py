@@ -109,12 +109,3 @@ class NotAllowed(Forbidden):
     def __init__(self, operation: str, rule: str) -> None:
         self.field = operation
         DomainError.__init__(self, f"not allowed: {operation} requires {rule}")
-
-
-class UnexplainedRefusal(RuntimeError):
-    """A write that checks its rules in its own statement refused, and none of the rules, checked
-    again in Python on the facts it returned, says why: the Cypher guard and the rules disagree
-    (a defect). Nothing was written."""
-
-    def __init__(self, write: str) -> None:
-        super().__init__(f"{write}: the statement refused the write, but no rule explains why")

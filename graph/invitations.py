@@ -21,8 +21,9 @@ from pydantic import field_validator
 
 from graph import activity, entities, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
+from graph.checked_writes import write_checked
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import Conflict, Forbidden, NotFound, UnexplainedRefusal
+from graph.errors import Conflict, Forbidden, NotFound
 from graph.ids import new_id
 from graph.teams import Role
 from graph.validation import Input, LongText, Percent, PublicId, ShortText
@@ -189,26 +190,21 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
         "updatedAt": now,
     }
 
-    async def work(tx: Tx) -> Record:
-        rows = await run(
-            tx,
-            _INVITE,
-            teamId=data.team_id,
-            personId=data.person_id,
-            actorId=actor_id,
-            node=node,
-            activity=activity.recorded(verb="invitation.sent", actor_id=actor_id, target_id=node["id"]),
-            **identity.caller_params(viewer),
-            **viewer.params(),
-        )
-        row = rows[0]
-        if row["refused"] is not None:
-            _check_invite(row["refused"], data, actor_id, viewer)
-            raise UnexplainedRefusal("inviteMember")
-        written: Record = row["written"]
-        return written
-
-    return await graph.write(work, one_statement=True)
+    return await write_checked(
+        graph,
+        _INVITE,
+        write="inviteMember",
+        explain=lambda refused: _check_invite(refused, data, actor_id, viewer),
+        verb="invitation.sent",
+        actor_id=actor_id,
+        target_id=node["id"],
+        teamId=data.team_id,
+        personId=data.person_id,
+        actorId=actor_id,
+        node=node,
+        **identity.caller_params(viewer),
+        **viewer.params(),
+    )
 
 
 # Inviting in one statement: the team as the viewer sees it, the person, whether they are on the
@@ -343,25 +339,19 @@ async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) ->
     manager's approval (nothing is booked until then, but the time is checked now). One statement
     reads the invitation and what joining depends on, checks the rules (`_check_accept`) and,
     when they hold, makes the change and its Activity."""
-
-    async def work(tx: Tx) -> Record:
-        rows = await run(
-            tx,
-            _ACCEPT,
-            id=id,
-            actorId=actor_id,
-            activity=activity.recorded(verb="invitation.accepted", actor_id=actor_id, target_id=id),
-            **identity.caller_params(viewer),
-            **viewer.params(),
-        )
-        row = rows[0]
-        if row["refused"] is not None:
-            _check_accept(row["refused"], id, actor_id, viewer)
-            raise UnexplainedRefusal("acceptInvitation")
-        written: Record = row["written"]
-        return written
-
-    return await graph.write(work, one_statement=True)
+    return await write_checked(
+        graph,
+        _ACCEPT,
+        write="acceptInvitation",
+        explain=lambda refused: _check_accept(refused, id, actor_id, viewer),
+        verb="invitation.accepted",
+        actor_id=actor_id,
+        target_id=id,
+        id=id,
+        actorId=actor_id,
+        **identity.caller_params(viewer),
+        **viewer.params(),
+    )
 
 
 # Accepting in one statement: the invitation as the steps read it, what the invitee joining

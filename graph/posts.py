@@ -18,8 +18,9 @@ from pydantic import Field, StringConstraints
 
 from graph import activity, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
-from graph.driver import Graph, Record, Tx, run
-from graph.errors import Conflict, NotFound, UnexplainedRefusal
+from graph.checked_writes import write_checked
+from graph.driver import Graph, Record
+from graph.errors import Conflict, NotFound
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
 from graph.validation import Input, PublicId
@@ -129,34 +130,25 @@ async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Vi
     they hold, makes the post and its Activity."""
     post_id = new_id("Post")
 
-    async def work(tx: Tx) -> Record:
-        rows = await run(
-            tx,
-            _CREATE,
-            id=post_id,
-            body=data.body,
-            teamId=data.team_id,
-            replyToId=data.reply_to_id,
-            actorId=actor_id,
-            mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
-            emails=mentioned_emails(body=data.body),
-            summaryTail="reply posted" if data.reply_to_id else "new post",
-            activity=activity.recorded(
-                verb="post.replied" if data.reply_to_id else "post.created",
-                actor_id=actor_id,
-                target_id=post_id,
-            ),
-            **identity.caller_params(viewer),
-            **viewer.params(),
-        )
-        row = rows[0]
-        if row["refused"] is not None:
-            _check_post(row["refused"], data, actor_id, viewer)
-            raise UnexplainedRefusal("createPost")
-        written: Record = row["written"]
-        return written
-
-    return await graph.write(work, one_statement=True)
+    return await write_checked(
+        graph,
+        _CREATE,
+        write="createPost",
+        explain=lambda refused: _check_post(refused, data, actor_id, viewer),
+        verb="post.replied" if data.reply_to_id else "post.created",
+        actor_id=actor_id,
+        target_id=post_id,
+        id=post_id,
+        body=data.body,
+        teamId=data.team_id,
+        replyToId=data.reply_to_id,
+        actorId=actor_id,
+        mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
+        emails=mentioned_emails(body=data.body),
+        summaryTail="reply posted" if data.reply_to_id else "new post",
+        **identity.caller_params(viewer),
+        **viewer.params(),
+    )
 
 
 # Posting in one statement: the post replied to and the team, each as the viewer sees it (null

@@ -14,8 +14,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from graph import activity, entities, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
+from graph.checked_writes import write_checked
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import InvalidInput, NotFound, UnexplainedRefusal
+from graph.errors import InvalidInput, NotFound
 from graph.ids import new_id
 from graph.pagination import Page, PageRequest
 from graph.validation import Input, LongText, Name, Percent, PublicId, patch_properties
@@ -279,27 +280,22 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, 
     (`_check_update`) and, when they hold, makes the change and its Activity."""
     changes = {**patch_properties(patch, nullable=_NULLABLE), **_dates_of(patch)}
 
-    async def work(tx: Tx) -> Record:
-        rows = await run(
-            tx,
-            _UPDATE,
-            id=id,
-            teamId=id,
-            actorId=actor_id,
-            changes=changes,
-            setsStart="startDate" in changes,
-            setsEnd="endDate" in changes,
-            activity=activity.recorded(verb="team.updated", actor_id=actor_id, target_id=id),
-            **identity.caller_params(viewer),
-        )
-        row = rows[0]
-        if row["refused"] is not None:
-            _check_update(row["refused"], id, actor_id, viewer)
-            raise UnexplainedRefusal("updateTeam")
-        written: Record = row["written"]
-        return written
-
-    return await graph.write(work, one_statement=True)
+    return await write_checked(
+        graph,
+        _UPDATE,
+        write="updateTeam",
+        explain=lambda refused: _check_update(refused, id, actor_id, viewer),
+        verb="team.updated",
+        actor_id=actor_id,
+        target_id=id,
+        id=id,
+        teamId=id,
+        actorId=actor_id,
+        changes=changes,
+        setsStart="startDate" in changes,
+        setsEnd="endDate" in changes,
+        **identity.caller_params(viewer),
+    )
 
 
 # Updating a team in one statement: the team, the acting person's standing, the caller, and the

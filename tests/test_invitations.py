@@ -10,8 +10,9 @@ import pytest
 
 from graph import identity, invitations, people
 from graph.access import GrantedRole, Viewer
+from graph.checked_writes import UnexplainedRefusal
 from graph.driver import Graph, run
-from graph.errors import Conflict, Forbidden, InvalidInput, NotFound, UnexplainedRefusal
+from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
 from graph.validation import validate
 from tests import formation_builders as b
 from tests.formation_builders import SYSTEM

@@ -1,0 +1,50 @@
+"""Writes made in one statement that checks its own rules: inviting, accepting, posting, updating a team.
+
+The statement reads what the write depends on, evaluates the rules as a Cypher guard and, only
+when it holds, makes the change and its Activity (ending in `activity.RECORD`); it returns
+`written` (the entity as written) or `refused` (the facts it read). It is its own auto-commit
+transaction: one round trip. The guard says only whether; the rules in Python, run on the refused
+facts, say why, with the errors they always raised, so each rule's message lives in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, LiteralString
+
+from graph import activity
+from graph.driver import Graph, Record, Tx, run
+
+
+class UnexplainedRefusal(RuntimeError):
+    """The statement refused, and none of the rules, checked in Python on the facts it returned,
+    says why: the Cypher guard and the rules disagree (a defect). Nothing was written."""
+
+    def __init__(self, write: str) -> None:
+        super().__init__(f"{write}: the statement refused the write, but no rule explains why")
+
+
+async def write_checked(
+    graph: Graph,
+    statement: LiteralString,
+    *,
+    write: str,
+    explain: Callable[[Record], None],
+    verb: str,
+    actor_id: str | None,
+    target_id: str,
+    **params: Any,
+) -> Record:
+    """Run `statement` (given `$activity` for its Activity: `verb` by `actor_id` about
+    `target_id`) and return what it wrote; on a refusal, `explain` raises the rule's error."""
+
+    async def work(tx: Tx) -> Record:
+        recorded = activity.recorded(verb=verb, actor_id=actor_id, target_id=target_id)
+        row = (await run(tx, statement, activity=recorded, **params))[0]
+        if row["refused"] is not None:
+            explain(row["refused"])
+            raise UnexplainedRefusal(write)
+        written: Record = row["written"]
+        return written
+
+    return await graph.write(work, one_statement=True)
