@@ -436,7 +436,10 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    graph/ code: 5.5 → 4.3 ms, 149.1 → 162.2 iterations/s. The load generator now signs the
    invited persons' tokens before each (f) cell instead of in the measured window: an RSA
    signature per iteration had put its CPU at 17–20 % of a core (2 % now), taken from the two
-   cores the servers share; only the hub's mix signs tokens.
+   cores the servers share; only the hub's mix signs tokens. After the run, the other invitation
+   steps (decline, withdraw, approve, reject) took the same shape as accepting (one statement
+   each, graph/invitations.py `_step`), so approving starts a membership with the same write as
+   accepting; they are not in the write mix.
 
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
@@ -451,9 +454,7 @@ library numbers nothing. Numbering inside the write statement would remove that 
 it holds the counter's lock across the commit: on this machine 32 writers doing so reached about
 600 commits/s against 1,900 without it, below the 530 writes/s the hub sustains at 32 clients,
 so it is not in. What is left of the hub's CPU per mutation is mostly the driver's (a session and
-RUN/PULL per statement, the invitee's sign-in lookup, the numbering) and uvicorn/Starlette. The
-other invitation steps (decline, withdraw, approve, reject) still check their rules in Python
-between the statements of one transaction (`entities.change`); they are not in the write mix.
+RUN/PULL per statement, the invitee's sign-in lookup, the numbering) and uvicorn/Starlette.
 Pipelining BEGIN with the first query (the driver's private `_pipelined_begin`) was tried before
 15 and moved nothing measurable, so it is not in. Failed iterations in (f) are refusals by the
 capacity rule (a person already at 100 %), which the hub and the floor both apply.

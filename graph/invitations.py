@@ -12,17 +12,18 @@ membership starts — or rejects — REJECTED. A PENDING invitation past `expire
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final, LiteralString
 
 from pydantic import field_validator
 
-from graph import activity, entities, identity, membership
+from graph import activity, identity, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.checked_writes import write_checked
-from graph.driver import Graph, Record, Tx, run
+from graph.driver import Graph, Record
 from graph.errors import Conflict, Forbidden, NotFound
 from graph.ids import new_id
 from graph.teams import Role
@@ -138,30 +139,6 @@ async def of_people(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, l
         **viewer.params(),
     )
     return {r["id"]: r["nodes"] for r in rows}
-
-
-def _reader(viewer: Viewer) -> entities.Reader:
-    async def read(tx: Tx, id: str) -> Record:
-        rows = await run(
-            tx,
-            "MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-            + VISIBLE
-            + " RETURN "
-            + _STEP_NODE
-            + " AS node",
-            id=id,
-            **viewer.params(),
-        )
-        if not rows:  # an invitation the viewer may not see reads as missing
-            raise NotFound("Invitation", id, "invitationId")
-        node: Record = rows[0]["node"]
-        return node
-
-    return read
-
-
-def _scope(node: Record) -> list[str]:
-    return [node["teamId"], node["issueId"], node["personId"]]
 
 
 def _require_status(node: Record, *allowed: InvitationStatus) -> None:
@@ -282,181 +259,230 @@ def _require_room(node: Record, joining: Record, *, joins: bool) -> None:
     membership.require_free(joining["elsewhere"], node["allocation"])
 
 
-async def _start_membership(tx: Tx, node: Record) -> None:
-    """MEMBER_OF with the invited terms, and the invitation ACCEPTED, once `_require_room` holds."""
-    _require_room(node, await membership.joining(tx, node["personId"], node["teamId"]), joins=True)
-    await run(
-        tx,
-        """
-        MATCH (v:Invitation {id: $id})-[:INVITES]->(p:Person), (v)-[:TO_JOIN]->(t:ProjectTeam)
-        CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t)
-        SET v.status = $accepted, v.respondedAt = coalesce(v.respondedAt, datetime())
-        """,
-        id=node["id"],
-        accepted=InvitationStatus.ACCEPTED.value,
-    )
+# --- The steps after inviting: accept, decline, withdraw, approve, reject ------------------------
+# Each is one statement (graph/checked_writes.py) on the invitation as the steps read it
+# (`before`), with what any step's rules ask: what the invitee joining depends on (`joining`), the
+# acting person's standing on the team (`standing`), whether they manage the invitee's
+# institution (`manages`), and the caller.
 
 
-async def _set_status(tx: Tx, id: str, status: InvitationStatus, reason: str | None = None) -> None:
-    await run(
-        tx,
-        "MATCH (v:Invitation {id: $id}) SET v.status = $status, v.reason = coalesce($reason, v.reason),"
-        " v.respondedAt = coalesce(v.respondedAt, datetime())",
-        id=id,
-        status=status.value,
-        reason=reason,
-    )
-
-
-Step = Callable[[Tx, Record], Awaitable[object]]  # the invitation as read before the step
-
-
-async def _change(
-    graph: Graph, id: str, verb: str, actor_id: str | None, viewer: Viewer, apply: Step, summary: str
-) -> Record:
-    """One invitation step: `apply(tx, node)` checks the rules on the invitation as read before
-    it and writes; Activity records it."""
-    return await entities.change(
-        graph,
-        label="Invitation",
-        id=id,
-        id_field="invitationId",
-        verb=verb,
-        actor_id=actor_id,
-        read=_reader(viewer),
-        apply=apply,
-        scope=_scope,
-        summary=lambda n: _summary(summary, n),
-    )
-
-
-def _summary(step: str, node: Record) -> str:
-    return f"{step} ({node['role'].lower()}, {node['allocation']}%)"
-
-
-async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    """The invitee accepts: the membership starts, or, when the team asks for it, waits for their
-    manager's approval (nothing is booked until then, but the time is checked now). One statement
-    reads the invitation and what joining depends on, checks the rules (`_check_accept`) and,
-    when they hold, makes the change and its Activity."""
-    return await write_checked(
-        graph,
-        _ACCEPT,
-        write="acceptInvitation",
-        explain=lambda refused: _check_accept(refused, id, actor_id, viewer),
-        verb="invitation.accepted",
-        actor_id=actor_id,
-        target_id=id,
-        id=id,
-        actorId=actor_id,
-        **identity.caller_params(viewer),
-        **viewer.params(),
-    )
-
-
-# Accepting in one statement: the invitation as the steps read it, what the invitee joining
-# depends on, the caller; the change and its Activity when `_check_accept`'s rules hold.
-_ACCEPT: Final[LiteralString] = (
-    "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-    + VISIBLE
-    + " OPTIONAL MATCH (v)-[:INVITES]->(p:Person) WITH v, t, p, t.id AS teamId WITH v, t, p, "
-    + _STEP_NODE
-    + " AS before, "
-    + membership.JOINING
-    + " AS joining, "
-    + identity.CALLER
-    + """ AS caller
-    WITH v, t, p, before, joining, caller, NOT coalesce(before.needsApproval, false) AS joins
-    WITH v, t, p, before, joining, caller, joins,
-         before IS NOT NULL AND ($actorId IS NULL OR $actorId = before.personId)
-         AND before.status = 'PENDING' AND before.teamStatus <> 'CLOSED' AND NOT (joins AND joining.member)
-         AND """
-    + membership.fits("before.allocation")
-    + " AND "
-    + identity.CONFIRMED
-    + """ AS allowed
+def _step(guard: LiteralString, change: LiteralString) -> LiteralString:
+    """The statement of a step: `guard` (over the facts above, `$actorId` and `joins`: the invitee
+    joins the team now, i.e. it asks for no manager's approval) says whether it may be taken;
+    `change` (on `v`, its team `t`, the invitee `p`) takes it, and its Activity is recorded."""
+    return (
+        "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+        + VISIBLE
+        + " OPTIONAL MATCH (v)-[:INVITES]->(p:Person) WITH v, t, p, t.id AS teamId WITH v, t, p, "
+        + _STEP_NODE
+        + " AS before, "
+        + membership.JOINING
+        + " AS joining, "
+        + membership.standing_on("(t)")
+        + """ AS standing,
+        EXISTS { (p)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $actorId}) } AS manages, """
+        + identity.CALLER
+        + """ AS caller
+    WITH v, t, p, before, joining, standing, manages, caller, NOT coalesce(before.needsApproval, false) AS joins
+    WITH v, t, p, before, joining, standing, manages, caller, joins,
+         before IS NOT NULL AND """
+        + identity.CONFIRMED
+        + " AND "
+        + guard
+        + """ AS allowed
     OPTIONAL CALL (v, t, p, before, joins, allowed) {
       WITH v, t, p, before, joins WHERE allowed
-      SET v.status = CASE WHEN joins THEN 'ACCEPTED' ELSE 'AWAITING_APPROVAL' END,
-          v.respondedAt = coalesce(v.respondedAt, datetime()), v.updatedAt = datetime()
-      FOREACH (_ IN CASE WHEN joins THEN [1] ELSE [] END |
-        CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t))
+      """
+        + change
+        + """
       WITH before, """
-    + _STEP_NODE
-    + """ AS after
+        + _STEP_NODE
+        + """ AS after
       WITH before, after,
-           'Invitation accepted (' + toLower(after.role) + ', ' + toString(after.allocation) + '%)' AS activitySummary,
+           $summary + ' (' + toLower(after.role) + ', ' + toString(after.allocation) + '%)' AS activitySummary,
            [after.teamId, after.issueId, after.personId] AS activityScope,
            before AS activityBefore, after AS activityAfter"""
-    + activity.RECORD
-    + """
+        + activity.RECORD
+        + """
       RETURN after AS written
     }
-    RETURN written,
-           CASE WHEN written IS NULL THEN {before: before, joining: joining, caller: caller} END AS refused"""
+    RETURN written, CASE WHEN written IS NULL THEN {before: before, joining: joining, standing: standing,
+                                                    manages: manages, caller: caller} END AS refused"""
+    )
+
+
+# The invitee answers (or the step ends it): the status, the reason if one is given, the time.
+_RESPOND: Final[LiteralString] = (
+    "SET v.status = $status, v.reason = coalesce($reason, v.reason),"
+    " v.respondedAt = coalesce(v.respondedAt, datetime()), v.updatedAt = datetime()"
+)
+# The membership starts with the invited terms.
+_JOIN: Final[LiteralString] = (
+    "CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t)"
 )
 
 
-def _check_accept(facts: Record, id: str, actor_id: str | None, viewer: Viewer) -> None:
-    """The rules of accepting, in order, on what `_ACCEPT` read: the first that fails raises."""
-    identity.confirm_caller(viewer, facts["caller"])
+def _room(joins: LiteralString) -> LiteralString:
+    """`_require_room` as a guard: an open team, not on it already when they join now (`joins`),
+    the time free."""
+    return (
+        "before.teamStatus <> 'CLOSED' AND NOT ("
+        + joins
+        + " AND joining.member) AND "
+        + membership.fits("before.allocation")
+    )
+
+
+_BY_INVITEE: Final[LiteralString] = "($actorId IS NULL OR $actorId = before.personId)"
+_BY_MANAGER: Final[LiteralString] = "($actorId IS NULL OR manages)"
+
+Rules = Callable[[Record, str | None], None]  # the step's rules on the refused facts and the actor
+
+
+@dataclass(frozen=True)
+class _Step:
+    write: str  # the GraphQL field, named by UnexplainedRefusal
+    verb: str
+    summary: str
+    status: InvitationStatus | None  # what `_RESPOND` sets, for the steps that use it
+    statement: LiteralString
+    rules: Rules
+
+
+def _rules_of_accepting(facts: Record, actor_id: str | None) -> None:
     before = facts["before"]
-    if before is None:  # an invitation the viewer may not see reads as missing
-        raise NotFound("Invitation", id, "invitationId")
     if actor_id is not None and actor_id != before["personId"]:
         raise Forbidden("invitationId", "only the invited person may accept")
     _require_status(before, InvitationStatus.PENDING)
     _require_room(before, facts["joining"], joins=not before["needsApproval"])
 
 
-async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, node: Record) -> None:
-        if actor_id is not None and actor_id != node["personId"]:
-            raise Forbidden("invitationId", "only the invited person may decline")
-        _require_status(node, InvitationStatus.PENDING)
-        await _set_status(tx, id, InvitationStatus.DECLINED, reason.reason)
-
-    return await _change(graph, id, "invitation.declined", actor_id, viewer, apply, "Invitation declined")
+def _rules_of_declining(facts: Record, actor_id: str | None) -> None:
+    if actor_id is not None and actor_id != facts["before"]["personId"]:
+        raise Forbidden("invitationId", "only the invited person may decline")
+    _require_status(facts["before"], InvitationStatus.PENDING)
 
 
-async def withdraw(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, node: Record) -> None:
-        await membership.check_lead(tx, node["teamId"], actor_id, "withdraw invitations")
-        _require_status(node, InvitationStatus.PENDING, InvitationStatus.AWAITING_APPROVAL)
-        await _set_status(tx, id, InvitationStatus.WITHDRAWN)
-
-    return await _change(graph, id, "invitation.withdrawn", actor_id, viewer, apply, "Invitation withdrawn")
+def _rules_of_withdrawing(facts: Record, actor_id: str | None) -> None:
+    membership.require_lead(facts["standing"], actor_id, "withdraw invitations")
+    _require_status(facts["before"], InvitationStatus.PENDING, InvitationStatus.AWAITING_APPROVAL)
 
 
-async def _check_manager(tx: Tx, node: Record, actor_id: str | None) -> None:
-    if actor_id is None:
-        return
-    rows = await run(
-        tx,
-        "MATCH (:Person {id: $personId})-[:WORKS_AT]->(i:Institution) "
-        "RETURN EXISTS { (:Person {id: $actorId})-[:MANAGES]->(i) } AS manages",
-        personId=node["personId"],
-        actorId=actor_id,
-    )
-    if not rows or not rows[0]["manages"]:
+def _require_manager(facts: Record, actor_id: str | None) -> None:
+    if actor_id is not None and not facts["manages"]:
         raise Forbidden("invitationId", "only a manager of the invitee's institution may decide")
 
 
-async def approve_allocation(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    async def apply(tx: Tx, node: Record) -> None:
-        await _check_manager(tx, node, actor_id)
-        _require_status(node, InvitationStatus.AWAITING_APPROVAL)
-        await _start_membership(tx, node)
+def _rules_of_approving(facts: Record, actor_id: str | None) -> None:
+    _require_manager(facts, actor_id)
+    _require_status(facts["before"], InvitationStatus.AWAITING_APPROVAL)
+    _require_room(facts["before"], facts["joining"], joins=True)
 
-    return await _change(graph, id, "invitation.approved", actor_id, viewer, apply, "Allocation approved")
+
+def _rules_of_rejecting(facts: Record, actor_id: str | None) -> None:
+    _require_manager(facts, actor_id)
+    _require_status(facts["before"], InvitationStatus.AWAITING_APPROVAL)
+
+
+_ACCEPT = _Step(
+    "acceptInvitation",
+    "invitation.accepted",
+    "Invitation accepted",
+    None,
+    _step(
+        _BY_INVITEE + " AND before.status = 'PENDING' AND " + _room("joins"),
+        "SET v.status = CASE WHEN joins THEN 'ACCEPTED' ELSE 'AWAITING_APPROVAL' END,"
+        " v.respondedAt = coalesce(v.respondedAt, datetime()), v.updatedAt = datetime()"
+        " FOREACH (_ IN CASE WHEN joins THEN [1] ELSE [] END | " + _JOIN + ")",
+    ),
+    _rules_of_accepting,
+)
+_DECLINE = _Step(
+    "declineInvitation",
+    "invitation.declined",
+    "Invitation declined",
+    InvitationStatus.DECLINED,
+    _step(_BY_INVITEE + " AND before.status = 'PENDING'", _RESPOND),
+    _rules_of_declining,
+)
+_WITHDRAW = _Step(
+    "withdrawInvitation",
+    "invitation.withdrawn",
+    "Invitation withdrawn",
+    InvitationStatus.WITHDRAWN,
+    _step(membership.LEADS + " AND before.status IN ['PENDING', 'AWAITING_APPROVAL']", _RESPOND),
+    _rules_of_withdrawing,
+)
+_APPROVE = _Step(
+    "approveAllocation",
+    "invitation.approved",
+    "Allocation approved",
+    InvitationStatus.ACCEPTED,
+    # Approving joins the invitee now, whatever `joins` (the team asked for approval) says.
+    _step(
+        _BY_MANAGER + " AND before.status = 'AWAITING_APPROVAL' AND " + _room("true"), _RESPOND + " " + _JOIN
+    ),
+    _rules_of_approving,
+)
+_REJECT = _Step(
+    "rejectAllocation",
+    "invitation.rejected",
+    "Allocation rejected",
+    InvitationStatus.REJECTED,
+    _step(_BY_MANAGER + " AND before.status = 'AWAITING_APPROVAL'", _RESPOND),
+    _rules_of_rejecting,
+)
+
+
+async def _take(
+    graph: Graph, step: _Step, id: str, actor_id: str | None, viewer: Viewer, reason: str | None = None
+) -> Record:
+    """Take `step` on invitation `id` in one statement; its rules raise the error of a refusal."""
+
+    def explain(facts: Record) -> None:
+        identity.confirm_caller(viewer, facts["caller"])
+        if facts["before"] is None:  # an invitation the viewer may not see reads as missing
+            raise NotFound("Invitation", id, "invitationId")
+        step.rules(facts, actor_id)
+
+    return await write_checked(
+        graph,
+        step.statement,
+        write=step.write,
+        explain=explain,
+        verb=step.verb,
+        actor_id=actor_id,
+        target_id=id,
+        id=id,
+        actorId=actor_id,
+        summary=step.summary,
+        status=step.status.value if step.status else None,
+        reason=reason,
+        **identity.caller_params(viewer),
+        **viewer.params(),
+    )
+
+
+async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    """The invitee accepts: the membership starts, or, when the team asks for it, waits for their
+    manager's approval (nothing is booked until then, but the time is checked now)."""
+    return await _take(graph, _ACCEPT, id, actor_id, viewer)
+
+
+async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:
+    return await _take(graph, _DECLINE, id, actor_id, viewer, reason.reason)
+
+
+async def withdraw(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    return await _take(graph, _WITHDRAW, id, actor_id, viewer)
+
+
+async def approve_allocation(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+    """A manager of the invitee's institution approves the time: the membership starts."""
+    return await _take(graph, _APPROVE, id, actor_id, viewer)
 
 
 async def reject_allocation(
     graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer
 ) -> Record:
-    async def apply(tx: Tx, node: Record) -> None:
-        await _check_manager(tx, node, actor_id)
-        _require_status(node, InvitationStatus.AWAITING_APPROVAL)
-        await _set_status(tx, id, InvitationStatus.REJECTED, reason.reason)
-
-    return await _change(graph, id, "invitation.rejected", actor_id, viewer, apply, "Allocation rejected")
+    return await _take(graph, _REJECT, id, actor_id, viewer, reason.reason)

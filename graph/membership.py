@@ -59,15 +59,21 @@ async def require_member(tx: Tx, team_id: str, person_id: str, field: str) -> Re
     return found
 
 
-# The acting person `$actorId` on team `$teamId`: their id when they exist, their role on the team
-# (null when not a member) and whether an administrator granted them ADMIN; the graph's own
-# answer, whatever the caller claims. An expression, so a write can read it with its other facts.
-STANDING: Final[LiteralString] = (
-    "{actorId: head(COLLECT { MATCH (actor:Person {id: $actorId}) RETURN actor.id }),"
-    " role: head(COLLECT { MATCH (:Person {id: $actorId})-[standing:MEMBER_OF]->(:ProjectTeam {id: $teamId})"
-    " RETURN standing.role }),"
-    " admin: EXISTS { MATCH (actor:Person {id: $actorId}) WHERE 'ADMIN' IN coalesce(actor.roles, []) }}"
-)
+def standing_on(team: LiteralString) -> LiteralString:
+    """The acting person `$actorId` on the team `team` (a node pattern): their id when they exist,
+    their role on the team (null when not a member) and whether an administrator granted them
+    ADMIN; the graph's own answer, whatever the caller claims. An expression, so a write can read
+    it with its other facts."""
+    return (
+        "{actorId: head(COLLECT { MATCH (actor:Person {id: $actorId}) RETURN actor.id }),"
+        " role: head(COLLECT { MATCH (:Person {id: $actorId})-[standing:MEMBER_OF]->" + team + ""
+        " RETURN standing.role }),"
+        " admin: EXISTS { MATCH (actor:Person {id: $actorId}) WHERE 'ADMIN' IN coalesce(actor.roles, []) }}"
+    )
+
+
+# `standing_on` the team with id `$teamId`.
+STANDING: Final[LiteralString] = standing_on("(:ProjectTeam {id: $teamId})")
 
 
 async def _standing(tx: Tx, team_id: str, actor_id: str) -> Record:

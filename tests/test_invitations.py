@@ -246,6 +246,50 @@ async def test_only_the_invitee_may_accept(graph: Graph, g: dict[str, str]) -> N
     assert (await invitations.accept(graph, sent["id"], g["anna"], SYSTEM))["status"] == "ACCEPTED"
 
 
+async def test_only_the_invitee_may_decline(graph: Graph, g: dict[str, str]) -> None:
+    sent = await invite(graph, g)
+    with pytest.raises(Forbidden) as err:
+        await invitations.decline(graph, sent["id"], validate(invitations.Reason, {}), g["lead"], SYSTEM)
+    assert err.value.message == "invitationId: only the invited person may decline"
+    assert (await invitations.by_ids(graph, [sent["id"]], SYSTEM))[sent["id"]]["status"] == "PENDING"
+
+
+async def test_only_the_lead_may_withdraw_an_invitation(graph: Graph, g: dict[str, str]) -> None:
+    sent = await invite(graph, g)
+    with pytest.raises(Forbidden):
+        await invitations.withdraw(graph, sent["id"], g["boss"], SYSTEM)
+    assert (await invitations.withdraw(graph, sent["id"], g["lead"], SYSTEM))["status"] == "WITHDRAWN"
+
+
+async def test_an_accepted_invitation_cannot_be_withdrawn(graph: Graph, g: dict[str, str]) -> None:
+    sent = await invite(graph, g)
+    await invitations.accept(graph, sent["id"], None, SYSTEM)
+    with pytest.raises(Conflict) as err:
+        await invitations.withdraw(graph, sent["id"], g["lead"], SYSTEM)
+    assert err.value.message == "invitationId: the invitation is accepted"
+    assert await b.membership_of(graph, g["team"], g["anna"]) == {"role": "EXPERT", "allocation": 30}
+
+
+async def test_declining_is_recorded_with_the_invitation_before_and_after(
+    graph: Graph, g: dict[str, str]
+) -> None:
+    sent = await invite(graph, g)
+    await invitations.decline(
+        graph, sent["id"], validate(invitations.Reason, {"reason": "Busy"}), None, SYSTEM
+    )
+
+    rows = await graph.read(
+        "MATCH (a:Activity {verb: 'invitation.declined', targetId: $id}) "
+        "RETURN a.summary AS summary, a.before AS before, a.after AS after",
+        id=sent["id"],
+    )
+    before, after = json.loads(rows[0]["before"]), json.loads(rows[0]["after"])
+    assert rows[0]["summary"] == "Invitation declined (expert, 30%)"
+    assert (before["status"], after["status"], after["reason"]) == ("PENDING", "DECLINED", "Busy")
+    for scope in (g["team"], g["issue"], g["anna"]):
+        assert (await b.verbs_in_scope(graph, scope))[-1] == "invitation.declined"
+
+
 async def test_only_the_lead_may_invite(graph: Graph, g: dict[str, str]) -> None:
     with pytest.raises(Forbidden):
         await invitations.invite(graph, input_of(g), g["boss"], SYSTEM)
@@ -321,6 +365,29 @@ async def test_the_manager_may_reject_the_allocation(graph: Graph, approval: dic
         graph, approval["invitation"], reason, approval["boss"], SYSTEM
     )
     assert (rejected["status"], rejected["reason"]) == ("REJECTED", "Budget season")
+    assert await b.membership_of(graph, approval["team"], approval["anna"]) is None
+
+
+async def test_only_a_manager_of_the_invitees_institution_may_reject(
+    graph: Graph, approval: dict[str, str]
+) -> None:
+    reason = validate(invitations.Reason, {"reason": "no"})
+    with pytest.raises(Forbidden) as err:
+        await invitations.reject_allocation(graph, approval["invitation"], reason, approval["lead"], SYSTEM)
+    assert err.value.field == "invitationId"
+    found = (await invitations.by_ids(graph, [approval["invitation"]], SYSTEM))[approval["invitation"]]
+    assert found["status"] == "AWAITING_APPROVAL"
+
+
+async def test_approving_above_full_time_is_refused_naming_allocation(
+    graph: Graph, approval: dict[str, str]
+) -> None:
+    await b.team(graph, "Busy", approval["other_issue"], approval["anna"], lead_allocation=80)
+    before = await b.counts(graph)
+    with pytest.raises(Conflict) as err:
+        await invitations.approve_allocation(graph, approval["invitation"], approval["boss"], SYSTEM)
+    assert (err.value.field, "110%" in err.value.message) == ("allocation", True)
+    assert await b.counts(graph) == before
     assert await b.membership_of(graph, approval["team"], approval["anna"]) is None
 
 
