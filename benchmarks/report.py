@@ -447,7 +447,10 @@ uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and va
 Not done: a general selection-set compiler for the long tail of queries (those still pay the
 caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: at 32 and
 128 clients the hub is at 1.48× and 1.49× the library (target 1.5×), within its own overhead
-target over the floor (22 %). At 1 and 8 clients (1.20×, 1.28×, p99 a little above the
+target over the floor (22 %). Write-mix-only runs at 32 clients the same day (not this report;
+each the median of three rounds, the library's between 79 and 93 iterations/s) gave 1.43×, 1.48×,
+1.39× and, with the code as committed after this run, 1.59× (23 % over the floor): 1.5× is within
+the noise of these figures, not reliably above it. At 1 and 8 clients (1.20×, 1.28×, p99 a little above the
 library's) each mutation waits for two statements in sequence, its write and the numbering of
 its Activity (gap-free `seq`, needed before the answer so that the writer's feed shows it); the
 library numbers nothing. Numbering inside the write statement would remove that round trip, but

@@ -261,15 +261,22 @@ def _require_room(node: Record, joining: Record, *, joins: bool) -> None:
 
 # --- The steps after inviting: accept, decline, withdraw, approve, reject ------------------------
 # Each is one statement (graph/checked_writes.py) on the invitation as the steps read it
-# (`before`), with what any step's rules ask: what the invitee joining depends on (`joining`), the
-# acting person's standing on the team (`standing`), whether they manage the invitee's
-# institution (`manages`), and the caller.
+# (`before`), with what the steps' rules ask: what the invitee joining depends on (`joining`), the
+# acting person's standing on the team (`standing`, for withdrawing), whether they manage the
+# invitee's institution (`manages`, for approving and rejecting), and the caller.
 
 
-def _step(guard: LiteralString, change: LiteralString) -> LiteralString:
+def _step(
+    guard: LiteralString,
+    change: LiteralString,
+    *,
+    standing: LiteralString = "null",
+    manages: LiteralString = "null",
+) -> LiteralString:
     """The statement of a step: `guard` (over the facts above, `$actorId` and `joins`: the invitee
     joins the team now, i.e. it asks for no manager's approval) says whether it may be taken;
-    `change` (on `v`, its team `t`, the invitee `p`) takes it, and its Activity is recorded."""
+    `change` (on `v`, its team `t`, the invitee `p`) takes it, and its Activity is recorded.
+    `standing` and `manages` are read only by the steps whose rules ask for them."""
     return (
         "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
         + VISIBLE
@@ -278,9 +285,10 @@ def _step(guard: LiteralString, change: LiteralString) -> LiteralString:
         + " AS before, "
         + membership.JOINING
         + " AS joining, "
-        + membership.standing_on("(t)")
-        + """ AS standing,
-        EXISTS { (p)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $actorId}) } AS manages, """
+        + standing
+        + " AS standing, "
+        + manages
+        + " AS manages, "
         + identity.CALLER
         + """ AS caller
     WITH v, t, p, before, joining, standing, manages, caller, NOT coalesce(before.needsApproval, false) AS joins
@@ -335,6 +343,10 @@ def _room(joins: LiteralString) -> LiteralString:
 
 _BY_INVITEE: Final[LiteralString] = "($actorId IS NULL OR $actorId = before.personId)"
 _BY_MANAGER: Final[LiteralString] = "($actorId IS NULL OR manages)"
+# Whether the acting person manages the invitee's institution (who decides on their time).
+_MANAGES: Final[LiteralString] = (
+    "EXISTS { (p)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $actorId}) }"
+)
 
 Rules = Callable[[Record, str | None], None]  # the step's rules on the refused facts and the actor
 
@@ -410,7 +422,11 @@ _WITHDRAW = _Step(
     "invitation.withdrawn",
     "Invitation withdrawn",
     InvitationStatus.WITHDRAWN,
-    _step(membership.LEADS + " AND before.status IN ['PENDING', 'AWAITING_APPROVAL']", _RESPOND),
+    _step(
+        membership.LEADS + " AND before.status IN ['PENDING', 'AWAITING_APPROVAL']",
+        _RESPOND,
+        standing=membership.standing_on("(t)"),
+    ),
     _rules_of_withdrawing,
 )
 _APPROVE = _Step(
@@ -420,7 +436,9 @@ _APPROVE = _Step(
     InvitationStatus.ACCEPTED,
     # Approving joins the invitee now, whatever `joins` (the team asked for approval) says.
     _step(
-        _BY_MANAGER + " AND before.status = 'AWAITING_APPROVAL' AND " + _room("true"), _RESPOND + " " + _JOIN
+        _BY_MANAGER + " AND before.status = 'AWAITING_APPROVAL' AND " + _room("true"),
+        _RESPOND + " " + _JOIN,
+        manages=_MANAGES,
     ),
     _rules_of_approving,
 )
@@ -429,7 +447,7 @@ _REJECT = _Step(
     "invitation.rejected",
     "Allocation rejected",
     InvitationStatus.REJECTED,
-    _step(_BY_MANAGER + " AND before.status = 'AWAITING_APPROVAL'", _RESPOND),
+    _step(_BY_MANAGER + " AND before.status = 'AWAITING_APPROVAL'", _RESPOND, manages=_MANAGES),
     _rules_of_rejecting,
 )
 
