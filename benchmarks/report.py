@@ -450,7 +450,11 @@ caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (
 target over the floor (22 %). Write-mix-only runs at 32 clients the same day (not this report;
 each the median of three rounds, the library's between 79 and 93 iterations/s) gave 1.43×, 1.48×,
 1.39× and, with the code as committed after this run, 1.59× (23 % over the floor): 1.5× is within
-the noise of these figures, not reliably above it. At 1 and 8 clients (1.20×, 1.28×, p99 a little above the
+the noise of these figures, not reliably above it. A second full run at the final code (5e6bf8f,
+06:35–06:58, raw figures in docs/benchmarks-rerun-2026-12-06.json) gave 1.37× at 32 clients (hub
+119.2, library 87.0, floor 144.8 iterations/s; 21 % over the floor; p99 545 vs 449 ms), and
+1.11×, 1.39× and 1.35× at 1, 8 and 128 clients; its reads (a)–(c) met 1.5× everywhere, with the
+p99 of (c) at 128 clients again above the library's (399 vs 336 ms). At 1 and 8 clients (1.20×, 1.28×, p99 a little above the
 library's) each mutation waits for two statements in sequence, its write and the numbering of
 its Activity (gap-free `seq`, needed before the answer so that the writer's feed shows it); the
 library numbers nothing. Numbering inside the write statement would remove that round trip, but
