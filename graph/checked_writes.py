@@ -5,6 +5,8 @@ when it holds, makes the change and its Activity (ending in `activity.RECORD`); 
 `written` (the entity as written) or `refused` (the facts it read). It is its own auto-commit
 transaction: one round trip. The guard says only whether; the rules in Python, run on the refused
 facts, say why, with the errors they always raised, so each rule's message lives in one place.
+Every such statement reads the caller again (`caller`, identity.CALLER) and its guard includes
+identity.CONFIRMED: the first rule of every refusal is `identity.confirm_caller`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, LiteralString
 
-from graph import activity
+from graph import activity, identity
+from graph.access import Viewer
 from graph.driver import Graph, Record, Tx, run
 
 
@@ -30,18 +33,21 @@ async def write_checked(
     *,
     write: str,
     explain: Callable[[Record], None],
+    viewer: Viewer,
     verb: str,
     actor_id: str | None,
     target_id: str,
     **params: Any,
 ) -> Record:
-    """Run `statement` (given `$activity` for its Activity: `verb` by `actor_id` about
-    `target_id`) and return what it wrote; on a refusal, `explain` raises the rule's error."""
+    """Run `statement` for `viewer` (given the caller's parameters, and `$activity` for its
+    Activity: `verb` by `actor_id` about `target_id`) and return what it wrote; on a refusal, a
+    changed caller or else `explain` raises the rule's error."""
 
     async def work(tx: Tx) -> Record:
         recorded = activity.recorded(verb=verb, actor_id=actor_id, target_id=target_id)
-        row = (await run(tx, statement, activity=recorded, **params))[0]
+        row = (await run(tx, statement, activity=recorded, **identity.caller_params(viewer), **params))[0]
         if row["refused"] is not None:
+            identity.confirm_caller(viewer, row["refused"]["caller"])
             explain(row["refused"])
             raise UnexplainedRefusal(write)
         written: Record = row["written"]

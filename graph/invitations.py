@@ -171,7 +171,8 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
         graph,
         _INVITE,
         write="inviteMember",
-        explain=lambda refused: _check_invite(refused, data, actor_id, viewer),
+        explain=lambda refused: _check_invite(refused, data, actor_id),
+        viewer=viewer,
         verb="invitation.sent",
         actor_id=actor_id,
         target_id=node["id"],
@@ -179,7 +180,6 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
         personId=data.person_id,
         actorId=actor_id,
         node=node,
-        **identity.caller_params(viewer),
         **viewer.params(),
     )
 
@@ -230,9 +230,8 @@ _INVITE: Final[LiteralString] = (
 )
 
 
-def _check_invite(facts: Record, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> None:
+def _check_invite(facts: Record, data: InvitationInput, actor_id: str | None) -> None:
     """The rules of inviting, in order, on what `_INVITE` read: the first that fails raises."""
-    identity.confirm_caller(viewer, facts["caller"])
     team, person = facts["team"], facts["person"]
     if team is None:  # missing, or a team the viewer may not see
         raise NotFound("ProjectTeam", data.team_id, "teamId")
@@ -458,7 +457,6 @@ async def _take(
     """Take `step` on invitation `id` in one statement; its rules raise the error of a refusal."""
 
     def explain(facts: Record) -> None:
-        identity.confirm_caller(viewer, facts["caller"])
         if facts["before"] is None:  # an invitation the viewer may not see reads as missing
             raise NotFound("Invitation", id, "invitationId")
         step.rules(facts, actor_id)
@@ -468,6 +466,7 @@ async def _take(
         step.statement,
         write=step.write,
         explain=explain,
+        viewer=viewer,
         verb=step.verb,
         actor_id=actor_id,
         target_id=id,
@@ -476,7 +475,6 @@ async def _take(
         summary=step.summary,
         status=step.status.value if step.status else None,
         reason=reason,
-        **identity.caller_params(viewer),
         **viewer.params(),
     )
 

@@ -134,7 +134,8 @@ async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Vi
         graph,
         _CREATE,
         write="createPost",
-        explain=lambda refused: _check_post(refused, data, actor_id, viewer),
+        explain=lambda refused: _check_post(refused, data, actor_id),
+        viewer=viewer,
         verb="post.replied" if data.reply_to_id else "post.created",
         actor_id=actor_id,
         target_id=post_id,
@@ -146,7 +147,6 @@ async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Vi
         mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
         emails=mentioned_emails(body=data.body),
         summaryTail="reply posted" if data.reply_to_id else "new post",
-        **identity.caller_params(viewer),
         **viewer.params(),
     )
 
@@ -216,9 +216,8 @@ _CREATE: Final[LiteralString] = (
 )
 
 
-def _check_post(facts: Record, data: PostInput, actor_id: str | None, viewer: Viewer) -> None:
+def _check_post(facts: Record, data: PostInput, actor_id: str | None) -> None:
     """The rules of posting, in order, on what `_CREATE` read: the first that fails raises."""
-    identity.confirm_caller(viewer, facts["caller"])
     team = facts["team"]
     if team is None:  # missing, or a team the viewer may not see
         raise NotFound("ProjectTeam", data.team_id, "teamId")

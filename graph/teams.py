@@ -284,7 +284,8 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, 
         graph,
         _UPDATE,
         write="updateTeam",
-        explain=lambda refused: _check_update(refused, id, actor_id, viewer),
+        explain=lambda refused: _check_update(refused, id, actor_id),
+        viewer=viewer,
         verb="team.updated",
         actor_id=actor_id,
         target_id=id,
@@ -294,7 +295,6 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, 
         changes=changes,
         setsStart="startDate" in changes,
         setsEnd="endDate" in changes,
-        **identity.caller_params(viewer),
     )
 
 
@@ -333,9 +333,8 @@ _UPDATE: Final[LiteralString] = (
 )
 
 
-def _check_update(facts: Record, id: str, actor_id: str | None, viewer: Viewer) -> None:
+def _check_update(facts: Record, id: str, actor_id: str | None) -> None:
     """The rules of updating a team, in order, on what `_UPDATE` read: the first that fails raises."""
-    identity.confirm_caller(viewer, facts["caller"])
     if facts["before"] is None:
         raise NotFound("ProjectTeam", id, "id")
     membership.require_lead(facts["standing"], actor_id, "update the team")
