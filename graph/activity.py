@@ -9,10 +9,12 @@ behind), and commits, all inside Neo4j. A writer holding the counter inside its 
 kept it across a round trip to the hub, which under load was a wait for the hub's event loop,
 and every other writer waited behind it.
 
-An activity is shown (feeds, pages, replay) once it has its number; between the commit and the
-numbering (a few milliseconds) it is not yet shown. A write whose numbering failed (Neo4j went
-away just after the commit) still succeeded: its activity is numbered by the next write, or when
-a hub starts (`number_pending`).
+The write answers without waiting for the number (graph/driver.py runs the numbering as a task
+of its own). An activity is shown (feeds, pages, replay) once it has its number, a few
+milliseconds after the commit; the reads that show activity first wait for this process's
+numbering in flight (`Graph.settled`), so a caller sees their own write's activity on the hub
+that made it. A write whose numbering failed (Neo4j went away just after the commit) still
+succeeded: its activity is numbered by the next write, or when a hub starts (`number_pending`).
 """
 
 from __future__ import annotations
@@ -189,7 +191,7 @@ class _Numbering:
     N statements queue on it. A run in flight may have read the `:Unsequenced` activities before a
     writer's commit, so that writer joins the next run instead, which starts once the one in
     flight has ended; everyone who joins before it starts shares it. The run is a task of its own,
-    so a writer whose request is cancelled cannot strand the others."""
+    so a follower cancelled (its event loop closing) cannot strand the others."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
@@ -201,7 +203,7 @@ class _Numbering:
             run = self.next = _Run()
             run.task = asyncio.create_task(self._start(graph, run))
         assert run.task is not None
-        await asyncio.shield(run.task)  # a writer cancelled here leaves the run to the others
+        await asyncio.shield(run.task)  # a follower cancelled here leaves the run to the others
         events, run.events = run.events, []  # announced once, by the first writer back
         return events
 
@@ -244,6 +246,7 @@ async def list_page(
     graph: Graph, page: PageRequest, viewer: Viewer, *, scope_id: str | None = None, verb: str | None = None
 ) -> Page:
     """Activities newest first, optionally only those in one entity's scope."""
+    await graph.settled()  # this process's writes' activity is numbered, so shown
     rows = await graph.read(
         """
         CALL (){
@@ -272,6 +275,7 @@ async def list_page(
 
 
 async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
+    await graph.settled()
     rows = await graph.read(
         "UNWIND $ids AS id MATCH (a:Activity {id: id}) WHERE " + ACTIVITY_VISIBLE + " RETURN a {.*} AS node",
         ids=ids,
@@ -306,6 +310,7 @@ class Head:
 
 
 async def head(graph: Graph) -> Head:
+    await graph.settled()  # counting this process's writes
     rows = await graph.read(
         "OPTIONAL MATCH (c:Counter {name: 'activity'}) "
         "RETURN c.epoch AS epoch, coalesce(c.value, 0) AS seq, coalesce(c.prunedThrough, 0) AS pruned"

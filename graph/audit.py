@@ -52,6 +52,7 @@ def _iso(value: datetime | None) -> str | None:
 
 async def list_page(graph: Graph, filter: AuditFilter, page: PageRequest) -> Page:
     """Matching activities, newest first."""
+    await graph.settled()  # this process's writes' activity is numbered, so shown
     params = filter.params() | {"since": _iso(filter.since), "until": _iso(filter.until)}
     rows = await graph.read(
         "MATCH (a:Activity) WHERE "
@@ -72,6 +73,7 @@ async def list_page(graph: Graph, filter: AuditFilter, page: PageRequest) -> Pag
 
 async def export(graph: Graph, filter: AuditFilter, batch: int = 500) -> AsyncIterator[Record]:
     """Every matching activity, oldest first, one batch (one query) at a time."""
+    await graph.settled()
     params = filter.params() | {"since": _iso(filter.since), "until": _iso(filter.until)}
     after = 0
     while True:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
+import structlog
 import tenacity
 from neo4j import (
     AsyncDriver,
@@ -38,6 +39,8 @@ Tx = AsyncManagedTransaction
 class QueryCounter:
     queries: int = 0
 
+
+log = structlog.get_logger(__name__)
 
 _counter: contextvars.ContextVar[QueryCounter | None] = contextvars.ContextVar("query_counter", default=None)
 
@@ -159,6 +162,8 @@ class Graph:
         self.query_timeout_s = query_timeout_s
         # Called with the announcements of each committed write (the hub publishes them live).
         self.on_commit: Callable[[list[Any]], None] | None = None
+        # The after-commit steps still running: `write` answers without them, `settled` waits.
+        self._following: set[asyncio.Task[None]] = set()
 
     @classmethod
     def connect(
@@ -187,7 +192,14 @@ class Graph:
         return cls(driver, database, query_timeout_s)
 
     async def close(self) -> None:
+        await self.settled()
         await self.driver.close()
+
+    async def settled(self) -> None:
+        """Wait for the after-commit steps of the writes committed so far in this process (the
+        numbering of their activity), so that a read of activity after it shows them."""
+        if self._following:
+            await asyncio.wait(set(self._following))
 
     async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """One read query, one round trip.
@@ -227,8 +239,8 @@ class Graph:
             return [record async for record in result]
 
     async def write(self, work: Callable[[Tx], Awaitable[T]], *, one_statement: bool = False) -> T:
-        """Run `work` in one write transaction (retried on transient errors), then the steps it
-        left for after the commit (`after_commit`).
+        """Run `work` in one write transaction (retried on transient errors); start the steps it
+        left for after the commit (`after_commit`) and answer without waiting for them.
 
         `one_statement`: `work` makes a single statement (the writes that check their rules in
         it), which then runs as an auto-commit transaction: one round trip instead of BEGIN,
@@ -260,12 +272,31 @@ class Graph:
             raise Conflict(match.group(1) if match else "input", "is already in use") from exc
         finally:
             _after_commit.reset(token)
-        # After the commit; a replayed idempotent request ran no work and has no steps.
+        # After the commit, without this write waiting; a replayed idempotent request ran no work
+        # and has no steps.
+        if steps:
+            self._follow(steps)
+        return result
+
+    def _follow(self, steps: list[AfterCommit]) -> None:
+        """Run a committed write's after-commit steps as a task of their own. Waiting for them
+        (numbering its activity: a second statement, queued on the counter's lock under load)
+        cost each write a second round trip and commit before its answer. They run in a fresh
+        context: they are not part of the request that committed (its query count, its logs)."""
+        task = asyncio.create_task(self._after(steps), context=contextvars.Context())
+        self._following.add(task)
+        task.add_done_callback(self._followed)
+
+    async def _after(self, steps: list[AfterCommit]) -> None:
         for step in steps:
             items = await step(self)
             if items and self.on_commit is not None:
                 self.on_commit(items)
-        return result
+
+    def _followed(self, task: asyncio.Task[None]) -> None:
+        self._following.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("after_commit_failed", exc_info=exc)
 
     async def _auto_commit(self, session: neo4j.AsyncSession, attempt: Callable[[Tx], Awaitable[T]]) -> T:
         """`attempt` with its one statement as an auto-commit transaction, tried again after a

@@ -120,6 +120,7 @@ async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer
     """`team(id)` with its issue's affected institutions and its members (lead first, each with
     their institution), and `activities(scopeId: id, first)`; the team is null when the viewer
     may not see it."""
+    await graph.settled()  # this process's writes' activity is numbered, so shown
     rows = await graph.read_values(
         _TEAM_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
     )
@@ -161,6 +162,7 @@ _ISSUE_PAGE: LiteralString = (
 async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer:
     """`issue(id)` with its direction, affected institutions (lead first) and the teams on it the
     viewer may see (by name), and `activities(scopeId: id, first)`."""
+    await graph.settled()
     rows = await graph.read_values(
         _ISSUE_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
     )

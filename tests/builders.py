@@ -65,6 +65,7 @@ async def add_member(
 
 async def count(graph: Graph) -> tuple[int, int]:
     """(nodes, relationships) of the data (not the schema marker): a refused write changes neither."""
+    await graph.settled()  # the last write's numbering may still create the counter
     rows = await graph.read(
         "CALL () { MATCH (n) WHERE NOT n:SchemaVersion RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } "
         "RETURN nodes, rels"

@@ -100,6 +100,7 @@ async def session_graph(neo4j: EmbeddedNeo4j) -> AsyncIterator[Graph]:
 
 async def wipe(graph: Graph) -> None:
     """Delete all data but keep the schema (constraints, indexes, applied migrations)."""
+    await graph.settled()  # the last test's numbering in flight would race the delete
     await graph.write(lambda tx: run(tx, "MATCH (n) WHERE NOT n:SchemaVersion DETACH DELETE n"))
 
 

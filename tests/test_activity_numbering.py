@@ -1,5 +1,6 @@
-"""Writers that commit at the same time share the numbering of their activity: one statement
-serves every writer that committed before it started, and none is numbered twice or skipped."""
+"""A write's activity is numbered after its commit, without the write waiting. Writers that commit
+at the same time share the numbering: one statement serves every writer that committed before it
+started, and none is numbered twice or skipped. Reads of activity wait for the numbering in flight."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -7,8 +8,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph import activity
+from graph.access import Viewer
 from graph.activity import ActivityEvent
 from graph.driver import Graph
+from graph.embedded import EmbeddedNeo4j
+from graph.pagination import PageRequest
+from tests.conftest import TEST_PASSWORD
 from tests.conftest import recorded as _recorded
 
 COUNTER_LOCK = "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value"
@@ -31,7 +36,8 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.fixture
 async def counter_locked(graph: Graph) -> AsyncIterator[asyncio.Event]:
     """The counter's lock held by another transaction until the test sets the event."""
-    await graph.write(lambda tx: _recorded(tx, "first"))  # creates the counter, seq 1
+    await graph.write(lambda tx: _recorded(tx, "first"))
+    await graph.settled()  # its numbering created the counter: seq 1
     release = asyncio.Event()
     locked = asyncio.Event()
 
@@ -50,15 +56,9 @@ async def counter_locked(graph: Graph) -> AsyncIterator[asyncio.Event]:
     await holder
 
 
-async def _until_committed(graph: Graph, pending: int) -> None:
-    """Until `pending` activities have committed unnumbered, and their writers reached the numbering."""
-    for _ in range(250):
-        rows = await graph.read("MATCH (a:Unsequenced) RETURN count(a) AS n")
-        if rows[0]["n"] == pending:
-            await asyncio.sleep(0.3)  # from its commit to the numbering a writer only closes its session
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{pending} writes did not commit")
+async def _unnumbered(graph: Graph) -> list[str]:
+    rows = await graph.read("MATCH (a:Unsequenced) RETURN a.summary AS summary ORDER BY summary")
+    return [r["summary"] for r in rows]
 
 
 async def test_writers_committing_while_a_numbering_waits_share_the_next_one(
@@ -66,11 +66,12 @@ async def test_writers_committing_while_a_numbering_waits_share_the_next_one(
 ) -> None:
     statements.clear()
     announced.clear()
-    writers = asyncio.gather(*(graph.write(lambda tx, i=i: _recorded(tx, f"w{i}")) for i in range(10)))
-    await _until_committed(graph, 10)
+    await graph.write(lambda tx: _recorded(tx, "w0"))
+    await asyncio.sleep(0.3)  # its numbering is waiting for the lock
+    await asyncio.gather(*(graph.write(lambda tx, i=i: _recorded(tx, f"w{i}")) for i in range(1, 10)))
 
     counter_locked.set()
-    await writers
+    await graph.settled()
 
     # The first writer's statement, stuck behind the lock, numbers all ten once it gets it; the
     # nine who committed meanwhile share one more statement, which finds nothing left.
@@ -80,31 +81,51 @@ async def test_writers_committing_while_a_numbering_waits_share_the_next_one(
     assert sorted(e.seq for e in announced) == list(range(2, 12))  # each announced once
 
 
-async def test_a_writer_cancelled_while_its_numbering_waits_leaves_it_to_run(
+async def test_a_write_answers_before_its_activity_is_numbered(
+    graph: Graph, counter_locked: asyncio.Event, announced: list[ActivityEvent]
+) -> None:
+    announced.clear()
+    await asyncio.wait_for(graph.write(lambda tx: _recorded(tx, "answered")), timeout=5)
+
+    assert await _unnumbered(graph) == ["answered"]
+    assert announced == []
+    counter_locked.set()
+    await graph.settled()
+    assert await _unnumbered(graph) == []
+    assert [(e.seq, e.activity["summary"]) for e in announced] == [(2, "answered")]
+
+
+async def test_a_read_of_activity_waits_for_the_numbering_in_flight(
     graph: Graph, counter_locked: asyncio.Event
 ) -> None:
-    first = asyncio.create_task(graph.write(lambda tx: _recorded(tx, "cancelled")))
-    await _until_committed(graph, 1)
-    second = asyncio.create_task(graph.write(lambda tx: _recorded(tx, "waits")))
-    await _until_committed(graph, 2)
+    await graph.write(lambda tx: _recorded(tx, "mine"))
+    page = asyncio.create_task(activity.list_page(graph, PageRequest(first=10, skip=0), Viewer.system()))
+    await asyncio.sleep(0.3)
+    assert not page.done()
 
-    first.cancel()
     counter_locked.set()
-    await second
+    assert [a["summary"] for a in (await page).rows] == ["mine", "first"]
 
-    rows = await graph.read("MATCH (a:Activity) RETURN a.summary AS summary, a.seq AS seq ORDER BY seq")
-    assert rows == [
-        {"summary": "first", "seq": 1},
-        {"summary": "cancelled", "seq": 2},
-        {"summary": "waits", "seq": 3},
-    ]
-    assert first.cancelled()
+
+async def test_closing_a_graph_finishes_its_numbering_in_flight(
+    graph: Graph, neo4j: EmbeddedNeo4j, counter_locked: asyncio.Event
+) -> None:
+    other = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD)  # a second process's, closed here
+    await other.write(lambda tx: _recorded(tx, "closing"))
+    closing = asyncio.create_task(other.close())
+    await asyncio.sleep(0.3)
+    assert not closing.done()
+
+    counter_locked.set()
+    await closing
+    assert await _unnumbered(graph) == []
 
 
 async def test_a_lone_writer_numbers_its_own_activity_in_one_statement(
     graph: Graph, statements: list[int], announced: list[ActivityEvent]
 ) -> None:
     await graph.write(lambda tx: _recorded(tx, "alone"))
+    await graph.settled()
 
     assert len(statements) == 1
     assert [(e.seq, e.activity["summary"]) for e in announced] == [(1, "alone")]

@@ -35,6 +35,12 @@ async def _while_locked(graph: Graph, cypher: str, then: Awaitable[None]) -> Non
         await holder.close()
 
 
+async def _numbering_fails(impatient: Graph, summary: str) -> None:
+    """A write by `impatient` whose numbering gives up on the counter's lock after a second."""
+    await impatient.write(lambda t: _recorded(t, summary))  # answers: the write committed
+    await impatient.settled()  # the numbering stopped waiting
+
+
 async def test_a_write_stopped_while_waiting_for_a_lock_is_database_unavailable(
     graph: Graph, impatient: Graph
 ) -> None:
@@ -52,13 +58,13 @@ async def test_a_write_stopped_while_waiting_for_a_lock_is_database_unavailable(
 async def test_a_write_whose_activity_cannot_be_numbered_has_still_committed(
     graph: Graph, impatient: Graph
 ) -> None:
-    await graph.write(lambda tx: _recorded(tx, "first"))  # creates the counter
-
-    async def numbering_blocked() -> None:
-        await impatient.write(lambda t: _recorded(t, "second"))  # returns: the write committed
+    await graph.write(lambda tx: _recorded(tx, "first"))
+    await graph.settled()  # its numbering created the counter
 
     await _while_locked(
-        graph, "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value", numbering_blocked()
+        graph,
+        "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value",
+        _numbering_fails(impatient, "second"),
     )
 
     rows = await graph.read(
@@ -74,14 +80,16 @@ async def test_activity_left_unnumbered_is_numbered_by_the_next_write_oldest_fir
     graph: Graph, impatient: Graph, announced: list[ActivityEvent]
 ) -> None:
     await graph.write(lambda tx: _recorded(tx, "first"))
+    await graph.settled()
     await _while_locked(
         graph,
         "MATCH (c:Counter {name: 'activity'}) SET c.value = c.value",
-        impatient.write(lambda t: _recorded(t, "left behind")),
+        _numbering_fails(impatient, "left behind"),
     )
     announced.clear()  # what the first write announced
 
     await graph.write(lambda tx: _recorded(tx, "next"))
+    await graph.settled()
 
     rows = await graph.read("MATCH (a:Activity) RETURN a.summary AS summary, a.seq AS seq ORDER BY a.seq")
     assert rows == [

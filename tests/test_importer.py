@@ -14,6 +14,7 @@ DATA = Path(__file__).parent / "data"
 
 async def snapshot(graph: Graph) -> dict[str, Any]:
     """Everything an import could change: node and relationship counts and the activity counter."""
+    await graph.settled()  # the numbering of the last import's activity
     rows = await graph.read(
         """
         RETURN COUNT { (n) WHERE NOT n:SchemaVersion } AS nodes, COUNT { ()-[]->() } AS rels,

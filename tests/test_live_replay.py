@@ -2,7 +2,6 @@
 commit order with the viewer's visibility, retention and RESYNC_REQUIRED."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -17,19 +16,12 @@ from graph.teams import Visibility
 from tests import builders
 
 
-@pytest.fixture
-def announced(graph: Graph) -> Any:
-    heard: list[ActivityEvent] = []
-    graph.on_commit = heard.extend
-    yield heard
-    graph.on_commit = None
-
-
 async def test_a_committed_write_announces_its_activity_with_scope_ids(
     graph: Graph, announced: list[ActivityEvent]
 ) -> None:
     fm = await builders.institution(graph, "FM")
     anna = await builders.person(graph, "Anna", fm["id"])
+    await graph.settled()
 
     assert [(e.seq, e.activity["verb"]) for e in announced] == [
         (1, "institution.created"),
@@ -50,6 +42,7 @@ async def test_a_rolled_back_write_announces_nothing(graph: Graph, announced: li
 
     with pytest.raises(RuntimeError):
         await graph.write(fails_after_recording)
+    await graph.settled()
 
     assert announced == []
 
@@ -59,6 +52,7 @@ async def test_a_team_activity_is_marked_team_scoped(graph: Graph, announced: li
     lead = await builders.person(graph, "Lead", fm["id"])
     issue = await builders.issue(graph, "Issue")
     await builders.team(graph, "T", issue["id"], lead["id"])
+    await graph.settled()
 
     assert [e.team_scoped for e in announced] == [False, False, False, True]
 
@@ -172,6 +166,7 @@ async def test_map_changes_follow_an_issue_into_and_out_of_a_status_filter(
     issue = await builders.issue(graph, "Roads", {fm["id"]: Stake.LEAD})
     await update_issue(graph, issue["id"], IssuePatch(status="ACTIVE"), None)
     await update_issue(graph, issue["id"], IssuePatch(status="RESOLVED"), None)
+    await graph.settled()
     f = map_changes.MapFilter(statuses=frozenset({"ACTIVE"}))
     in_map: set[str] = set()
 
@@ -199,6 +194,7 @@ async def test_map_changes_report_an_added_impact_as_an_edge(
     issue = await builders.issue(graph, "Roads", {fm["id"]: Stake.LEAD})
     await set_impact(graph, issue["id"], ImpactInput(institution_id=vm["id"], stake=Stake.CONSULTED), None)
     in_map = {issue["id"]}
+    await graph.settled()
 
     changes = map_changes.derive(announced[-1].activity, map_changes.MapFilter(), in_map)
 

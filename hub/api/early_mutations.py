@@ -1,7 +1,7 @@
 """The hot mutations answered before Strawberry's request pipeline, as the compiled pages are.
 
-Inviting, accepting, posting and updating a team are each two Cypher statements in one
-transaction (graph/invitations.py, graph/posts.py, graph/teams.py); through Strawberry they also
+Inviting, accepting, posting and updating a team are each one Cypher statement
+(graph/checked_writes.py, graph/invitations.py, graph/posts.py, graph/teams.py); through Strawberry they also
 paid for its per-operation machinery and a caller lookup, about a fifth of the hub's CPU per
 mutation (12.3 → 9.7 ms per write-mix iteration, docs/benchmarks.md). A mutation document
 qualifies when Strawberry has parsed and validated it once (`DirectMutations` records it then)

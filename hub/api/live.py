@@ -115,7 +115,12 @@ async def _events(
     if live is None:
         raise InvalidInput.one("subscription", "subscriptions are served over WebSocket only")
     graph = info.context.graph
-    start = await activity.check_cursor(graph, after) if after is not None else None
+    # A cursor's history and seq, checked against the history in Neo4j.
+    resume = (
+        (activity.decode_cursor(after)[0], await activity.check_cursor(graph, after))
+        if after is not None
+        else None
+    )
 
     def overflow(reason: str) -> None:
         metrics.slow_consumer_closed()
@@ -129,8 +134,14 @@ async def _events(
     async with live.subscribe(scope, viewer, overflow) as sub:
         # "From now" is the committed head, read after registering so nothing committed later is
         # missed; this process's own view may lag (another replica's publish still in flight).
-        last = start if start is not None else await live.committed_head()
-        if start is not None:
+        epoch: str | None
+        if resume is not None:
+            epoch, last = resume
+        else:
+            head = await live.committed_head()
+            epoch, last = head.epoch, head.seq
+        live.bind(sub, epoch)
+        if resume is not None:
             scope_id = None if scope == ALL else scope
             while True:
                 batch = await activity.replay(graph, viewer, after_seq=last, scope_id=scope_id)

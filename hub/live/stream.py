@@ -34,6 +34,10 @@ ALL = "*"  # the scope key of subscriptions that see every activity (map changes
 SLOW_CONSUMER_CODE = 1013  # "try again later": clients reconnect and resume from their cursor
 
 
+def _history_reset() -> ResyncRequired:
+    return ResyncRequired("the activity history was reset; resync required")
+
+
 class SlowConsumer(Exception):
     """A subscriber fell further behind than its queue allows."""
 
@@ -53,6 +57,8 @@ class Subscription:
         self._wake = asyncio.Event()
         # Set once the subscription is live and served by the fan-out loop (hub/live/fanout.py).
         self.direct: Direct | None = None
+        # The activity history (counter epoch) it follows, once its start is read (`LiveStream.bind`).
+        self.epoch: str | None = None
 
     @property
     def failure(self) -> Exception | None:
@@ -121,7 +127,9 @@ class LiveStream:
         self._visible: OrderedDict[tuple[str, int, Viewer], asyncio.Future[bool]] = OrderedDict()
         self.connections = 0
         self.fanout = Fanout(self.visible, encode or _compact_json)
-        self._head_batch: asyncio.Future[int] | None = None  # callers waiting for the next head read
+        self._head_batch: asyncio.Future[activity.Head] | None = (
+            None  # callers waiting for the next head read
+        )
         self._head_lock = asyncio.Lock()
         self._head_reads: set[asyncio.Future[None]] = set()
 
@@ -167,19 +175,36 @@ class LiveStream:
 
     def _new_epoch(self, epoch: str) -> None:
         """The activity counter was recreated (a wiped or replaced database): old cursors mean
-        nothing now, so every subscriber must resync; the new history starts at seq 1."""
+        nothing now, so every subscriber following another history must resync; the new history
+        starts at seq 1. One still reading where it starts binds to what it reads (`bind`)."""
         if self.epoch is not None:
             self._retired.add(self.epoch)
-            error = ResyncRequired("the activity history was reset; resync required")
+            error = _history_reset()
             for subs in self._by_scope.values():
                 for sub in subs:
-                    sub.fail(error)
+                    if sub.epoch not in (None, epoch):
+                        sub.fail(error)
             for groups in self._direct.values():
                 for members in groups.values():
                     for sub in members:
-                        sub.fail(error)
+                        if sub.epoch not in (None, epoch):
+                            sub.fail(error)
         self.epoch, self.last = epoch, 0
         self._held.clear()
+
+    def bind(self, sub: Subscription, epoch: str | None) -> None:
+        """`sub` follows the history `epoch` (None: no activity yet), as read from Neo4j when it
+        started. A history this process has not heard of yet (the first event of a reset
+        database still on its way) is taken up now, so that event does not fail `sub`; a
+        history already replaced fails it at once."""
+        if epoch is None:
+            return  # the first history is taken up with its first event
+        if epoch in self._retired:
+            sub.fail(_history_reset())
+            return
+        sub.epoch = epoch
+        if epoch != self.epoch:
+            self._new_epoch(epoch)
 
     def _drain(self) -> None:
         while self.last + 1 in self._held:
@@ -222,8 +247,8 @@ class LiveStream:
             if not groups:
                 del self._direct[scope]
 
-    async def committed_head(self) -> int:
-        """The committed head's seq, read after this call began; concurrent callers share one read.
+    async def committed_head(self) -> activity.Head:
+        """The committed head, read after this call began; concurrent callers share one read.
 
         A burst of subscribes (thousands of clients reconnecting) would otherwise make one Neo4j
         read each, queue on the driver's pool and time out. A caller joins the batch whose read has
@@ -236,12 +261,12 @@ class LiveStream:
             task.add_done_callback(self._head_reads.discard)
         return await asyncio.shield(batch)
 
-    async def _read_head(self, batch: asyncio.Future[int]) -> None:
+    async def _read_head(self, batch: asyncio.Future[activity.Head]) -> None:
         async with self._head_lock:
             if self._head_batch is batch:
                 self._head_batch = None  # later callers wait for the next read
             try:
-                batch.set_result((await activity.head(self.graph)).seq)
+                batch.set_result(await activity.head(self.graph))
             except Exception as exc:
                 batch.set_exception(exc)
 
