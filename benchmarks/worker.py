@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import structlog
 
 from benchmarks import auth
 from benchmarks.http_client import Client
@@ -210,6 +211,9 @@ async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
 
     # graph.driver asks the server for no notifications; should one come, it is not logged here.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    # graph/'s own warnings (a numbering that waited too long for a connection) go to stderr:
+    # stdout carries this worker's protocol.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
     graph = Graph.connect(spec["neo4j_uri"], "neo4j", spec["neo4j_password"], pool_size=50)
     floor = QUERIES[spec["query"]].floor

@@ -300,7 +300,18 @@ class Graph:
 
     async def _auto_commit(self, session: neo4j.AsyncSession, attempt: Callable[[Tx], Awaitable[T]]) -> T:
         """`attempt` with its one statement as an auto-commit transaction, tried again after a
-        transient error (a deadlock), which rolled it back, as the driver retries a transaction."""
+        transient error (a deadlock), which rolled it back, as the driver retries a transaction.
+        The first try runs bare: tenacity's state for a call (a few dozen objects in reference
+        cycles, left to the garbage collector) is built only once a try has failed."""
+
+        def once() -> Awaitable[T]:
+            # Not a transaction: it runs one statement, which Neo4j commits at its end.
+            return attempt(cast(Tx, _OneStatement(session, self.query_timeout_s)))
+
+        try:
+            return await once()
+        except neo4j_errors.TransientError:
+            pass
         async for retry in tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(neo4j_errors.TransientError),
             stop=tenacity.stop_after_delay(WRITE_RETRY_S),
@@ -308,8 +319,7 @@ class Graph:
             reraise=True,
         ):
             with retry:
-                # Not a transaction: it runs one statement, which Neo4j commits at its end.
-                return await attempt(cast(Tx, _OneStatement(session, self.query_timeout_s)))
+                return await once()
         raise AssertionError("unreachable: the last attempt's error is raised")
 
     async def write_once(self, cypher: LiteralString, **params: Any) -> list[Record]:
