@@ -441,28 +441,40 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
    each, graph/invitations.py `_step`), so approving starts a membership with the same write as
    accepting; they are not in the write mix.
 
+18. **Writes answer before their Activity's numbering; shorter GC pauses** (graph/driver.py
+   `Graph.write`, `Graph.settled`; hub/runtime.py). Each mutation used to wait for the numbering
+   statement of its Activity, a second round trip and commit, before its answer. The numbering
+   now starts as a task of its own once the write has committed, and the mutation answers. Reads
+   that show activity first wait for their process's numbering in flight (`Graph.settled`), so
+   the caller still sees their own write's activity on the hub that made it; live subscribers
+   hear of it once it is numbered, as before. The floor runs the same graph/ code and gains the
+   same. A run at that code alone (08:27–08:50, stopped by the floor's last cell; not kept) gave
+   (f) 1.47×, 1.46×, 1.59× and 1.49× the library at 1, 8, 32 and 128 clients, with the hub's
+   p99 at 1 client 49 ms against the library's 35. The driver's sessions and results are
+   reference cycles (about 30,000 objects a second under the write mix, `gc.DEBUG_SAVEALL`), and
+   at the hub's young-generation threshold of 50,000 each collection paused about 25 ms
+   (`gc.callbacks`): that was the p99. At 10,000 they pause about 5 ms (a trial at 1 client: p99
+   48.6 → 19.5 ms); 5,000 promoted so much that the middle collections took 9 % of the CPU on (c)
+   at 128 clients. One-statement writes build tenacity's retry state (a few dozen cyclic objects)
+   only after a failed try. In this run (f) at 32 clients: 133.3 → 143.5 iterations/s against the
+   library's 85.0 (1.69×), 5 % under the floor's 150.7; hub CPU 6.4 → 5.9 ms per iteration.
+
 Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
 
 Not done: a general selection-set compiler for the long tail of queries (those still pay the
-caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: at 32 and
-128 clients the hub is at 1.48× and 1.49× the library (target 1.5×), within its own overhead
-target over the floor (22 %). Write-mix-only runs at 32 clients the same day (not this report;
-each the median of three rounds, the library's between 79 and 93 iterations/s) gave 1.43×, 1.48×,
-1.39× and, with the code as committed after this run, 1.59× (23 % over the floor): 1.5× is within
-the noise of these figures, not reliably above it. A second full run at the final code (5e6bf8f,
-06:35–06:58, raw figures in docs/benchmarks-rerun-2026-12-06.json) gave 1.37× at 32 clients (hub
-119.2, library 87.0, floor 144.8 iterations/s; 21 % over the floor; p99 545 vs 449 ms), and
-1.11×, 1.39× and 1.35× at 1, 8 and 128 clients; its reads (a)–(c) met 1.5× everywhere, with the
-p99 of (c) at 128 clients again above the library's (399 vs 336 ms). At 1 and 8 clients (1.20×, 1.28×, p99 a little above the
-library's) each mutation waits for two statements in sequence, its write and the numbering of
-its Activity (gap-free `seq`, needed before the answer so that the writer's feed shows it); the
-library numbers nothing. Numbering inside the write statement would remove that round trip, but
-it holds the counter's lock across the commit: on this machine 32 writers doing so reached about
-600 commits/s against 1,900 without it, below the 530 writes/s the hub sustains at 32 clients,
-so it is not in. What is left of the hub's CPU per mutation is mostly the driver's (a session and
-RUN/PULL per statement, the invitee's sign-in lookup, the numbering) and uvicorn/Starlette.
-Pipelining BEGIN with the first query (the driver's private `_pipelined_begin`) was tried before
-15 and moved nothing measurable, so it is not in. Failed iterations in (f) are refusals by the
-capacity rule (a person already at 100 %), which the hub and the floor both apply.
+caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)** meet 1.5×
+with p99 no worse at 8 and 32 clients (1.52×, 1.69×; 5 % over the floor at 32), not at 1 and
+128. At 1 client the hub made 63.0 iterations/s against the library's 44.9 (1.40×; p99 33 vs
+32 ms); Neo4j used 13.3 ms of CPU per iteration under the hub in that cell against 9.1 under
+the library and the floor, and 9.2 ms in the trial before this run, where the hub alone made
+73.9 iterations/s: at one client each write waits for Neo4j, and that cell is one 8-second
+window. At 128 clients the hub made 127.2 against 95.7 (1.33×, p99 1,518 vs 1,663 ms), below its
+143.5 at 32. Not profiled yet; a likely cause is the pool of 50 Neo4j connections, which 128
+requests in flight and the numbering share (in the stopped run one numbering in the floor, on
+the same pool size, gave up waiting for a connection). A pool sized for the client count, or a
+connection kept for the numbering, is the next thing to measure. Pipelining BEGIN with the first
+query (the driver's private `_pipelined_begin`) was tried before 15 and moved nothing
+measurable, so it is not in. Failed iterations in (f) are refusals by the capacity rule (a person
+already at 100 %), which the hub and the floor both apply.
 """
