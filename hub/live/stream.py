@@ -127,9 +127,8 @@ class LiveStream:
         self._visible: OrderedDict[tuple[str, int, Viewer], asyncio.Future[bool]] = OrderedDict()
         self.connections = 0
         self.fanout = Fanout(self.visible, encode or _compact_json)
-        self._head_batch: asyncio.Future[activity.Head] | None = (
-            None  # callers waiting for the next head read
-        )
+        # Callers waiting for the next head read.
+        self._head_batch: asyncio.Future[activity.Head] | None = None
         self._head_lock = asyncio.Lock()
         self._head_reads: set[asyncio.Future[None]] = set()
 
