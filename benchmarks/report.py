@@ -463,17 +463,16 @@ Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]
 uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
 
 Not done: a general selection-set compiler for the long tail of queries (those still pay the
-caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)** meet 1.5×
-with p99 no worse at 8 and 32 clients (1.52×, 1.69×; 5 % over the floor at 32), not at 1 and
-128. At 1 client the hub made 63.0 iterations/s against the library's 44.9 (1.40×; p99 33 vs
-32 ms); Neo4j used 13.3 ms of CPU per iteration under the hub in that cell against 9.1 under
-the library and the floor, and 9.2 ms in the trial before this run, where the hub alone made
-73.9 iterations/s: at one client each write waits for Neo4j, and that cell is one 8-second
-window. At 128 clients the hub made 127.2 against 95.7 (1.33×, p99 1,518 vs 1,663 ms), below its
-143.5 at 32. Not profiled yet; a likely cause is the pool of 50 Neo4j connections, which 128
-requests in flight and the numbering share (in the stopped run one numbering in the floor, on
-the same pool size, gave up waiting for a connection). A pool sized for the client count, or a
-connection kept for the numbering, is the next thing to measure. Pipelining BEGIN with the first
+caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: in the full
+run of 6 December 09:05 they met 1.5× with p99 no worse at 8 and 32 clients (1.52×, 1.69×; 5 %
+over the floor at 32) but not in the single cells at 1 and 128 clients (1.40×, p99 33 vs 32 ms;
+1.33×). Those two counts were then measured again with three rounds each, the contenders' order
+rotated, as at 32 (09:45, docs/benchmarks-writes.md; `--queries f --clients 1,128 --repeat-at
+1,128`): 1 client 79.2 against 44.2 iterations/s (1.79×, p99 20 vs 39 ms; the hub's three rounds
+62.1, 81.4, 79.2: the first cell of a series takes Neo4j's warm-up drift); 128 clients 144.1
+against 91.3 (1.58×, p99 1,435 vs 4,361 ms). Three rounds at all four counts in one run need
+more write inputs than the dataset has free team–person pairs (each invitation needs a fresh
+one): such a run used them up at 8 clients and was stopped. Pipelining BEGIN with the first
 query (the driver's private `_pipelined_begin`) was tried before 15 and moved nothing
 measurable, so it is not in. Failed iterations in (f) are refusals by the capacity rule (a person
 already at 100 %), which the hub and the floor both apply.
