@@ -339,6 +339,7 @@ async def replay(
 ) -> list[ActivityEvent]:
     """Up to `limit` activities after `after_seq` in commit order, those in `scope_id`'s feed
     (all when None), visible to `viewer`."""
+    await graph.settled()
     rows = await graph.read(
         """
         CALL () {

@@ -14,6 +14,7 @@ from tests import builders
 async def test_every_mutation_records_one_activity_with_increasing_seq(graph: Graph) -> None:
     fm = await builders.institution(graph, "FM")
     await builders.person(graph, "Anna", fm["id"])
+    await graph.settled()
 
     rows = await graph.read("MATCH (a:Activity) RETURN a.verb AS verb, a.seq AS seq ORDER BY a.seq")
 

@@ -106,6 +106,7 @@ async def test_institutions_json_then_csv_updates_by_code(graph: Graph) -> None:
     assert len(rows) == 5
     assert all(ids.get(r["code"], r["id"]) == r["id"] for r in rows), "upserts keep ids"
     assert {r["code"]: r["nameEn"] for r in rows}["FM"] == "Ministry of Finance, Republic of Latvia"
+    await graph.settled()
     assert (await graph.read("MATCH (a:Activity) RETURN collect(a.seq) AS seqs"))[0]["seqs"] == [1, 2]
 
 

@@ -14,6 +14,7 @@ PEOPLE = 120  # the smallest useful population: every institution staffed, teams
 
 
 async def one(graph: Graph, cypher: Any, **params: Any) -> Any:
+    await graph.settled()  # the last write's activity numbered
     rows = await graph.read(cypher, **params)
     return rows[0]["v"]
 

@@ -48,9 +48,11 @@ async def _write_mix(graph: Graph, team_id: str, person_id: str, n: int) -> None
 async def test_concurrent_writers_all_commit_with_dense_distinct_activity_seqs(graph: Graph) -> None:
     """Through the hub's own driver settings (deadlocks retried), every write commits."""
     team_ids, people = await _world(graph)
+    await graph.settled()
     before = await graph.read("MATCH (a:Activity) RETURN count(a) AS n")
 
     await asyncio.gather(*(_write_mix(graph, team_ids[i % 2], people[i], i) for i in range(WRITERS)))
+    await graph.settled()
 
     rows = await graph.read("MATCH (a:Activity) RETURN a.seq AS seq ORDER BY seq")
     seqs = [r["seq"] for r in rows]
