@@ -367,6 +367,7 @@ async def replay(
 async def between(graph: Graph, after_seq: int, before_seq: int | None) -> list[ActivityEvent]:
     """Every activity with after_seq < seq < before_seq (no viewer filter): fills a gap in the
     live stream that a lost or late broker message left."""
+    await graph.settled()
     rows = await graph.read(
         """
         MATCH (a:Activity) WHERE a.seq > $after AND ($before IS NULL OR a.seq < $before)
