@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, suppress
 
 import structlog
@@ -172,6 +172,14 @@ class LiveStream:
         if self._held and (self._gap_task is None or self._gap_task.done()):
             self._gap_task = asyncio.create_task(self._fill_gap())
 
+    def _every_subscription(self) -> Iterator[Subscription]:
+        """Queued and direct (served by the fan-out loop) alike."""
+        for subs in self._by_scope.values():
+            yield from subs
+        for groups in self._direct.values():
+            for members in groups.values():
+                yield from members
+
     def _new_epoch(self, epoch: str) -> None:
         """The activity counter was recreated (a wiped or replaced database): old cursors mean
         nothing now, so every subscriber following another history must resync; the new history
@@ -179,15 +187,9 @@ class LiveStream:
         if self.epoch is not None:
             self._retired.add(self.epoch)
             error = _history_reset()
-            for subs in self._by_scope.values():
-                for sub in subs:
-                    if sub.epoch not in (None, epoch):
-                        sub.fail(error)
-            for groups in self._direct.values():
-                for members in groups.values():
-                    for sub in members:
-                        if sub.epoch not in (None, epoch):
-                            sub.fail(error)
+            for sub in self._every_subscription():
+                if sub.epoch not in (None, epoch):
+                    sub.fail(error)
         self.epoch, self.last = epoch, 0
         self._held.clear()
 
