@@ -17,6 +17,7 @@ from graph import migrations
 from graph.driver import Graph
 from graph.embedded import EmbeddedError, EmbeddedNeo4j
 from graph.errors import ImportRejected
+from hub import __version__
 from hub.app import connect
 from hub.config import Settings, UnsafeConfiguration, get_settings
 
@@ -27,6 +28,21 @@ app.add_typer(db_app, name="db")
 console = Console(stderr=True)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"sadarbe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    pass
 
 
 def embedded(settings: Settings) -> EmbeddedNeo4j:

@@ -1,4 +1,5 @@
-"""Serves the built web app (frontend/dist) at `/`.
+"""Serves the built web app at `/`: from the package (hub/webapp, where a wheel carries it, see
+setup.py), else from frontend/dist in a source checkout.
 
 Starlette's StaticFiles(html=True) answers 404 for client-side routes such as /teams/42, so this
 small app does the routing itself: files that exist are sent; extension-less paths are deep links
@@ -15,7 +16,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-DIST_DIR = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+PACKAGED_DIR = Path(__file__).resolve().parent / "webapp"
+SOURCE_DIR = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+DIST_DIR = PACKAGED_DIR if PACKAGED_DIR.is_dir() else SOURCE_DIR
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 

@@ -172,14 +172,17 @@ class Hub:
         return error
 
 
-def start_hub(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start_hub(
+    env: dict[str, str], port: int, log_path: Path, python: str = sys.executable, cwd: Path = REPO_ROOT
+) -> subprocess.Popen[bytes]:
+    """`hub serve` on `port` (by default this interpreter's, from the source tree), once healthy."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "serve", "--no-seed", "--port", str(port)],
+            [python, "-m", "hub", "serve", "--no-seed", "--port", str(port)],
             env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=REPO_ROOT,
+            cwd=cwd,
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
