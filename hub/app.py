@@ -79,7 +79,9 @@ class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
         # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
         self.limits = Limits(
-            settings.max_query_cost, RateLimiter(settings.rate_limit_points), settings.max_page_size
+            settings.max_query_cost,
+            RateLimiter(settings.rate_limit_points, redis_url=settings.redis_url),
+            settings.max_page_size,
         )
         super().__init__(
             build_schema(production=settings.production, limits=self.limits),

@@ -5,13 +5,14 @@ The cost of an operation is estimated from the document before anything runs: ev
 (literal or variable), the field's default otherwise, the default page size when it has neither.
 Nested lists multiply, so `people(first: 100) { skills { … } }` costs about 100 × 20 × ….
 
-The same cost is charged to the caller's token bucket (HUB_RATE_LIMIT_POINTS per minute). The
-bucket lives in this process: with several replicas each one allows that many points, which is a
-bound per replica, not per deployment (a Redis-backed bucket could share it once REDIS_URL exists).
+The same cost is charged to the caller's token bucket (HUB_RATE_LIMIT_POINTS per minute). With
+REDIS_URL set the buckets live in Redis, shared by every hub process (one atomic script per charge),
+so the budget is per deployment; without it they live in this process.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import weakref
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -40,9 +42,12 @@ from graphql import (
     get_named_type,
 )
 from graphql.error import GraphQLError
+from redis import Redis, RedisError
 from strawberry.extensions import SchemaExtension
 
 DEFAULT_LIST_SIZE = 20  # the page size a list field returns when `first` is absent
+
+log = structlog.get_logger(__name__)
 
 
 def _is_list(type_: Any) -> bool:
@@ -225,23 +230,93 @@ class TokenBucket:
         return (points - self.tokens) / self.rate
 
 
-class RateLimiter:
-    """One token bucket per caller key; the least recently used buckets are dropped past `max_keys`."""
+class LocalBuckets:
+    """The buckets in this process; the least recently used are dropped past `max_keys`."""
 
-    def __init__(self, points_per_minute: int, max_keys: int = 100_000) -> None:
-        self.points_per_minute = points_per_minute
+    def __init__(self, max_keys: int) -> None:
         self.max_keys = max_keys
         self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
         self._lock = threading.Lock()
 
-    def charge(self, key: str, points: int) -> float:
-        """Charge `points` to `key`: 0 when allowed, else the seconds to wait before retrying."""
+    def take(self, key: str, points: int, capacity: int, period_s: float) -> float:
         with self._lock:
-            bucket = self._buckets.pop(key, None) or TokenBucket(self.points_per_minute)
+            bucket = self._buckets.pop(key, None) or TokenBucket(capacity, period_s)
             self._buckets[key] = bucket
             while len(self._buckets) > self.max_keys:
                 self._buckets.popitem(last=False)
             return bucket.take(points, time.monotonic())
+
+
+# TokenBucket.take as one atomic script in Redis, on the Redis server's clock (shared by every
+# process). A bucket is a hash {tokens, updated}; it expires once it would have refilled, since a
+# missing bucket is a full one, so idle callers cost no memory. Returns the wait as a string (Redis
+# turns a Lua number into an integer reply).
+_TAKE = """
+local capacity, rate, points = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if points > capacity then return 'inf' end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(state[1]) or capacity
+local updated = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
+if points > tokens then return tostring((points - tokens) / rate) end
+tokens = tokens - points
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
+return '0'
+"""
+
+
+class RedisBuckets:
+    """The buckets in Redis, shared by every hub process that uses the same Redis. When Redis cannot
+    be reached, this process's own buckets stand in for `FALLBACK_S` (a rate limit must not take the
+    service down with it), and Redis is tried again after that.
+
+    The client is synchronous because its callers are (the validation step of a request): a charge
+    is one round trip to Redis, bounded by `TIMEOUT_S`."""
+
+    KEY_PREFIX = "sadarbe:rate:"
+    TIMEOUT_S = 0.5
+    FALLBACK_S = 5.0
+
+    def __init__(self, url: str, local: LocalBuckets) -> None:
+        self.redis = Redis.from_url(url, socket_timeout=self.TIMEOUT_S, socket_connect_timeout=self.TIMEOUT_S)
+        self.script = self.redis.register_script(_TAKE)
+        self.local = local
+        self._unreachable_until = 0.0
+
+    def take(self, key: str, points: int, capacity: int, period_s: float) -> float:
+        if time.monotonic() >= self._unreachable_until:
+            try:
+                wait = self.script(keys=[self.KEY_PREFIX + key], args=[capacity, capacity / period_s, points])
+                return float(wait)
+            except RedisError as exc:
+                self._unreachable_until = time.monotonic() + self.FALLBACK_S
+                log.warning("rate_limit_redis_unreachable", fallback_s=self.FALLBACK_S, error=str(exc))
+        return self.local.take(key, points, capacity, period_s)
+
+
+class RateLimiter:
+    """One token bucket per caller key, `points_per_minute` points refilled continuously: in Redis
+    when `redis_url` is given (shared by every hub process), else in this process."""
+
+    PERIOD_S = 60.0
+
+    def __init__(self, points_per_minute: int, max_keys: int = 100_000, redis_url: str | None = None) -> None:
+        self.points_per_minute = points_per_minute
+        local = LocalBuckets(max_keys)
+        self.buckets: LocalBuckets | RedisBuckets = RedisBuckets(redis_url, local) if redis_url else local
+
+    def charge(self, key: str, points: int) -> float:
+        """Charge `points` to `key`: 0 when allowed, else the seconds to wait before retrying."""
+        return self.buckets.take(key, points, self.points_per_minute, self.PERIOD_S)
+
+
+def retry_after_seconds(wait: float) -> float | None:
+    """A wait as `retryAfterSeconds`: rounded up to a tenth, so a retry after it fits; None when
+    the cost can never fit."""
+    return None if math.isinf(wait) else math.ceil(wait * 10) / 10
 
 
 def rate_limit_key(context: Any) -> str:
@@ -315,9 +390,8 @@ def charge_cost(
         )
     wait = limits.limiter.charge(rate_limit_key(context), cost)
     if wait:
-        retry = round(wait, 1) if wait != float("inf") else None
         return GraphQLError(
             f"Rate limit of {limits.limiter.points_per_minute} cost points per minute exceeded.",
-            extensions={"code": "RATE_LIMITED", "cost": cost, "retryAfterSeconds": retry},
+            extensions={"code": "RATE_LIMITED", "cost": cost, "retryAfterSeconds": retry_after_seconds(wait)},
         )
     return None

@@ -1,7 +1,11 @@
-"""Query cost estimates, the token bucket and who pays, on their own; and the per-caller rate
-limit end to end on a hub of its own with a small budget."""
+"""Query cost estimates, the token bucket and who pays, on their own; the buckets shared through a
+real Redis; and the per-caller rate limit end to end on a hub of its own with a small budget, and
+on two hub processes sharing one budget through Redis."""
 
 import gc
+import math
+import time
+import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -11,8 +15,16 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from graph.driver import Graph
 from hub import limits
 from hub.api.schema import schema
-from hub.limits import CostMemo, RateLimiter, TokenBucket, estimate_cost, rate_limit_key
-from tests.conftest import TEST_DATA_DIR, Hub, free_port, start_hub
+from hub.limits import (
+    CostMemo,
+    RateLimiter,
+    RedisBuckets,
+    TokenBucket,
+    estimate_cost,
+    rate_limit_key,
+    retry_after_seconds,
+)
+from tests.conftest import TEST_DATA_DIR, Hub, RedisServer, free_port, start_hub
 
 
 def cost(query: str, variables: dict[str, object] | None = None) -> int:
@@ -134,6 +146,65 @@ def test_the_signed_in_person_pays_before_the_address() -> None:
     assert rate_limit_key(anonymous) == "ip:10.0.0.1"
 
 
+def test_retry_after_is_rounded_up_to_a_tenth_so_a_retry_then_fits() -> None:
+    assert [retry_after_seconds(w) for w in (0.01, 0.1, 13.21, 2.0)] == [0.1, 0.1, 13.3, 2.0]
+    assert retry_after_seconds(math.inf) is None
+
+
+# --- buckets in Redis (REDIS_URL) -------------------------------------------------------------
+
+
+def caller() -> str:
+    return f"ip:{uuid.uuid4().hex}"
+
+
+def test_a_redis_bucket_refuses_what_does_not_fit_and_a_retry_after_the_wait_fits(
+    redis_server: RedisServer,
+) -> None:
+    limiter = RateLimiter(points_per_minute=600, redis_url=redis_server.url)  # 10 points a second
+    assert isinstance(limiter.buckets, RedisBuckets)
+    key = caller()
+    assert limiter.charge(key, 600) == 0
+    wait = limiter.charge(key, 30)
+    assert 0 < wait <= 3.0  # 30 points at 10 a second, less what refilled since
+    time.sleep(retry_after_seconds(wait) or 0)
+    assert limiter.charge(key, 30) == 0
+
+
+def test_a_refused_charge_takes_nothing_from_a_redis_bucket(redis_server: RedisServer) -> None:
+    limiter = RateLimiter(points_per_minute=600, redis_url=redis_server.url)
+    key = caller()
+    assert limiter.charge(key, 601) == math.inf  # over the whole budget: never fits
+    assert limiter.charge(key, 600) == 0
+
+
+def test_callers_have_separate_buckets_in_redis(redis_server: RedisServer) -> None:
+    limiter = RateLimiter(points_per_minute=10, redis_url=redis_server.url)
+    a, b = caller(), caller()
+    assert limiter.charge(a, 10) == 0
+    assert limiter.charge(a, 5) > 0
+    assert limiter.charge(b, 10) == 0
+
+
+def test_a_redis_bucket_expires_once_it_would_have_refilled(redis_server: RedisServer) -> None:
+    limiter = RateLimiter(points_per_minute=600, redis_url=redis_server.url)
+    key = caller()
+    limiter.charge(key, 60)  # refilled 6 s later: the key goes 1 s after that
+    assert isinstance(limiter.buckets, RedisBuckets)
+    ttl_ms = limiter.buckets.redis.pttl(RedisBuckets.KEY_PREFIX + key)
+    assert 6000 < ttl_ms <= 7000
+
+
+def test_an_unreachable_redis_leaves_the_limit_to_this_process() -> None:
+    limiter = RateLimiter(points_per_minute=10, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    assert limiter.charge("ip:a", 10) == 0
+    assert limiter.charge("ip:a", 5) > 0
+    assert limiter.charge("ip:b", 10) == 0
+
+
+# --- end to end -------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="module")
 def limited_hub(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
     port = free_port()
@@ -159,3 +230,39 @@ def test_requests_over_the_per_minute_points_are_rate_limited(limited_hub: Hub, 
     # The rejected request cost nothing, and the hub still answers probes.
     assert limited_hub.http.get("/healthz").status_code == 200
     assert limited_hub.data("{ __typename }") == {"__typename": "Query"}
+
+
+@pytest.fixture(scope="module")
+def limited_replicas(
+    hub_env: dict[str, str], session_graph: Graph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Hub, Hub]]:
+    """Two hub processes with a 100-point budget and a Redis of their own."""
+    redis = RedisServer(tmp_path_factory.mktemp("redis-rate"))
+    redis.start()
+    env = {**hub_env, "HUB_RATE_LIMIT_POINTS": "100", "REDIS_URL": redis.url}
+    hubs = []
+    try:
+        for _ in range(2):
+            port = free_port()
+            process = start_hub(env, port, TEST_DATA_DIR / f"hub-rl-redis-{port}.log")
+            hubs.append(Hub(f"http://127.0.0.1:{port}", process, env))
+        yield hubs[0], hubs[1]
+    finally:
+        for hub in hubs:
+            hub.http.close()
+            hub.process.terminate()
+            hub.process.wait(timeout=30)
+        redis.stop()
+
+
+def test_two_hub_processes_share_one_budget_through_redis(
+    limited_replicas: tuple[Hub, Hub], graph: Graph
+) -> None:
+    a, b = limited_replicas
+    assert a.data(QUERY_61) == {"skills": {"nodes": []}}
+    # b has charged this caller nothing itself: with a budget per process it would answer.
+    error = b.error(QUERY_61)
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    # 61 points with 39 left, refilled at 100 a minute: at most 13.2 s, rounded up.
+    assert 0 < error["extensions"]["retryAfterSeconds"] <= 13.3
+    assert a.error(QUERY_61)["extensions"]["code"] == "RATE_LIMITED"
