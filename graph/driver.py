@@ -28,7 +28,7 @@ from neo4j import (
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date, DateTime
 
-from graph.errors import Conflict, DatabaseUnavailable
+from graph.errors import Conflict, DatabaseUnavailable, UnknownBookmark
 
 T = TypeVar("T")
 Record = dict[str, Any]
@@ -70,6 +70,37 @@ def after_commit(step: AfterCommit) -> None:
     pending = _after_commit.get()
     if pending is not None and step not in pending:
         pending.append(step)
+
+
+# Read-your-writes across hub processes and Neo4j cluster members: the bookmarks this request's
+# sessions start after (the client's last write, sent back to the hub) and, once it writes, those
+# of its own write, which the hub hands back to the client (hub/bookmarks.py, docs/scaling.md).
+@dataclass
+class Causality:
+    bookmarks: tuple[str, ...] = ()
+    wrote: bool = False
+
+
+_causality: contextvars.ContextVar[Causality | None] = contextvars.ContextVar("causality", default=None)
+
+
+@contextmanager
+def causally_after(bookmarks: tuple[str, ...]) -> Iterator[Causality]:
+    """Make this context's reads and writes wait for `bookmarks`; its writes advance them."""
+    causality = Causality(bookmarks)
+    token = _causality.set(causality)
+    try:
+        yield causality
+    finally:
+        _causality.reset(token)
+
+
+async def _advance(session: neo4j.AsyncSession) -> None:
+    """After a write committed in `session`: the context's next sessions wait for it too."""
+    causality = _causality.get()
+    if causality is not None:
+        causality.bookmarks = tuple(sorted((await session.last_bookmarks()).raw_values))
+        causality.wrote = True
 
 
 def _tick() -> None:
@@ -125,7 +156,8 @@ def _timed_out(exc: neo4j_errors.ClientError) -> bool:
 
 @contextmanager
 def _faults_as_unavailable() -> Iterator[None]:
-    """Database faults, and transactions the server stopped, as DatabaseUnavailable."""
+    """Database faults, and transactions the server stopped, as DatabaseUnavailable; a bookmark the
+    database does not know as UnknownBookmark."""
     try:
         yield
     except UNAVAILABLE_ERRORS as exc:
@@ -133,6 +165,8 @@ def _faults_as_unavailable() -> Iterator[None]:
     except neo4j_errors.ClientError as exc:
         if _timed_out(exc):
             raise DatabaseUnavailable() from exc
+        if (exc.code or "").startswith("Neo.ClientError.Transaction.InvalidBookmark"):
+            raise UnknownBookmark() from exc
         raise
 
 
@@ -231,10 +265,21 @@ class Graph:
             await asyncio.sleep(READ_RETRY_DELAY_S)
             return await self._read_once(query, params)
 
+    def _session(self, access_mode: str) -> neo4j.AsyncSession:
+        """A session routed by `access_mode` (on a cluster: reads to any member, writes to the
+        leader) that starts after this context's bookmarks."""
+        causality = _causality.get()
+        bookmarks = (
+            neo4j.Bookmarks.from_raw_values(causality.bookmarks)
+            if causality is not None and causality.bookmarks
+            else None
+        )
+        return self.driver.session(
+            database=self.database, default_access_mode=access_mode, bookmarks=bookmarks
+        )
+
     async def _read_once(self, query: Query, params: dict[str, Any]) -> list[neo4j.Record]:
-        async with self.driver.session(
-            database=self.database, default_access_mode=neo4j.READ_ACCESS
-        ) as session:
+        async with self._session(neo4j.READ_ACCESS) as session:
             result = await session.run(query, params)
             return [record async for record in result]
 
@@ -259,13 +304,14 @@ class Graph:
         token = _after_commit.set(steps)
         try:
             with _faults_as_unavailable():
-                async with self.driver.session(database=self.database) as session:
+                async with self._session(neo4j.WRITE_ACCESS) as session:
                     if one_statement and keyed is work:
                         result = await self._auto_commit(session, attempt)
                     else:
                         # The query timeout bounds the whole transaction too, so no write waits without end.
                         unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
                         result = await session.execute_write(unit)
+                    await _advance(session)
         except neo4j_errors.ConstraintError as exc:
             # A concurrent writer won a uniqueness race that the pre-checks could not see.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
@@ -330,9 +376,11 @@ class Graph:
         _tick()
         with _faults_as_unavailable():
             try:
-                async with self.driver.session(database=self.database) as session:
+                async with self._session(neo4j.WRITE_ACCESS) as session:
                     result = await session.run(Query(cypher, timeout=self.query_timeout_s), params)
-                    return _records([record async for record in result])
+                    records = _records([record async for record in result])
+                    await _advance(session)
+                    return records
             except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
                 if exc.is_retryable():
                     raise DatabaseUnavailable() from exc

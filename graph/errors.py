@@ -52,6 +52,18 @@ class Conflict(DomainError):
         super().__init__(f"{field}: {problem}")
 
 
+class UnknownBookmark(DomainError):
+    """The request waits for a state of the database that the database does not know (it was
+    replaced or restored since the bookmark was handed out): sending the request without it works."""
+
+    code = "BAD_BOOKMARK"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the bookmark sent with this request is not one this database knows; send it without"
+        )
+
+
 class Forbidden(DomainError):
     """The acting person may not do this (only the invitee accepts, only the lead manages members...)."""
 

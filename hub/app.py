@@ -33,8 +33,8 @@ from strawberry.types.unset import UnsetType
 from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph
-from graph.errors import DatabaseUnavailable, DomainError
-from hub import audit_export, health, metrics
+from graph.errors import DatabaseUnavailable, DomainError, UnknownBookmark
+from hub import audit_export, bookmarks, health, metrics
 from hub.api.context import Context
 from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
@@ -258,7 +258,7 @@ class Authenticated:
         except InvalidToken:
             await unauthenticated("invalid or expired token")(scope, _no_body, send)
             return None
-        except DatabaseUnavailable as exc:  # the person could not be looked up: retry later
+        except (DatabaseUnavailable, UnknownBookmark) as exc:  # the person could not be looked up
             await graphql_error(exc)(scope, _no_body, send)
             return None
         return viewer
@@ -354,8 +354,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["POST"],
-                allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
-                expose_headers=["x-request-id"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "idempotency-key",
+                    "x-request-id",
+                    bookmarks.HEADER,
+                ],
+                expose_headers=["x-request-id", bookmarks.HEADER],
                 max_age=600,
             ),
             Middleware(
@@ -363,6 +369,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_body_bytes=settings.max_body_bytes,
                 allowed_origins=settings.cors_origins,
             ),
+            Middleware(bookmarks.Bookmarks, secret=settings.secret_key.get_secret_value()),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key.get_secret_value(),

@@ -252,3 +252,35 @@ async def test_a_dropped_socket_reconnects_and_resumes_after_the_last_event(
     await expect(feed.locator("li[data-verb='post.created']")).to_have_count(2)
     assert len(routes) == 2  # the page opened a new connection by itself, without a reload
     assert subscribes[-1] == {"id": team["id"], "after": cursors[0]}
+
+
+async def test_after_a_change_the_web_app_sends_its_bookmark_with_its_next_requests(
+    page: Page, demo_hub: Hub
+) -> None:
+    """Read-your-writes on any replica: the hub answers the withdrawal with a bookmark
+    (Sadarbe-Bookmark) and the web app sends it back with the requests that follow."""
+    team = new_team(demo_hub, "Grāmatzīmes komanda")
+    person = suggestions(demo_hub, team["id"])[0]["person"]
+    demo_hub.data(
+        "mutation($i: InvitationInput!) { inviteMember(input: $i) { id } }",
+        {"i": {"teamId": team["id"], "personId": person["id"], "allocation": 10}},
+    )
+    sent: list[str | None] = []
+    handed: list[str] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.headers.get("sadarbe-bookmark")) if r.url.endswith("/graphql") else None,
+    )
+    page.on(
+        "response",
+        lambda r: handed.append(r.headers["sadarbe-bookmark"]) if "sadarbe-bookmark" in r.headers else None,
+    )
+    await page.goto(f"/teams/{team['id']}")
+    row = page.get_by_test_id("invitations").get_by_role("row").nth(1)
+    await row.get_by_role("button", name=f"Atsaukt uzaicinājumu: {person['name']}").click()
+    await expect(row).to_contain_text("Atsaukts")
+    assert handed, "the withdrawal's response carries a bookmark"
+    before = len(sent)
+    await page.get_by_role("link", name="Komandas", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert sent[before:] and set(sent[before:]) == {handed[-1]}

@@ -2,7 +2,7 @@
 // subscriptions over graphql-transport-ws with automatic reconnect. The WebSocket is signed in by
 // the same HttpOnly session cookie: the hub accepts it on the upgrade only from its own origin
 // (so no token is ever exposed to scripts), and closes the socket with 4403 when the session ends.
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from "urql";
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 
 /** Sent on every HTTP request so the hub can refuse cross-site form posts (CSRF). */
@@ -10,6 +10,42 @@ export const CSRF_HEADER = { "X-Requested-With": "sadarbe" } as const;
 
 /** graphql-transport-ws close code: no or expired sign-in. */
 export const FORBIDDEN = 4403;
+
+/**
+ * Read-your-writes across hub replicas: the hub answers a write with an opaque bookmark, and every
+ * later request sends it back so its reads start after that write, whichever replica and Neo4j
+ * cluster member answer. Kept for this page load only.
+ */
+export const BOOKMARK_HEADER = "Sadarbe-Bookmark";
+
+export function bookmarkedFetch(base: typeof fetch = globalThis.fetch.bind(globalThis)) {
+  let bookmark: string | null = null;
+  const send = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const headers = new Headers(init?.headers);
+    if (bookmark) headers.set(BOOKMARK_HEADER, bookmark);
+    return base(input, { ...init, headers });
+  };
+  const fetchWithBookmark = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    let response = await send(input, init);
+    if (response.status === 400 && bookmark && (await refusedBookmark(response))) {
+      // Not a bookmark this deployment signed (its secret was changed): ask again without it.
+      bookmark = null;
+      response = await send(input, init);
+    }
+    bookmark = response.headers.get(BOOKMARK_HEADER) ?? bookmark;
+    return response;
+  };
+  /** After BAD_BOOKMARK from the database (it was replaced since the write): start afresh. */
+  const forget = () => {
+    bookmark = null;
+  };
+  return { fetch: fetchWithBookmark, forget };
+}
+
+async function refusedBookmark(response: Response): Promise<boolean> {
+  const body = await response.clone().json().catch(() => null);
+  return body?.errors?.[0]?.extensions?.code === "BAD_BOOKMARK";
+}
 
 export function wsUrl(location: Location = window.location): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -32,10 +68,17 @@ export function createWs(url: string = wsUrl()): WsClient {
 }
 
 export function createApiClient(ws: WsClient = createWs()): Client {
+  const bookmarks = bookmarkedFetch();
   return new Client({
     url: "/graphql",
+    fetch: bookmarks.fetch,
     exchanges: [
       cacheExchange,
+      mapExchange({
+        onResult(result) {
+          if (result.error?.graphQLErrors.some((e) => e.extensions?.code === "BAD_BOOKMARK")) bookmarks.forget();
+        },
+      }),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

@@ -272,6 +272,7 @@ const en = {
     CONFLICT: "This conflicts with existing data (for example, a duplicate).",
     FORBIDDEN: "You do not have permission to do this.",
     UNAUTHENTICATED: "Please sign in first.",
+    BAD_BOOKMARK: "The data changed on the server since this page loaded. Please try again.",
     DATABASE_UNAVAILABLE: "The database is temporarily unavailable. Please try again shortly.",
     GRAPHQL_VALIDATION_FAILED: "This request is not supported by the hub.",
     INTERNAL_SERVER_ERROR: "An unexpected error occurred. Please try again later.",

@@ -282,6 +282,7 @@ const lv = {
     CONFLICT: "Tas ir pretrunā ar esošajiem datiem (piemēram, dublikāts).",
     FORBIDDEN: "Jums nav tiesību to darīt.",
     UNAUTHENTICATED: "Lūdzu, vispirms piesakieties.",
+    BAD_BOOKMARK: "Dati serverī ir mainījušies, kopš šī lapa tika atvērta. Lūdzu, mēģiniet vēlreiz.",
     DATABASE_UNAVAILABLE: "Datubāze īslaicīgi nav pieejama. Lūdzu, mēģiniet vēlāk.",
     GRAPHQL_VALIDATION_FAILED: "Centrs šo pieprasījumu neatbalsta.",
     INTERNAL_SERVER_ERROR: "Radās neparedzēta kļūda. Lūdzu, mēģiniet vēlāk.",
