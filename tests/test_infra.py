@@ -12,14 +12,17 @@ import shutil
 import socket
 import subprocess
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 
 from graph.embedded import REPO_ROOT, EmbeddedNeo4j
+from hub import cli
 from hub.config import DEV_NEO4J_PASSWORD, DEV_SECRET_KEY, Settings
 from tests.conftest import TEST_DATA_DIR, TEST_PASSWORD, Hub, free_port, start_hub
 
@@ -181,6 +184,67 @@ def test_redis_has_a_deployment_and_service_and_only_hub_pods_reach_it() -> None
     assert policy["spec"]["ingress"][0]["from"] == [
         {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "hub"}}}
     ]
+
+
+def test_prune_activity_runs_daily_as_a_cronjob_one_run_at_a_time() -> None:
+    [cronjob] = kind("CronJob")
+    spec = cronjob["spec"]
+    assert len(spec["schedule"].split()) == 5 and spec["schedule"].split()[2:] == ["*", "*", "*"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    job = spec["jobTemplate"]["spec"]
+    assert job["backoffLimit"] >= 1 and job["activeDeadlineSeconds"] > 0
+    pod = job["template"]["spec"]
+    assert pod["restartPolicy"] in ("Never", "OnFailure")
+    [container] = pod["containers"]
+    assert container["command"] == ["hub", "prune-activity"]
+    assert "prune-activity" in typer.main.get_group(cli.app).commands  # the command exists
+
+
+def test_the_cronjob_runs_the_hub_image_as_the_hub_does_with_what_production_requires() -> None:
+    [cronjob] = kind("CronJob")
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    [hub] = hub_deployment()["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == hub["image"]
+    assert container["envFrom"] == hub["envFrom"]
+    assert pod["securityContext"] == hub_deployment()["spec"]["template"]["spec"]["securityContext"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    secrets = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    assert all(ref == {"name": "hub-secrets", "key": name} for name, ref in secrets.items())
+    [config] = kind("ConfigMap")
+    # The settings the job gets pass the production checks every hub command makes.
+    Settings.model_validate({**config["data"], **{name: "x" * 40 for name in secrets}}).check_production()
+
+
+def test_images_carry_the_package_version() -> None:
+    version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    images = [c["image"] for d in kind("Deployment") + kind("CronJob") for c in containers(d)]
+    hub_images = [i for i in images if i.startswith("sadarbe-hub:")]
+    assert hub_images and set(hub_images) == {f"sadarbe-hub:{version}"}
+
+
+def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = workload["spec"]
+    template = spec["jobTemplate"]["spec"]["template"] if "jobTemplate" in spec else spec["template"]
+    result: list[dict[str, Any]] = template["spec"]["containers"]
+    return result
+
+
+# --- the image ------------------------------------------------------------------------------
+
+
+def test_the_dockerfile_builds_the_web_app_then_installs_the_wheel_as_the_install_test_does() -> None:
+    dockerfile = (INFRA / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+)(?: AS (\w+))?$", dockerfile, re.M)
+    assert [name for _, name in stages] == ["web", "build", ""]
+    assert stages[0][0].startswith("node:20") and stages[1][0].startswith("python:3.11")
+    assert "RUN npm ci" in dockerfile and "RUN npm run build" in dockerfile
+    assert "COPY --from=web /src/frontend/dist ./frontend/dist" in dockerfile
+    assert "--require-hashes -r infra/uv-requirements.txt" in dockerfile
+    assert re.search(r"^RUN .*infra/scripts/install-wheel\.sh /opt/hub", dockerfile, re.M)
+    final = dockerfile[dockerfile.rindex("\nFROM ") :]
+    assert "COPY --from=build /opt/hub /opt/hub" in final and "USER 10001" in final
+    assert 'CMD ["hub", "serve", "--no-seed"]' in final
 
 
 # --- README --------------------------------------------------------------------------------
