@@ -2,8 +2,8 @@
 requests encoded once per input, responses parsed by httptools (the C parser uvicorn uses).
 
 The generator shares the machine with the servers it measures, so every CPU-millisecond it
-spends is taken from them. aiohttp spent about 0.55 ms of CPU per request on the issue page (a
-sixth of what the hub itself spent); this client spends a fraction of that (docs/benchmarks.md),
+spends is taken from them. aiohttp spent a sizeable share of what the hub itself spent per
+request; this client spends a fraction of that (its CPU is in each report, docs/benchmarks.md),
 which leaves the cores to the contenders, all of them alike.
 """
 

@@ -9,7 +9,7 @@ count against each contender (interleaved, so a change in background load hits a
 at 32 clients, where the targets are, each cell three times with the order rotated, reporting
 the median), warms Neo4j's write paths with one unreported write cell per contender,
 profiles the hub on query (a), stops everything it started and writes docs/benchmarks.md (and the
-raw figures next to it as docs/benchmarks.json). Not part of `make test`.
+raw figures as benchmarks/results/benchmarks.json). Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
 from graph.driver import Graph, count_queries
 from graph.seed.demo import counts, load_demo
+
+RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"  # raw figures; the report goes to --output (docs/)
 
 # Belt and braces: graph.driver asks the server for no notifications; none are logged here either.
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
@@ -379,9 +381,11 @@ def main() -> None:
         results["load_averages"]["end"] = load_averages()
         results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))
+        raw = RESULTS_DIR / f"{args.output.stem}.json"
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        raw.write_text(json.dumps(results, indent=1, default=str))
         if results["cells"]:
-            args.output.write_text(report.render(results))
+            args.output.write_text(report.render(results, raw.relative_to(REPO_ROOT)))
             _log(f"wrote {args.output}")
 
 

@@ -240,9 +240,8 @@ class Graph:
 
         An auto-commit transaction: RUN and PULL go out in one write and the answer comes back in
         one read. A managed transaction (`execute_query`) adds a COMMIT exchange, a second write
-        and wake-up per query that cost about a fifth of the hub's CPU on a page under load (on
-        loopback the kernel delivers the bytes inside the sender's `send`). A read has nothing to
-        commit. A retryable failure (a lost connection, a transient error) is tried once more
+        and wake-up per query, a large share of the hub's CPU on a page under load (on loopback
+        the kernel delivers the bytes inside the sender's `send`). A read has nothing to commit. A retryable failure (a lost connection, a transient error) is tried once more
         after `READ_RETRY_DELAY_S`, as the driver's retry would within its retry time.
         """
         return _records(await self._read(cypher, params))
@@ -289,7 +288,7 @@ class Graph:
 
         `one_statement`: `work` makes a single statement (the writes that check their rules in
         it), which then runs as an auto-commit transaction: one round trip instead of BEGIN,
-        RUN and COMMIT, about 0.2 ms less of this process's CPU per write. Under an idempotency
+        RUN and COMMIT, and less of this process's CPU per write. Under an idempotency
         key it is a transaction all the same, as the key is claimed in it."""
         from graph.idempotency import guarded  # imports this module
 

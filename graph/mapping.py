@@ -97,7 +97,7 @@ WITH collect(i) AS issues
 # Every node and edge comes back as a list of its values, one list per kind, in a fixed order
 # (`_NODES`, `_EDGES`), and `_assembled` makes the maps: at 10,000 people a direction's map is
 # ~3,300 nodes and ~5,600 edges, and maps built in Cypher cost the server their keys and kinds and
-# the driver a dict each, about a fifth of the cold computation.
+# the driver a dict each, a large part of the cold computation.
 _AROUND = (
     """
 CALL (issues) {

@@ -158,9 +158,8 @@ class CostMemo:
     """Costs already estimated, per parsed operation and the values of the variables its estimate
     reads (only `first`s: the ids of a page do not change its cost). Strawberry's parse cache
     hands out the same operation node for the same document text, so a page asked for again is
-    not walked again: the walk was about 0.1 ms of an issue page's 0.39 ms of work in the hub
-    around its query (docs/benchmarks.md). Entries go when their node does (Strawberry's cache
-    let it go)."""
+    not walked again (the walk was a sizeable part of the hub's own work on a page). Entries go
+    when their node does (Strawberry's cache let it go)."""
 
     KEYS_PER_OPERATION = 64  # distinct `first` combinations remembered per operation
 

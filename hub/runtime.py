@@ -1,16 +1,15 @@
 """Garbage-collector settings for the long-lived hub process.
 
-Requests allocate many short-lived containers (a 1,230-team `teamHealth` answer is tens of
+Requests allocate many short-lived containers (a large `teamHealth` answer is tens of
 thousands), so with CPython's default thresholds (700, 10, 10) a full collection ran every few
-such requests and walked all ~290,000 tracked objects: 100–235 ms pauses that were the whole p95
-of warm requests (docs/benchmarks-operations.md). Full collections come about 140× less often
-than by default, and freezing what start-up built (modules, the schema, caches of plans) takes
-those objects out of every full scan. Reference counting still frees everything that is not
-cyclic; what is (each Neo4j driver session and result: about 30,000 such objects a second under
-the write mix) waits for a young collection, whose pause grows with its threshold: at 50,000
-each took about 25 ms, the whole p99 of the write mix at one client (48.6 ms; 19.5 ms in a
-trial at 10,000), while 5,000 promoted so much that middle collections took 9 % of the CPU on
-the issue page at 128 clients.
+such requests and walked every tracked object: its pauses were the tail latency of warm requests
+(docs/benchmarks-operations.md). Full collections come far less often than by default, and
+freezing what start-up built (modules, the schema, caches of plans) takes those objects out of
+every full scan. Reference counting still frees everything that is not cyclic; what is (each
+Neo4j driver session and result) waits for a young collection, whose pause grows with its
+threshold: a higher one made the pauses the write mix's p99, a lower one promoted so much that
+middle collections cost more CPU than they saved (docs/benchmarks.md, the note on the
+young-generation threshold).
 """
 
 from __future__ import annotations

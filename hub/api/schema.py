@@ -145,7 +145,7 @@ MAX_TOKENS = 2000
 
 # The depth and alias rules, built once: ValidationCache is keyed by the rule classes, and each
 # QueryDepthLimiter / MaxAliasesLimiter instance builds a new class, so per-operation instances
-# made every request miss the cache and validate again (39 % of the hub's CPU on a team page).
+# made every request miss the cache and validate again.
 LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,

@@ -31,8 +31,8 @@ def _key_path(settings: Settings) -> Path:
     return settings.data_dir / "dev-oidc-key.json"
 
 
-# Loaded keys by file (and its mtime): importing a private RSA key costs ~0.1 s of CPU, too much
-# to repeat for every token a test or benchmark signs.
+# Loaded keys by file (and its mtime): importing a private RSA key is slow CPU work, too much to
+# repeat for every token a test or benchmark signs.
 _loaded: dict[tuple[Path, float], RSAKey] = {}
 
 
