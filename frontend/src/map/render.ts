@@ -1,8 +1,9 @@
-// Draws the issue map on one 2D canvas. Measured on this machine (docs/benchmarks-map.md):
-// cytoscape spent 10+ s creating and styling 5,000 elements before its first frame, and sigma.js
-// (WebGL 2) spent as long compiling shaders and rasterising in software where there is no GPU
-// (SwiftShader); a plain canvas draws the same picture in tens of milliseconds, because every frame
-// is a handful of paths: all solid edges, all dashed edges, then one path per node kind.
+// Draws the issue map on one 2D canvas (measured in docs/benchmarks-map.md; the cytoscape and
+// sigma.js runs it replaced are in that file's history): cytoscape spent seconds creating and
+// styling 5,000 elements before its first frame, and sigma.js (WebGL 2) as long compiling shaders
+// and rasterising in software where there is no GPU (SwiftShader); a plain canvas draws the same
+// picture at once, because every frame is a handful of paths: all solid edges, all dashed edges,
+// then one path per node kind.
 import type { Kind, MapData, MapNode } from "./model";
 
 // Shapes carry the kind, so colour is never the only cue; every colour has at least 3:1 contrast
