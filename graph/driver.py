@@ -241,8 +241,9 @@ class Graph:
         An auto-commit transaction: RUN and PULL go out in one write and the answer comes back in
         one read. A managed transaction (`execute_query`) adds a COMMIT exchange, a second write
         and wake-up per query, a large share of the hub's CPU on a page under load (on loopback
-        the kernel delivers the bytes inside the sender's `send`). A read has nothing to commit. A retryable failure (a lost connection, a transient error) is tried once more
-        after `READ_RETRY_DELAY_S`, as the driver's retry would within its retry time.
+        the kernel delivers the bytes inside the sender's `send`). A read has nothing to commit.
+        A retryable failure (a lost connection, a transient error) is tried once more after
+        `READ_RETRY_DELAY_S`, as the driver's retry would within its retry time.
         """
         return _records(await self._read(cypher, params))
 
