@@ -259,10 +259,13 @@ def test_two_hub_processes_share_one_budget_through_redis(
     limited_replicas: tuple[Hub, Hub], graph: Graph
 ) -> None:
     a, b = limited_replicas
-    assert a.data(QUERY_61) == {"skills": {"nodes": []}}
+    assert a.data(QUERY_91) == {"skills": {"nodes": []}}
     # b has charged this caller nothing itself: with a budget per process it would answer.
-    error = b.error(QUERY_61)
+    error = b.error(QUERY_91)
     assert error["extensions"]["code"] == "RATE_LIMITED"
-    # 61 points with 39 left, refilled at 100 a minute: at most 13.2 s, rounded up.
-    assert 0 < error["extensions"]["retryAfterSeconds"] <= 13.3
-    assert a.error(QUERY_61)["extensions"]["code"] == "RATE_LIMITED"
+    # 91 points with 9 left, refilled at 100 a minute: at most 49.2 s (less what refilled since).
+    assert 0 < error["extensions"]["retryAfterSeconds"] <= 49.2
+    assert a.error(QUERY_91)["extensions"]["code"] == "RATE_LIMITED"
+
+
+QUERY_91 = "{ skills(first: 45) { nodes { name } } }"  # 1 + 45 × 2: leaves 9 of 100 points
