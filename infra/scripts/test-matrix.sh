@@ -33,7 +33,7 @@ for version in "$@"; do
     result=FAILED
     status=1
   fi
-  summary+=("Python $("$venv/bin/python" -V 2>&1 | cut -d' ' -f2): $result: $(grep -E '^=+ .*(passed|failed|error)' "$log" | tail -1 | tr -d '=' | xargs)")
+  summary+=("Python $("$venv/bin/python" -V 2>&1 | cut -d' ' -f2): $result: $(grep -E '(passed|failed|error).* in [0-9.]+s' "$log" | tail -1 | tr -d '=' | xargs)")
   rm -f "$log"
 done
 echo
