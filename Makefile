@@ -34,7 +34,7 @@ test: setup
 
 # Each version in .venv-<version> from the same lock, with its own test Neo4j port.
 test-matrix: system-deps $(STAMP) $(JAR) web
-	UV=$(abspath $(UV)) bash infra/scripts/test-matrix.sh 3.12 3.13
+	UV=$(abspath $(UV)) PYTEST_ARGS="$(PYTEST_ARGS)" bash infra/scripts/test-matrix.sh 3.12 3.13
 
 setup: system-deps $(STAMP) $(JAR) web
 

@@ -3,7 +3,8 @@
 # .venv-VERSION from the same uv.lock as `make test`'s, then the schema drift check and pytest on a
 # test Neo4j port of its own (SADARBE_TEST_BOLT_PORT + 100 × position). Interpreters come from pyenv
 # ($PYENV_ROOT/versions/VERSION.*), else pythonVERSION on PATH. Prints one summary line per version.
-# Run by `make test-matrix` (which installs uv and builds what the tests need first).
+# Run by `make test-matrix` (which installs uv and builds what the tests need first); PYTEST_ARGS
+# (e.g. `make test-matrix PYTEST_ARGS=tests/test_limits.py`) narrows pytest to part of the suite.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 uv=${UV:-uv}
@@ -27,7 +28,7 @@ for version in "$@"; do
   log=$(mktemp)
   if UV_PROJECT_ENVIRONMENT=$venv "$uv" sync --quiet --locked --extra dev --python "$python" \
     && "$venv/bin/hub" schema --check \
-    && SADARBE_TEST_BOLT_PORT=$port "$venv/bin/pytest" -q -p no:cacheprovider 2>&1 | tee "$log"; then
+    && SADARBE_TEST_BOLT_PORT=$port "$venv/bin/pytest" -q -p no:cacheprovider ${PYTEST_ARGS:-} 2>&1 | tee "$log"; then
     result=ok
   else
     result=FAILED
