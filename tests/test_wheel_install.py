@@ -20,7 +20,8 @@ from tests.test_subscriptions import institution
 
 SCRIPT = REPO_ROOT / "infra" / "scripts" / "install-wheel.sh"
 WEB_DIST = REPO_ROOT / "frontend" / "dist"
-UV = Path(sys.executable).parent / "uv"  # installed by the Makefile from infra/uv-requirements.txt
+# uv, installed by the Makefile from infra/uv-requirements.txt (make test-matrix passes its path in UV).
+UV = os.environ.get("UV") or str(Path(sys.executable).parent / "uv")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["bash", str(SCRIPT), str(target), sys.executable],
         env={
             **{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))},
-            "UV": str(UV),
+            "UV": UV,
         },
         capture_output=True,
         text=True,
