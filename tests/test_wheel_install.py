@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.driver import Graph
 from graph.embedded import REPO_ROOT
 from tests.conftest import TEST_DATA_DIR, Hub, free_port, start_hub
 from tests.test_subscriptions import institution
@@ -83,8 +84,10 @@ def test_hub_and_python_m_hub_print_the_version_from_pyproject(venv: Path, tmp_p
 
 @pytest.fixture(scope="module")
 def installed_hub(
-    venv: Path, hub_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    venv: Path, hub_env: dict[str, str], session_graph: Graph, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Hub]:
+    """The installed hub, started once the test database is migrated (session_graph), as the
+    other hub processes are: on a fresh database its own start would build every index first."""
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
     outside = tmp_path_factory.mktemp("outside-the-source-tree")
@@ -116,7 +119,7 @@ def test_the_installed_hub_serves_the_web_app(installed_hub: Hub) -> None:
 
 
 async def test_the_installed_hub_answers_graphql_from_the_test_neo4j(
-    installed_hub: Hub, graph: object
+    installed_hub: Hub, graph: Graph
 ) -> None:
     ready = installed_hub.http.get("/readyz")
     assert ready.status_code == 200, ready.text
