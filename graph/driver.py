@@ -258,16 +258,15 @@ class Graph:
 
         token = _after_commit.set(steps)
         try:
-            with _faults_as_unavailable():
-                async with self.driver.session(database=self.database) as session:
-                    if one_statement and keyed is work:
-                        result = await self._auto_commit(session, attempt)
-                    else:
-                        # The query timeout bounds the whole transaction too, so no write waits without end.
-                        unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
-                        result = await session.execute_write(unit)
+            try:
+                result = await self._commit(attempt, auto_commit=one_statement and keyed is work)
+            except neo4j_errors.ConstraintError:
+                # A concurrent writer committed what a uniqueness constraint guards (a membership,
+                # a team's lead, an open invitation, an email) after this write read its rules.
+                # Tried once more, the write reads it, and its rules refuse with their own error.
+                result = await self._commit(attempt, auto_commit=one_statement and keyed is work)
         except neo4j_errors.ConstraintError as exc:
-            # A concurrent writer won a uniqueness race that the pre-checks could not see.
+            # Twice: a write whose rules do not read what the constraint guards.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
             raise Conflict(match.group(1) if match else "input", "is already in use") from exc
         finally:
@@ -277,6 +276,15 @@ class Graph:
         if steps:
             self._follow(steps)
         return result
+
+    async def _commit(self, attempt: Callable[[Tx], Awaitable[T]], *, auto_commit: bool) -> T:
+        with _faults_as_unavailable():
+            async with self.driver.session(database=self.database) as session:
+                if auto_commit:
+                    return await self._auto_commit(session, attempt)
+                # The query timeout bounds the whole transaction too, so no write waits without end.
+                unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
+                return await session.execute_write(unit)
 
     def _follow(self, steps: list[AfterCommit]) -> None:
         """Run a committed write's after-commit steps as a task of their own. Waiting for them

@@ -19,6 +19,18 @@ ALLOCATED: Final[LiteralString] = (
     " WHERE o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation] | s + a)"
 )
 
+
+def keys(person: LiteralString, team: LiteralString, role: LiteralString) -> LiteralString:
+    """A MEMBER_OF's keys, as entries of the map it is created with (`person` and `team` are its
+    ends, `role` its role): `memberKey` "personId|teamId" and, for the lead, `leadKey` the team's
+    id. Uniqueness constraints on them (graph/migrations.py) hold a person to one membership per
+    team and a team to one lead, whatever writers race."""
+    return (
+        "memberKey: " + person + ".id + '|' + " + team + ".id, "
+        "leadKey: CASE " + role + " WHEN 'LEAD' THEN " + team + ".id END"
+    )
+
+
 # Full time in percent; the text for Cypher guards (FITS), the number for Python.
 _FULL_TIME: Final[LiteralString] = "100"
 FULL_TIME: Final = int(_FULL_TIME)
