@@ -189,7 +189,8 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
 # the team as the viewer sees it, the person, whether they are on the team or invited to it
 # already, the acting person's standing, the caller; the invitation and its Activity when the
 # rules hold. The guard is `_check_invite`'s rules, which explain a refusal. The invitation's
-# INVITES carries OPEN_KEY while it is open.
+# INVITES carries `openKey` "personId|teamId" while it is open: a uniqueness constraint holds a
+# person to one open invitation per team.
 _INVITE: Final[LiteralString] = (
     locks.BY_ID
     + "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
@@ -368,7 +369,7 @@ def _room(joins: LiteralString) -> LiteralString:
     )
 
 
-# An open invitation's status (expiry aside): its INVITES keeps OPEN_KEY while it has one.
+# An open invitation's status (expiry aside): its INVITES keeps `openKey` while it has one.
 _STILL_OPEN: Final[LiteralString] = "v.status IN ['PENDING', 'AWAITING_APPROVAL']"
 _BY_INVITEE: Final[LiteralString] = "($actorId IS NULL OR $actorId = before.personId)"
 _BY_MANAGER: Final[LiteralString] = "($actorId IS NULL OR manages)"
