@@ -202,7 +202,7 @@ async def list_page(
         WITH collect(t) AS matched
         RETURN size(matched) AS total,
                [n IN matched[$skip..$skip + $first + 1] |
-                n {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])}] AS rows
+                n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])}] AS rows
         """,
         status=status.value if status else None,
         visibility=visibility.value if visibility else None,
