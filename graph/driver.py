@@ -284,7 +284,10 @@ class Graph:
                     return await self._auto_commit(session, attempt)
                 # The query timeout bounds the whole transaction too, so no write waits without end.
                 unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
-                return await session.execute_write(unit)
+                # The driver retries a transient error only within its retry time (half the
+                # connect timeout, to fail fast when Neo4j is away); a deadlock between writers
+                # that crowd one team is tried again for as long as a one-statement write's.
+                return await _retried(lambda: session.execute_write(unit), _deadlocked)
 
     def _follow(self, steps: list[AfterCommit]) -> None:
         """Run a committed write's after-commit steps as a task of their own. Waiting for them
@@ -308,27 +311,13 @@ class Graph:
 
     async def _auto_commit(self, session: neo4j.AsyncSession, attempt: Callable[[Tx], Awaitable[T]]) -> T:
         """`attempt` with its one statement as an auto-commit transaction, tried again after a
-        transient error (a deadlock), which rolled it back, as the driver retries a transaction.
-        The first try runs bare: tenacity's state for a call (a few dozen objects in reference
-        cycles, left to the garbage collector) is built only once a try has failed."""
+        transient error (a deadlock), which rolled it back, as the driver retries a transaction."""
 
         def once() -> Awaitable[T]:
             # Not a transaction: it runs one statement, which Neo4j commits at its end.
             return attempt(cast(Tx, _OneStatement(session, self.query_timeout_s)))
 
-        try:
-            return await once()
-        except neo4j_errors.TransientError:
-            pass
-        async for retry in tenacity.AsyncRetrying(
-            retry=tenacity.retry_if_exception_type(neo4j_errors.TransientError),
-            stop=tenacity.stop_after_delay(WRITE_RETRY_S),
-            wait=tenacity.wait_exponential_jitter(multiplier=0.01, max=1.0, jitter=0.01),
-            reraise=True,
-        ):
-            with retry:
-                return await once()
-        raise AssertionError("unreachable: the last attempt's error is raised")
+        return await _retried(once, lambda exc: isinstance(exc, neo4j_errors.TransientError))
 
     async def write_once(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """One auto-commit write query: RUN and PULL in one round trip, committed by the server at
@@ -352,6 +341,33 @@ class Graph:
             "RETURN name, versions[0] AS version, edition"
         )
         return rows[0]
+
+
+def _deadlocked(exc: BaseException) -> bool:
+    return (
+        isinstance(exc, neo4j_errors.TransientError)
+        and exc.code == "Neo.TransientError.Transaction.DeadlockDetected"
+    )
+
+
+async def _retried(once: Callable[[], Awaitable[T]], retryable: Callable[[BaseException], bool]) -> T:
+    """`once()`, tried again while it fails with a `retryable` error (rolled back) for up to
+    WRITE_RETRY_S. The first try runs bare: tenacity's state for a call (a few dozen objects in
+    reference cycles, left to the garbage collector) is built only once a try has failed."""
+    try:
+        return await once()
+    except Exception as exc:
+        if not retryable(exc):
+            raise
+    async for retry in tenacity.AsyncRetrying(
+        retry=tenacity.retry_if_exception(retryable),
+        stop=tenacity.stop_after_delay(WRITE_RETRY_S),
+        wait=tenacity.wait_exponential_jitter(multiplier=0.01, max=1.0, jitter=0.01),
+        reraise=True,
+    ):
+        with retry:
+            return await once()
+    raise AssertionError("unreachable: the last attempt's error is raised")
 
 
 async def run(tx: Tx, cypher: LiteralString, **params: Any) -> list[Record]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final, LiteralString
 
+from graph import locks
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Record, Tx, run
 from graph.errors import Conflict, Forbidden, NotFound
@@ -36,16 +37,23 @@ _FULL_TIME: Final[LiteralString] = "100"
 FULL_TIME: Final = int(_FULL_TIME)
 
 
-async def require_team(tx: Tx, team_id: str, viewer: Viewer, field: str = "teamId") -> Record:
-    """The team with its issue id, or NotFound — also when the viewer may not see it."""
-    rows = await run(
-        tx,
-        "MATCH (t:ProjectTeam {id: $id}) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team",
-        id=team_id,
-        **viewer.params(),
-    )
+_REQUIRE_TEAM: Final[LiteralString] = (
+    "MATCH (t:ProjectTeam {id: $id}) WHERE "
+    + TEAM_VISIBLE
+    + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team"
+)
+
+
+async def require_team(
+    tx: Tx, team_id: str, viewer: Viewer, field: str = "teamId", *, locking: bool = False
+) -> Record:
+    """The team with its issue id, or NotFound — also when the viewer may not see it. `locking`:
+    as the transaction's first statement, take the team's write lock before reading it
+    (graph/locks.py), for a write whose rules read the team's status or members."""
+    if locking:
+        rows = await run(tx, locks.BY_ID + _REQUIRE_TEAM, id=team_id, lockIds=[team_id], **viewer.params())
+    else:
+        rows = await run(tx, _REQUIRE_TEAM, id=team_id, **viewer.params())
     if not rows:
         raise NotFound("ProjectTeam", team_id, field)
     team: Record = rows[0]["team"]
