@@ -172,6 +172,11 @@ class World:
     async def team(self, lead: str, **extra: Any) -> str:
         return await b.team(self.graph, f"Team {next(_names)}", self.issue, lead, **extra)
 
+    async def led_team(self, **extra: Any) -> tuple[str, str, str]:
+        """A new team and its new lead: (team id, lead id, lead's email)."""
+        lead, email = await self.person("Lead")
+        return await self.team(lead, **extra), lead, email
+
     async def invitation(self, team: str, person: str, allocation: int = 10) -> str:
         data = {"team_id": team, "person_id": person, "allocation": allocation}
         sent = await invitations.invite(self.graph, validate(invitations.InvitationInput, data), None, SYSTEM)
@@ -240,8 +245,7 @@ async def test_one_invitation_accepted_by_many_requests_at_once_starts_one_membe
     """A double click or a client's retries: 30 accepts of one invitation, one membership."""
 
     async def trial(_: int) -> None:
-        lead, _lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, lead, _lead_email = await world.led_team()
         anna, anna_email = await world.person("Anna")
         invitation = await world.invitation(team, anna, 30)
 
@@ -261,8 +265,7 @@ async def test_many_invitations_of_one_person_to_one_team_at_once_leave_one_open
     """20 invitations of the same person by the lead at once: one is sent, the rest refused."""
 
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, _lead, lead_email = await world.led_team()
         anna, _anna_email = await world.person("Anna")
 
         outcomes = await racer.race(
@@ -294,8 +297,7 @@ async def test_hand_overs_to_many_members_at_once_leave_exactly_one_lead(
     """The lead hands the team to eight members at once: one hand-over, one lead."""
 
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, _lead, lead_email = await world.led_team()
         members = [person for person, _email in await world.people("Member", 8)]
         await asyncio.gather(*(b.member(graph, team, member) for member in members))
 
@@ -318,8 +320,7 @@ async def test_a_new_lead_leaving_or_demoted_while_the_lead_is_handed_to_them_le
     order they take, the team ends with exactly one lead, and a lead who never left."""
 
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, lead, lead_email = await world.led_team()
         anna, anna_email = await world.person("Anna")
         await b.member(graph, team, anna)
 
@@ -409,8 +410,7 @@ async def test_accepting_while_the_team_closes_joins_before_the_close_or_not_at_
     team is closed."""
 
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, _lead, lead_email = await world.led_team()
         await b.set_team(graph, team, status="ACTIVE")
         invitees = await world.people("Invitee", 20)
         sent = await world.invitations(team, [person for person, _email in invitees])
@@ -443,8 +443,7 @@ async def test_posting_deciding_and_adding_tasks_while_the_team_closes_happen_be
     the team closed, or is refused as the team is closed, never added to a closed team."""
 
     async def trial(n: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, _lead, lead_email = await world.led_team()
         await b.set_team(graph, team, status="ACTIVE")
         made = [
             Call(lead_email, CREATE_POST, {"input": {"teamId": team, "body": f"Post {k}"}})
@@ -486,8 +485,7 @@ async def test_accept_decline_and_withdraw_at_once_have_one_outcome(
     happens, in the graph and the activity alike, and the rest are refused."""
 
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, lead, lead_email = await world.led_team()
         anna, anna_email = await world.person("Anna")
         invitation = await world.invitation(team, anna, 30)
         calls = [
@@ -518,8 +516,7 @@ async def test_approve_and_reject_at_once_have_one_outcome(world: World, racer: 
     """The invitee's manager approves and rejects the time, eight times each: one decision."""
 
     async def trial(_: int) -> None:
-        lead, _lead_email = await world.person("Lead")
-        team = await world.team(lead, requires_manager_approval=True)
+        team, lead, _lead_email = await world.led_team(requires_manager_approval=True)
         anna, _anna_email = await world.person("Anna")
         boss, boss_email = await world.person("Boss")
         await b.manages(graph, boss, world.institution)
@@ -551,8 +548,7 @@ async def test_a_team_started_by_many_requests_at_once_becomes_active_once(
     world: World, racer: Racer, graph: Graph
 ) -> None:
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, _lead, lead_email = await world.led_team()
 
         outcomes = await racer.race([Call(lead_email, SET_STATUS, {"team": team, "status": "ACTIVE"})] * 12)
 
@@ -569,8 +565,7 @@ async def test_a_member_removed_by_many_requests_at_once_is_removed_once(
     world: World, racer: Racer, graph: Graph
 ) -> None:
     async def trial(_: int) -> None:
-        lead, lead_email = await world.person("Lead")
-        team = await world.team(lead)
+        team, lead, lead_email = await world.led_team()
         anna, _anna_email = await world.person("Anna")
         await b.member(graph, team, anna)
 
