@@ -24,7 +24,7 @@ from graphql import (
     is_leaf_type,
 )
 
-from graph import invitations
+from graph import decisions, invitations, posts, tasks
 from graph.driver import Graph
 from graph.validation import validate
 from tests import builders
@@ -100,7 +100,8 @@ def documents(type_name: str, list_field: str, item_field: str) -> list[tuple[st
 @pytest.fixture
 async def world(hub: Hub, graph: Graph) -> None:
     """Three teams on three issues (the teams list once gave every team one issue), with
-    members, invitations and institutions with a parent, people with skills."""
+    members, invitations, a post, a decision and a task; institutions with a parent, people
+    with skills."""
     vm = (await builders.institution(graph, "VM"))["id"]
     fm = (await builders.institution(graph, "FM", parent_id=vm))["id"]
     data = await b.skill(graph, "Datu analīze")
@@ -127,6 +128,12 @@ async def world(hub: Hub, graph: Graph) -> None:
     for team, person in ((teams[0], people[2]), (teams[1], people[3])):
         data_in = {"team_id": team, "person_id": person, "allocation": 10}
         await invitations.invite(graph, validate(invitations.InvitationInput, data_in), None, b.SYSTEM)
+    post = {"team_id": teams[0], "body": "Kick-off on Monday", "mentioned_person_ids": [people[1]]}
+    await posts.create(graph, validate(posts.PostInput, post), people[0], b.SYSTEM)
+    decision = {"team_id": teams[1], "text": "Draft by March", "date": "2026-02-01"}
+    await decisions.record(graph, validate(decisions.DecisionInput, decision), None, b.SYSTEM)
+    task = {"team_id": teams[2], "title": "Inventory", "assignee_id": people[0]}
+    await tasks.create(graph, validate(tasks.TaskInput, task), None, b.SYSTEM)
 
 
 async def _pages(hub: Hub, document: str, list_field: str) -> list[dict[str, Any]]:
