@@ -65,7 +65,7 @@ async def of_teams(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, li
 
 async def record(graph: Graph, data: DecisionInput, actor_id: str | None, viewer: Viewer) -> Record:
     async def work(tx: Tx) -> Record:
-        team = await membership.require_team(tx, data.team_id, viewer)
+        team = await membership.require_team(tx, data.team_id, viewer, locking=True)
         await membership.check_member(tx, data.team_id, actor_id, "record decisions")
         if team["status"] == "CLOSED":
             raise Conflict("teamId", "the team is closed")

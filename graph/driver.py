@@ -303,17 +303,15 @@ class Graph:
 
         token = _after_commit.set(steps)
         try:
-            with _faults_as_unavailable():
-                async with self._session(neo4j.WRITE_ACCESS) as session:
-                    if one_statement and keyed is work:
-                        result = await self._auto_commit(session, attempt)
-                    else:
-                        # The query timeout bounds the whole transaction too, so no write waits without end.
-                        unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
-                        result = await session.execute_write(unit)
-                    await _advance(session)
+            try:
+                result = await self._commit(attempt, auto_commit=one_statement and keyed is work)
+            except neo4j_errors.ConstraintError:
+                # A concurrent writer committed what a uniqueness constraint guards (a membership,
+                # a team's lead, an open invitation, an email) after this write read its rules.
+                # Tried once more, the write reads it, and its rules refuse with their own error.
+                result = await self._commit(attempt, auto_commit=one_statement and keyed is work)
         except neo4j_errors.ConstraintError as exc:
-            # A concurrent writer won a uniqueness race that the pre-checks could not see.
+            # Twice: a write whose rules do not read what the constraint guards.
             match = _CONSTRAINT_PROPERTY.search(exc.message or "")
             raise Conflict(match.group(1) if match else "input", "is already in use") from exc
         finally:
@@ -323,6 +321,21 @@ class Graph:
         if steps:
             self._follow(steps)
         return result
+
+    async def _commit(self, attempt: Callable[[Tx], Awaitable[T]], *, auto_commit: bool) -> T:
+        with _faults_as_unavailable():
+            async with self._session(neo4j.WRITE_ACCESS) as session:
+                if auto_commit:
+                    result = await self._auto_commit(session, attempt)
+                else:
+                    # The query timeout bounds the whole transaction too, so no write waits without end.
+                    unit = neo4j.unit_of_work(timeout=self.query_timeout_s)(attempt)
+                    # The driver retries a transient error only within its retry time (half the
+                    # connect timeout, to fail fast when Neo4j is away); a deadlock between writers
+                    # that crowd one team is tried again for as long as a one-statement write's.
+                    result = await _retried(lambda: session.execute_write(unit), _deadlocked)
+                await _advance(session)
+                return result
 
     def _follow(self, steps: list[AfterCommit]) -> None:
         """Run a committed write's after-commit steps as a task of their own. Waiting for them
@@ -346,27 +359,13 @@ class Graph:
 
     async def _auto_commit(self, session: neo4j.AsyncSession, attempt: Callable[[Tx], Awaitable[T]]) -> T:
         """`attempt` with its one statement as an auto-commit transaction, tried again after a
-        transient error (a deadlock), which rolled it back, as the driver retries a transaction.
-        The first try runs bare: tenacity's state for a call (a few dozen objects in reference
-        cycles, left to the garbage collector) is built only once a try has failed."""
+        transient error (a deadlock), which rolled it back, as the driver retries a transaction."""
 
         def once() -> Awaitable[T]:
             # Not a transaction: it runs one statement, which Neo4j commits at its end.
             return attempt(cast(Tx, _OneStatement(session, self.query_timeout_s)))
 
-        try:
-            return await once()
-        except neo4j_errors.TransientError:
-            pass
-        async for retry in tenacity.AsyncRetrying(
-            retry=tenacity.retry_if_exception_type(neo4j_errors.TransientError),
-            stop=tenacity.stop_after_delay(WRITE_RETRY_S),
-            wait=tenacity.wait_exponential_jitter(multiplier=0.01, max=1.0, jitter=0.01),
-            reraise=True,
-        ):
-            with retry:
-                return await once()
-        raise AssertionError("unreachable: the last attempt's error is raised")
+        return await _retried(once, lambda exc: isinstance(exc, neo4j_errors.TransientError))
 
     async def write_once(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """One auto-commit write query: RUN and PULL in one round trip, committed by the server at
@@ -392,6 +391,33 @@ class Graph:
             "RETURN name, versions[0] AS version, edition"
         )
         return rows[0]
+
+
+def _deadlocked(exc: BaseException) -> bool:
+    return (
+        isinstance(exc, neo4j_errors.TransientError)
+        and exc.code == "Neo.TransientError.Transaction.DeadlockDetected"
+    )
+
+
+async def _retried(once: Callable[[], Awaitable[T]], retryable: Callable[[BaseException], bool]) -> T:
+    """`once()`, tried again while it fails with a `retryable` error (rolled back) for up to
+    WRITE_RETRY_S. The first try runs bare: tenacity's state for a call (a few dozen objects in
+    reference cycles, left to the garbage collector) is built only once a try has failed."""
+    try:
+        return await once()
+    except Exception as exc:
+        if not retryable(exc):
+            raise
+    async for retry in tenacity.AsyncRetrying(
+        retry=tenacity.retry_if_exception(retryable),
+        stop=tenacity.stop_after_delay(WRITE_RETRY_S),
+        wait=tenacity.wait_exponential_jitter(multiplier=0.01, max=1.0, jitter=0.01),
+        reraise=True,
+    ):
+        with retry:
+            return await once()
+    raise AssertionError("unreachable: the last attempt's error is raised")
 
 
 async def run(tx: Tx, cypher: LiteralString, **params: Any) -> list[Record]:

@@ -6,22 +6,24 @@ type is checked with `$label IN labels(n)`, keeping labels out of the query text
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final, LiteralString
 
-from graph import activity
+from graph import activity, locks
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import NotFound
 
+_REQUIRE: Final[LiteralString] = "MATCH (n:Entity {id: $id}) WHERE $label IN labels(n) RETURN n {.*} AS node"
 
-async def require(tx: Tx, label: str, id: str, field: str = "id") -> Record:
-    """The node's properties, or NotFound naming `field`."""
-    rows = await run(
-        tx,
-        "MATCH (n:Entity {id: $id}) WHERE $label IN labels(n) RETURN n {.*} AS node",
-        id=id,
-        label=label,
-    )
+
+async def require(tx: Tx, label: str, id: str, field: str = "id", *, locking: Sequence[str] = ()) -> Record:
+    """The node's properties, or NotFound naming `field`. `locking`: ids of the nodes whose write
+    locks the transaction takes first, in this order (graph/locks.py), when this is its first
+    statement."""
+    if locking:
+        rows = await run(tx, locks.BY_ID + _REQUIRE, id=id, label=label, lockIds=list(locking))
+    else:
+        rows = await run(tx, _REQUIRE, id=id, label=label)
     if not rows:
         raise NotFound(label, id, field)
     return rows[0]["node"]
@@ -77,13 +79,15 @@ async def change(
     summary: Callable[[Record], str],
     scope: Callable[[Record], list[str]] = lambda _: [],
     id_field: str = "id",
+    locking: Sequence[str] = (),
 ) -> Record:
     """Change one existing node and record the Activity, before and after, in one transaction.
     `apply(tx, before)` checks the rules and writes; `before` is the node as `read` gave it, so
-    apply need not read it again."""
+    apply need not read it again. `locking`: ids of the nodes the rules depend on, write-locked
+    (person before team) before anything is read (graph/locks.py)."""
 
     async def work(tx: Tx) -> Record:
-        await require(tx, label, id, id_field)
+        await require(tx, label, id, id_field, locking=locking)
         before = await read(tx, id)
         await apply(tx, before)
         await run(tx, "MATCH (n:Entity {id: $id}) SET n.updatedAt = datetime()", id=id)

@@ -20,7 +20,7 @@ from typing import Final, LiteralString
 
 from pydantic import field_validator
 
-from graph import activity, identity, membership
+from graph import activity, identity, locks, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record
@@ -178,17 +178,22 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
         target_id=node["id"],
         teamId=data.team_id,
         personId=data.person_id,
+        lockIds=[data.person_id, data.team_id],
         actorId=actor_id,
         node=node,
         **viewer.params(),
     )
 
 
-# Inviting in one statement: the team as the viewer sees it, the person, whether they are on the
-# team or invited to it already, the acting person's standing, the caller; the invitation and
-# its Activity when the rules hold. The guard is `_check_invite`'s rules, which explain a refusal.
+# Inviting in one statement: the person's and the team's write locks first (graph/locks.py), then
+# the team as the viewer sees it, the person, whether they are on the team or invited to it
+# already, the acting person's standing, the caller; the invitation and its Activity when the
+# rules hold. The guard is `_check_invite`'s rules, which explain a refusal. The invitation's
+# INVITES carries `openKey` "personId|teamId" while it is open: a uniqueness constraint holds a
+# person to one open invitation per team.
 _INVITE: Final[LiteralString] = (
-    "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
+    locks.BY_ID
+    + "OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
     + TEAM_VISIBLE
     + """
     OPTIONAL MATCH (p:Entity {id: $personId}) WHERE 'Person' IN labels(p)
@@ -209,10 +214,15 @@ _INVITE: Final[LiteralString] = (
     + """ AS allowed
     OPTIONAL CALL (t, p, allowed) {
       WITH t, p WHERE allowed
+      // None of the pair's invitations is open (the guard): an expired one gives up its key.
+      CALL (t, p) {
+        MATCH (t)<-[:TO_JOIN]-(:Invitation)-[expired:INVITES]->(p) WHERE expired.openKey IS NOT NULL
+        SET expired.openKey = null
+      }
       CREATE (v:Invitation:Entity {id: $node.id, role: $node.role, allocation: $node.allocation,
               message: $node.message, status: $node.status, expiresAt: $node.expiresAt,
               createdAt: $node.createdAt, updatedAt: $node.updatedAt})
-      CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES]->(p)
+      CREATE (v)-[:TO_JOIN]->(t), (v)-[:INVITES {openKey: p.id + '|' + t.id}]->(p)
       WITH v, t, p
       OPTIONAL MATCH (inviter:Person {id: $actorId})
       FOREACH (_ IN CASE WHEN inviter IS NULL THEN [] ELSE [1] END | CREATE (v)-[:SENT_BY]->(inviter))
@@ -265,6 +275,16 @@ def _require_room(node: Record, joining: Record, *, joins: bool) -> None:
 # invitee's institution (`manages`, for approving and rejecting), and the caller.
 
 
+# A step's first clause: the invitee's and then the team's write locks (graph/locks.py), so the
+# step reads the invitation's status, the invitee's time and the team after any concurrent step,
+# hand-over or closing has committed: one outcome however many steps race.
+_LOCK_INVITEE_AND_TEAM: Final[LiteralString] = (
+    "CALL () { OPTIONAL MATCH (invitee:Person)<-[:INVITES]-(:Invitation {id: $id})-[:TO_JOIN]->(team:ProjectTeam) "
+    + locks.lock("invitee", "team")
+    + " } "
+)
+
+
 def _step(
     guard: LiteralString,
     change: LiteralString,
@@ -277,9 +297,11 @@ def _step(
     `change` (on `v`, its team `t`, the invitee `p`) takes it, and its Activity is recorded.
     `standing` and `manages` are read only by the steps whose rules ask for them."""
     return (
-        "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
+        _LOCK_INVITEE_AND_TEAM
+        + "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
         + VISIBLE
-        + " OPTIONAL MATCH (v)-[:INVITES]->(p:Person) WITH v, t, p, t.id AS teamId WITH v, t, p, "
+        + " OPTIONAL MATCH (v)-[invites:INVITES]->(p:Person)"
+        + " WITH v, t, p, invites, t.id AS teamId WITH v, t, p, invites, "
         + _STEP_NODE
         + " AS before, "
         + membership.JOINING
@@ -290,18 +312,23 @@ def _step(
         + " AS manages, "
         + identity.CALLER
         + """ AS caller
-    WITH v, t, p, before, joining, standing, manages, caller, NOT coalesce(before.needsApproval, false) AS joins
-    WITH v, t, p, before, joining, standing, manages, caller, joins,
+    WITH v, t, p, invites, before, joining, standing, manages, caller,
+         NOT coalesce(before.needsApproval, false) AS joins
+    WITH v, t, p, invites, before, joining, standing, manages, caller, joins,
          before IS NOT NULL AND """
         + identity.CONFIRMED
         + " AND "
         + guard
         + """ AS allowed
-    OPTIONAL CALL (v, t, p, before, joins, allowed) {
-      WITH v, t, p, before, joins WHERE allowed
+    OPTIONAL CALL (v, t, p, invites, before, joins, allowed) {
+      WITH v, t, p, invites, before, joins WHERE allowed
       """
         + change
         + """
+      WITH v, t, p, invites, before
+      SET invites.openKey = CASE WHEN """
+        + _STILL_OPEN
+        + """ THEN invites.openKey END
       WITH before, """
         + _STEP_NODE
         + """ AS after
@@ -325,7 +352,9 @@ _RESPOND: Final[LiteralString] = (
 )
 # The membership starts with the invited terms.
 _JOIN: Final[LiteralString] = (
-    "CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date()}]->(t)"
+    "CREATE (p)-[:MEMBER_OF {role: v.role, allocation: v.allocation, since: date(), "
+    + membership.keys("p", "t", "v.role")
+    + "}]->(t)"
 )
 
 
@@ -340,6 +369,8 @@ def _room(joins: LiteralString) -> LiteralString:
     )
 
 
+# An open invitation's status (expiry aside): its INVITES keeps `openKey` while it has one.
+_STILL_OPEN: Final[LiteralString] = "v.status IN ['PENDING', 'AWAITING_APPROVAL']"
 _BY_INVITEE: Final[LiteralString] = "($actorId IS NULL OR $actorId = before.personId)"
 _BY_MANAGER: Final[LiteralString] = "($actorId IS NULL OR manages)"
 # Whether the acting person manages the invitee's institution (who decides on their time).

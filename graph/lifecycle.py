@@ -72,7 +72,8 @@ async def _team_change(
     people: list[str],
 ) -> Record:
     """A change to a visible team: rules in `apply(tx, id)`, Activity in the team's, issue's and
-    the people's feeds."""
+    the people's feeds. The people's and then the team's write locks are taken first, so the
+    rules read what concurrent changes to them committed (graph/locks.py)."""
     return await entities.change(
         graph,
         label="ProjectTeam",
@@ -84,6 +85,7 @@ async def _team_change(
         apply=lambda tx, _: apply(tx, team_id),
         scope=lambda n: [n["issueId"], *people],
         summary=lambda n: f"{n['name']}: {summary}",
+        locking=[*people, team_id],
     )
 
 
@@ -140,12 +142,13 @@ async def hand_over_lead(
         current = await membership.require_member(tx, id, to_person_id, "toPersonId")
         if current["role"] == Role.LEAD:
             raise Conflict("toPersonId", "is already the lead")
+        # The old lead's key goes first: a team's one lead is a uniqueness constraint on leadKey.
         await run(
             tx,
             """
-            MATCH (t:ProjectTeam {id: $id})<-[old:MEMBER_OF {role: 'LEAD'}]-(:Person)
-            MATCH (t)<-[new:MEMBER_OF]-(:Person {id: $to})
-            SET old.role = 'MEMBER', new.role = 'LEAD'
+            MATCH (t:ProjectTeam {id: $id})<-[new:MEMBER_OF]-(:Person {id: $to})
+            OPTIONAL MATCH (t)<-[old:MEMBER_OF {role: 'LEAD'}]-(:Person)
+            SET old.role = 'MEMBER', old.leadKey = null, new.role = 'LEAD', new.leadKey = t.id
             """,
             id=id,
             to=to_person_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final, LiteralString
 
+from graph import locks
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Record, Tx, run
 from graph.errors import Conflict, Forbidden, NotFound
@@ -19,21 +20,40 @@ ALLOCATED: Final[LiteralString] = (
     " WHERE o.status <> 'CLOSED' AND o.archivedAt IS NULL | m.allocation] | s + a)"
 )
 
+
+def keys(person: LiteralString, team: LiteralString, role: LiteralString) -> LiteralString:
+    """A MEMBER_OF's keys, as entries of the map it is created with (`person` and `team` are its
+    ends, `role` its role): `memberKey` "personId|teamId" and, for the lead, `leadKey` the team's
+    id. Uniqueness constraints on them (graph/migrations.py) hold a person to one membership per
+    team and a team to one lead, whatever writers race."""
+    return (
+        "memberKey: " + person + ".id + '|' + " + team + ".id, "
+        "leadKey: CASE " + role + " WHEN 'LEAD' THEN " + team + ".id END"
+    )
+
+
 # Full time in percent; the text for Cypher guards (FITS), the number for Python.
 _FULL_TIME: Final[LiteralString] = "100"
 FULL_TIME: Final = int(_FULL_TIME)
 
 
-async def require_team(tx: Tx, team_id: str, viewer: Viewer, field: str = "teamId") -> Record:
-    """The team with its issue id, or NotFound — also when the viewer may not see it."""
-    rows = await run(
-        tx,
-        "MATCH (t:ProjectTeam {id: $id}) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team",
-        id=team_id,
-        **viewer.params(),
-    )
+_REQUIRE_TEAM: Final[LiteralString] = (
+    "MATCH (t:ProjectTeam {id: $id}) WHERE "
+    + TEAM_VISIBLE
+    + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS team"
+)
+
+
+async def require_team(
+    tx: Tx, team_id: str, viewer: Viewer, field: str = "teamId", *, locking: bool = False
+) -> Record:
+    """The team with its issue id, or NotFound — also when the viewer may not see it. `locking`:
+    as the transaction's first statement, take the team's write lock before reading it
+    (graph/locks.py), for a write whose rules read the team's status or members."""
+    if locking:
+        rows = await run(tx, locks.BY_ID + _REQUIRE_TEAM, id=team_id, lockIds=[team_id], **viewer.params())
+    else:
+        rows = await run(tx, _REQUIRE_TEAM, id=team_id, **viewer.params())
     if not rows:
         raise NotFound("ProjectTeam", team_id, field)
     team: Record = rows[0]["team"]

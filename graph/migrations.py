@@ -3,17 +3,30 @@
 Each migration is a list of `... IF NOT EXISTS` statements, so re-running one is harmless; the
 highest applied version is kept on a `(:SchemaVersion)` node. Community edition has no existence
 or type constraints, so required fields are validated in Python before any write.
+
+A migration may first repair data its constraints could not be created over (graph/repairs.py).
+Each repair runs once, however many hubs start together: in one transaction that first claims
+its `(:MigrationStep {name})` (unique, so a second migrator's claim waits for the first's commit
+and then finds it taken); a migrator that fails rolls its claim back with its changes. Then the
+key backfills (idempotent) and the statements; a constraint that new breakage written meanwhile
+(an older hub still serving) keeps from being created has its repairs run again, once.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import LiteralString
 
-from neo4j.exceptions import ClientError
+import structlog
+from neo4j.exceptions import ClientError, DatabaseError
 
+from graph import locks, repairs
 from graph.driver import Graph, Tx, run
+from graph.repairs import Repair
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,9 @@ class Migration:
     version: int
     description: str
     statements: tuple[LiteralString, ...]
+    # Run before the statements: data repairs, each once, then idempotent backfills.
+    repairs: tuple[Repair, ...] = ()
+    backfills: tuple[LiteralString, ...] = ()
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -82,6 +98,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)",
         ),
     ),
+    Migration(
+        4,
+        "rules that races broke: one membership per person and team, one lead per team, one open "
+        "invitation per person and team (existing data repaired first)",
+        (
+            # memberKey "personId|teamId", leadKey the team's id on its lead's membership
+            # (graph/membership.py keys), openKey "personId|teamId" on an open invitation's
+            # INVITES (graph/invitations.py).
+            "CREATE CONSTRAINT member_key IF NOT EXISTS FOR ()-[m:MEMBER_OF]-() REQUIRE m.memberKey IS UNIQUE",
+            "CREATE CONSTRAINT lead_key IF NOT EXISTS FOR ()-[m:MEMBER_OF]-() REQUIRE m.leadKey IS UNIQUE",
+            "CREATE CONSTRAINT open_invitation_key IF NOT EXISTS "
+            "FOR ()-[r:INVITES]-() REQUIRE r.openKey IS UNIQUE",
+        ),
+        repairs=repairs.REPAIRS,
+        backfills=repairs.BACKFILL_KEYS,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -93,27 +125,79 @@ async def current_version(graph: Graph) -> int:
 
 
 # Before anything else: two hubs starting on a fresh database both run the migrations (every
-# statement is idempotent), and this constraint makes their MERGE of each version record one node.
-_VERSION_UNIQUE: LiteralString = (
-    "CREATE CONSTRAINT schema_version IF NOT EXISTS FOR (v:SchemaVersion) REQUIRE v.version IS UNIQUE"
+# statement is idempotent), and these constraints make their MERGE of each version record, and
+# their claim of each repair, one node.
+_BOOTSTRAP: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT schema_version IF NOT EXISTS FOR (v:SchemaVersion) REQUIRE v.version IS UNIQUE",
+    "CREATE CONSTRAINT migration_step IF NOT EXISTS FOR (s:MigrationStep) REQUIRE s.name IS UNIQUE",
 )
 
 
 async def migrate(graph: Graph) -> list[int]:
     """Apply every migration above the stored version; return the versions applied."""
     applied = []
-    await _apply(graph, _VERSION_UNIQUE)
+    for statement in _BOOTSTRAP:
+        await _apply(graph, statement)
     start = await current_version(graph)
     for migration in MIGRATIONS:
         if migration.version <= start:
             continue
+        await _prepare(graph, migration)
         # Schema statements cannot share a transaction with data writes.
         for statement in migration.statements:
-            await _apply(graph, statement)
+            try:
+                await _apply(graph, statement)
+            except DatabaseError as e:
+                if e.code != "Neo.DatabaseError.Schema.ConstraintCreationFailed" or not migration.repairs:
+                    raise
+                log.warning("constraint_over_new_breakage", version=migration.version, error=e.message)
+                await _prepare(graph, migration, again=True)
+                await _apply(graph, statement)
         await graph.write(_recorder(migration))
         applied.append(migration.version)
     await graph.read("CALL db.awaitIndexes(300)")
     return applied
+
+
+async def _prepare(graph: Graph, migration: Migration, *, again: bool = False) -> None:
+    """The migration's repairs, each once (`again`: whether or not they ran before), then its
+    backfills."""
+    for number, repair in enumerate(migration.repairs, start=1):
+        step = f"{migration.version}.{number} {repair.name}"
+        changed = await graph.write(_repairer(step, repair, again))
+        if changed:
+            log.warning("data_repaired", step=step, changed=changed)
+    for statement in migration.backfills:
+        await graph.write_once(statement)
+
+
+def _repairer(step: str, repair: Repair, again: bool) -> Callable[[Tx], Awaitable[int | None]]:
+    return lambda tx: _repair_once(tx, step, repair, again)
+
+
+async def _repair_once(tx: Tx, step: str, repair: Repair, again: bool) -> int | None:
+    """`repair` in this transaction unless another migrator has claimed `step`; what it changed.
+    The step's node is write-locked too, so repairs run `again` go one at a time as well."""
+    claim = uuid.uuid4().hex
+    rows = await run(
+        tx,
+        "MERGE (s:MigrationStep {name: $step}) ON CREATE SET s.claim = $claim"
+        " WITH s, s.claim = $claim AS ours " + locks.lock("s") + " RETURN ours",
+        step=step,
+        claim=claim,
+    )
+    if not rows[0]["ours"] and not again:
+        return None
+    changed = await repair.run(tx)
+    await run(
+        tx,
+        "MATCH (s:MigrationStep {name: $step})"
+        " SET s.claim = $claim, s.changed = coalesce(s.changed, 0) + $changed, s.appliedAt = datetime()",
+        step=step,
+        claim=claim,
+        changed=changed,
+    )
+    return changed
 
 
 async def _apply(graph: Graph, statement: LiteralString) -> None:

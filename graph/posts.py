@@ -16,7 +16,7 @@ from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints
 
-from graph import activity, identity, membership
+from graph import activity, identity, locks, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record
@@ -142,6 +142,7 @@ async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Vi
         id=post_id,
         body=data.body,
         teamId=data.team_id,
+        lockIds=[data.team_id],
         replyToId=data.reply_to_id,
         actorId=actor_id,
         mentionIds=list(dict.fromkeys(data.mentioned_person_ids)),
@@ -151,12 +152,14 @@ async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Vi
     )
 
 
-# Posting in one statement: the post replied to and the team, each as the viewer sees it (null
-# when missing or hidden), the acting person's standing, the mentioned ids that are no live
+# Posting in one statement: the team's write lock first (graph/locks.py: whether it is closed and
+# who is on it are read after a concurrent closing or leaving committed), the post replied to and
+# the team, each as the viewer sees it (null when missing or hidden), the acting person's standing, the mentioned ids that are no live
 # person, the people the post mentions (by id or by an @email in the body), and the caller; the
 # post and its Activity when `_check_post`'s rules hold.
 _CREATE: Final[LiteralString] = (
-    "WITH head(COLLECT { MATCH (n:Post {id: $replyToId})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
+    locks.BY_ID
+    + "WITH head(COLLECT { MATCH (n:Post {id: $replyToId})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
     + TEAM_VISIBLE
     + " RETURN {teamId: t.id, isReply: EXISTS { (n)-[:REPLY_TO]->() }} }) AS parent"
     " OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "

@@ -130,7 +130,7 @@ async def create(graph: Graph, data: TaskInput, actor_id: str | None, viewer: Vi
     read = _reader(viewer)
 
     async def work(tx: Tx) -> Record:
-        team = await membership.require_team(tx, data.team_id, viewer)
+        team = await membership.require_team(tx, data.team_id, viewer, locking=True)
         await membership.check_member(tx, data.team_id, actor_id, "add tasks")
         if team["status"] == "CLOSED":
             raise Conflict("teamId", "the team is closed")

@@ -12,7 +12,7 @@ from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints, model_validator
 
-from graph import activity, entities, identity, membership
+from graph import activity, entities, identity, locks, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record, Tx, run
@@ -202,7 +202,7 @@ async def list_page(
         WITH collect(t) AS matched
         RETURN size(matched) AS total,
                [n IN matched[$skip..$skip + $first + 1] |
-                n {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])}] AS rows
+                n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])}] AS rows
         """,
         status=status.value if status else None,
         visibility=visibility.value if visibility else None,
@@ -228,8 +228,10 @@ async def create(graph: Graph, data: TeamInput, actor_id: str | None) -> Record:
 
 
 async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
-    """Create the team and its lead's membership inside the caller's transaction."""
-    await entities.require(tx, "HorizontalIssue", data.issue_id, "issueId")
+    """Create the team and its lead's membership inside the caller's transaction (its first
+    statement takes the lead's write lock: their allocation is read after any concurrent change
+    to it has committed, graph/locks.py)."""
+    await entities.require(tx, "HorizontalIssue", data.issue_id, "issueId", locking=[data.lead_person_id])
     await entities.require(tx, "Person", data.lead_person_id, "leadPersonId")
     if data.proposed_member_ids:
         await entities.require_all(tx, "Person", data.proposed_member_ids, "proposedMemberIds")
@@ -246,7 +248,9 @@ async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
                 requiresManagerApproval: $requiresManagerApproval,
                 createdAt: datetime(), updatedAt: datetime()})
         CREATE (n)-[:ADDRESSES]->(i)
-        CREATE (lead)-[:MEMBER_OF {role: 'LEAD', allocation: $allocation, since: date()}]->(n)
+        CREATE (lead)-[:MEMBER_OF {role: 'LEAD', allocation: $allocation, since: date(), """
+        + membership.keys("lead", "n", "'LEAD'")
+        + """}]->(n)
         """,
         id=id,
         issueId=data.issue_id,
@@ -291,6 +295,7 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, 
         target_id=id,
         id=id,
         teamId=id,
+        lockIds=[id],
         actorId=actor_id,
         changes=changes,
         setsStart="startDate" in changes,
@@ -298,11 +303,13 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, 
     )
 
 
-# Updating a team in one statement: the team, the acting person's standing, the caller, and the
+# Updating a team in one statement: the team (its write lock first: whether the actor leads it is
+# read after a concurrent hand-over committed), the acting person's standing, the caller, and the
 # dates it would have; the change (a property set to null is gone) and its Activity when
 # `_check_update`'s rules hold.
 _UPDATE: Final[LiteralString] = (
-    """
+    locks.BY_ID
+    + """
     OPTIONAL MATCH (n:ProjectTeam {id: $id})
     WITH n, n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS before, """
     + membership.STANDING

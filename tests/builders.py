@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph import institutions, issues, people, skills, teams
+from graph import institutions, issues, membership, people, skills, teams
 from graph.driver import Graph, Record, run
 from graph.institutions import InstitutionInput, InstitutionKind
 from graph.issues import ImpactInput, IssueInput, Stake
@@ -54,7 +54,9 @@ async def add_member(
         lambda tx: run(
             tx,
             "MATCH (p:Person {id: $p}), (t:ProjectTeam {id: $t}) "
-            "CREATE (p)-[:MEMBER_OF {role: $role, allocation: $allocation, since: date()}]->(t)",
+            "CREATE (p)-[:MEMBER_OF {role: $role, allocation: $allocation, since: date(), "
+            + membership.keys("p", "t", "$role")
+            + "}]->(t)",
             p=person_id,
             t=team_id,
             role=role,

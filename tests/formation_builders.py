@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph import formation, institutions, issues, people, skills, teams
+from graph import formation, institutions, issues, membership, people, skills, teams
 from graph.access import Viewer
 from graph.driver import Graph, run
 from graph.validation import validate
@@ -63,7 +63,9 @@ async def member(
         lambda tx: run(
             tx,
             "MATCH (p:Person {id: $p}), (t:ProjectTeam {id: $t}) "
-            "CREATE (p)-[:MEMBER_OF {role: $role, allocation: $allocation, since: date()}]->(t)",
+            "CREATE (p)-[:MEMBER_OF {role: $role, allocation: $allocation, since: date(), "
+            + membership.keys("p", "t", "$role")
+            + "}]->(t)",
             p=person_id,
             t=team_id,
             role=role,

@@ -2,6 +2,7 @@
 a write whose activity cannot be numbered after its commit has still happened; a one-statement
 write rolled back on a transient error (a deadlock) runs again."""
 
+import time
 from collections.abc import AsyncIterator, Awaitable
 
 import pytest
@@ -118,6 +119,23 @@ async def test_a_one_statement_write_rolled_back_on_a_transient_error_runs_again
 
     assert await graph.write(work, one_statement=True) == "retried"
     assert attempts == [1, 2]
+    assert (await graph.read("MATCH (n:Entity {id: 'retried'}) RETURN count(n) AS n"))[0]["n"] == 1
+
+
+async def test_a_transaction_deadlocked_past_the_drivers_retry_time_runs_again(graph: Graph) -> None:
+    """The driver retries a transaction only within half the connect timeout (failing fast when
+    Neo4j is away); a deadlock between writers crowding one team is tried again for as long as a
+    one-statement write's (WRITE_RETRY_S)."""
+    started: list[float] = []
+
+    async def work(tx: Tx) -> str:
+        started.append(time.monotonic())
+        if started[-1] - started[0] < 4:  # the driver's own retries (after about 1 and 3 s) end first
+            raise _deadlock()
+        rows = await run(tx, "CREATE (n:Entity {id: 'retried'}) RETURN n.id AS id")
+        return str(rows[0]["id"])
+
+    assert await graph.write(work) == "retried"
     assert (await graph.read("MATCH (n:Entity {id: 'retried'}) RETURN count(n) AS n"))[0]["n"] == 1
 
 

@@ -34,6 +34,7 @@ from graph.driver import Graph, Tx, run
 from graph.ids import stable_id
 from graph.institutions import InstitutionKind
 from graph.issues import IssueStatus, Stake
+from graph.membership import keys
 from graph.seed import reference as ref
 from graph.skills import skill_key
 
@@ -680,7 +681,8 @@ MERGE (t)-[:ADDRESSES]->(i)
 """
 
 # Replacing a team's memberships makes a reload (even at another scale) leave one LEAD.
-_MEMBERSHIPS: LiteralString = """
+_MEMBERSHIPS: LiteralString = (
+    """
 UNWIND $rows AS r
 MATCH (t:ProjectTeam {id: r.teamId})
 CALL (t) {
@@ -690,8 +692,11 @@ CALL (t) {
 WITH t, r
 UNWIND r.members AS m
 MATCH (p:Person {email: m.email})
-CREATE (p)-[:MEMBER_OF {role: m.role, allocation: m.allocation, since: m.since}]->(t)
+CREATE (p)-[:MEMBER_OF {role: m.role, allocation: m.allocation, since: m.since, """
+    + keys("p", "t", "m.role")
+    + """}]->(t)
 """
+)
 
 # Activities already there (a reload) are skipped; the new ones reserve a block of sequence
 # numbers with one counter update, which also serialises them with concurrent writers.
