@@ -33,6 +33,11 @@ async def someone(graph: Graph, email: str = "laura@t.lv") -> dict[str, Any]:
     return await builders.person(graph, "Laura Bērziņa", fm["id"], email=email)
 
 
+async def someone_else(graph: Graph) -> dict[str, Any]:
+    vk = await builders.institution(graph, "VK")
+    return await builders.person(graph, "Jānis Ozols", vk["id"], email="janis@t.lv")
+
+
 def sign_in(hub: Hub, email: str, next_path: str = "/teams") -> tuple[httpx.Client, httpx.Response]:
     """Walk the whole authorization-code flow as a browser would; returns the browser and the
     hub's final redirect."""
@@ -244,11 +249,49 @@ async def ws_close_code(hub: Hub, payload: dict[str, Any] | None) -> tuple[int |
 
 
 @pytest.mark.parametrize(
-    "payload", [None, {}, {"token": "bad"}, {"token": ""}, {"Authorization": "Basic eA=="}]
+    "payload",
+    [
+        None,
+        {},
+        {"token": "bad"},
+        {"token": ""},
+        {"token": 42},
+        {"Authorization": "Basic eA=="},
+        {"authorization": "Bearer "},
+        {"authorization": ["Bearer x"]},
+    ],
 )
 async def test_websocket_without_a_valid_token_closes_with_4403(
     hub: Hub, payload: dict[str, Any] | None
 ) -> None:
+    assert await ws_close_code(hub, payload) == (4403, None)
+
+
+@pytest.mark.parametrize(
+    ("key", "scheme"),
+    [("token", ""), ("authorization", "Bearer "), ("Authorization", "Bearer "), ("AUTHORIZATION", "bearer ")],
+)
+async def test_websocket_accepts_the_token_under_each_client_convention(
+    hub: Hub, graph: Graph, key: str, scheme: str
+) -> None:
+    await someone(graph)
+    payload = {key: scheme + hub.token_for("laura@t.lv")}
+    assert await ws_close_code(hub, payload) == (None, "connection_ack")
+
+
+async def test_websocket_with_the_same_token_under_two_keys_is_acknowledged(hub: Hub, graph: Graph) -> None:
+    await someone(graph)
+    token = hub.token_for("laura@t.lv")
+    assert await ws_close_code(hub, {"token": token, "authorization": f"Bearer {token}"}) == (
+        None,
+        "connection_ack",
+    )
+
+
+async def test_websocket_with_two_different_tokens_closes_with_4403(hub: Hub, graph: Graph) -> None:
+    await someone(graph)
+    await someone_else(graph)
+    payload = {"token": hub.token_for("laura@t.lv"), "authorization": f"Bearer {hub.token_for('janis@t.lv')}"}
     assert await ws_close_code(hub, payload) == (4403, None)
 
 

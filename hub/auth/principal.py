@@ -86,19 +86,39 @@ async def viewer_from_token(
     return await viewer_for_claims(graph, settings, claims, callers), float(claims["exp"])
 
 
+def bearer_token(authorization: object) -> str:
+    """The token of an `Authorization` value `Bearer <token>`; InvalidToken for anything else."""
+    scheme, _, token = authorization.partition(" ") if isinstance(authorization, str) else ("", "", "")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("only bearer tokens are accepted")
+    return token.strip()
+
+
+def connection_init_token(payload: dict[str, Any]) -> str | None:
+    """The bearer token a WebSocket `connection_init` payload carries, as clients send it:
+    `{"token": "<JWT>"}`, or `{"authorization": "Bearer <JWT>"}` with the key in any letter case
+    (the npm graphql-ws client's `connectionParams` convention); None when it carries none.
+    InvalidToken for another scheme, an empty token, or two entries with different tokens."""
+    found = set()
+    for key, value in payload.items():
+        if key.lower() == "authorization":
+            found.add(bearer_token(value))
+        elif key == "token":
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidToken("connection_init carries an empty token")
+            found.add(value.strip())
+    if len(found) > 1:
+        raise InvalidToken("connection_init carries two different tokens")
+    return found.pop() if found else None
+
+
 async def viewer_from_connection_init(
     payload: dict[str, Any] | None, graph: Graph, settings: Settings, verifier: TokenVerifier
 ) -> tuple[Viewer, float]:
-    """For WebSocket `connection_init`: the payload carries `{"token": "<JWT>"}` (an
-    `Authorization: "Bearer <JWT>"` entry is accepted too). Raises InvalidToken when missing, bad
-    or expired; the caller closes the socket with 4403."""
-    payload = payload or {}
-    token = payload.get("token")
-    if token is None and isinstance(payload.get("Authorization"), str):
-        scheme, _, token = payload["Authorization"].partition(" ")
-        if scheme.lower() != "bearer":
-            raise InvalidToken("only bearer tokens are accepted")
-    if not isinstance(token, str) or not token:
+    """For WebSocket `connection_init` (see `connection_init_token`). Raises InvalidToken when
+    missing, bad or expired; the caller closes the socket with 4403."""
+    token = connection_init_token(payload or {})
+    if token is None:
         raise InvalidToken("connection_init carries no token")
     return await viewer_from_token(token, graph, settings, verifier)
 
@@ -116,10 +136,7 @@ async def viewer_from_request(
     `viewer_for_claims` (only for a path that re-reads the caller before acting)."""
     authorization = request.headers.get("authorization")
     if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise InvalidToken("only bearer tokens are accepted")
-        viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier, callers)
+        viewer, _ = await viewer_from_token(bearer_token(authorization), graph, settings, verifier, callers)
         return viewer
     if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
         session = await viewer_from_session(request, graph, settings, callers)
