@@ -254,6 +254,9 @@ class Authenticated:
         request = Request(scope)
         try:
             viewer: Viewer = await request.app.state.principal(request, callers=callers)
+        except principal.NoPerson as exc:  # a valid token: it may know why
+            await unauthenticated(str(exc))(scope, _no_body, send)
+            return None
         except InvalidToken:
             await unauthenticated("invalid or expired token")(scope, _no_body, send)
             return None

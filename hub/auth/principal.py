@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from starlette.requests import HTTPConnection
 
 from graph import identity
-from graph.access import Viewer
+from graph.access import SignIn, Viewer
 from graph.driver import Graph
 from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier
@@ -43,33 +43,49 @@ def cookie_request_allowed(request: HTTPConnection, settings: Settings) -> bool:
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
+class NoPerson(InvalidToken):
+    """A valid token that signs in no person; its message, safe to show, says why."""
+
+
+def sign_in_of(claims: dict[str, Any]) -> SignIn:
+    """What verified claims say of who signs in. `email_verified` counts only as JSON `true`."""
+    email = claims.get("email")
+    return SignIn(
+        issuer=str(claims.get("iss", "")),
+        subject=str(claims.get("sub", "")),
+        email=email.strip().lower() if isinstance(email, str) and email.strip() else None,
+        email_verified=claims.get("email_verified") is True,
+    )
+
+
 async def viewer_for_claims(
     graph: Graph, settings: Settings, claims: dict[str, Any], callers: CallerCache | None = None
 ) -> Viewer:
-    """The Viewer for a verified token or ID token: matched to a Person by email. With `callers`
-    (the compiled pages' early path, which re-reads the caller in its page query) a remembered
-    Viewer is returned without a query, and a looked-up one is remembered."""
-    email = claims.get("email")
-    if not isinstance(email, str) or not email:
-        raise InvalidToken("the token carries no email to match a person")
-    email = email.strip().lower()
-    if callers is not None and (known := callers.get(email)) is not None:
+    """The Viewer for a verified token or ID token: the Person its issuer and subject are bound to
+    (graph/identity.py `viewer_for_sign_in`); NoPerson when it signs in nobody. With `callers` (the
+    compiled pages' early path, which re-reads the caller in its page query) a remembered Viewer
+    is returned without a query, and a looked-up one is remembered."""
+    sign_in = sign_in_of(claims)
+    if not sign_in.issuer or not sign_in.subject:
+        raise InvalidToken("the token names no issuer and subject")
+    if callers is not None and (known := callers.get(sign_in)) is not None:
         return known
-    admin = email in settings.bootstrap_admins
-    viewer = await _lookups(settings).get(
-        (graph, email, admin), lambda: identity.viewer_for_email(graph, email, bootstrap_admin=admin)
-    )
-    if viewer is None:
-        raise InvalidToken("no hub account for this sign-in")
+    admins = settings.bootstrap_admins
+    try:
+        viewer = await _lookups(settings).get(
+            (graph, sign_in, admins), lambda: identity.viewer_for_sign_in(graph, sign_in, admins)
+        )
+    except identity.SignInRefused as exc:
+        raise NoPerson(exc.message) from exc
     if callers is not None:
-        callers.put(email, viewer)
+        callers.put(sign_in, viewer)
     return viewer
 
 
-_LOOKUPS: WeakKeyDictionary[asyncio.AbstractEventLoop, SingleFlight[Viewer | None]] = WeakKeyDictionary()
+_LOOKUPS: WeakKeyDictionary[asyncio.AbstractEventLoop, SingleFlight[Viewer]] = WeakKeyDictionary()
 
 
-def _lookups(settings: Settings) -> SingleFlight[Viewer | None]:
+def _lookups(settings: Settings) -> SingleFlight[Viewer]:
     """Callers signing in as the same person at once share one lookup; at most half the Neo4j
     pool is spent on lookups at a time (hub/coalesce.py). One per event loop (its futures are)."""
     loop = asyncio.get_running_loop()
@@ -151,11 +167,14 @@ class Session(NamedTuple):
     id: str  # per sign-in, so signing out can close this session's WebSockets
 
 
+SESSION_CLAIMS = ("iss", "sub", "email", "email_verified")  # of the ID token, kept in the session
+
+
 async def viewer_from_session(
     connection: HTTPConnection, graph: Graph, settings: Settings, callers: CallerCache | None = None
 ) -> Session | None:
     """The signed-in person of the session cookie, when the session ends, and its id; None when
-    there is no live session or its person can no longer sign in."""
+    there is no live session or its sign-in no longer signs a person in."""
     user = connection.session.get(SESSION_KEY) if "session" in connection.scope else None
     if not isinstance(user, dict):
         return None
@@ -163,7 +182,7 @@ async def viewer_from_session(
     if not isinstance(until, int | float) or until < time.time():
         return None
     try:
-        viewer = await viewer_for_claims(graph, settings, {"email": user.get("email")}, callers)
+        viewer = await viewer_for_claims(graph, settings, {k: user.get(k) for k in SESSION_CLAIMS}, callers)
     except InvalidToken:
         return None
     return Session(viewer, float(until), str(user.get("sid", "")))
