@@ -35,7 +35,9 @@ def _settings(port: int, data_dir: Path) -> Settings:
 
 def token(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> str:
     """A bearer token the development hub on `port` (with `hub_env(data_dir)`) accepts for `email`."""
-    return keys.access_token(_settings(port, data_dir), email=email, subject=email, ttl_s=TOKEN_TTL_S)
+    return keys.access_token(
+        _settings(port, data_dir), email=email, subject=keys.dev_subject(email), ttl_s=TOKEN_TTL_S
+    )
 
 
 def bearer(port: int, data_dir: Path, email: str = BENCH_ADMIN) -> dict[str, str]:

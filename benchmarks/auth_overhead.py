@@ -3,8 +3,8 @@ JWKS cached, as in steady state) and signing one (the dev provider, `hub token`)
 
     .venv/bin/python -m benchmarks.auth_overhead [--tokens 2000]
 
-Each request with a token also costs one Neo4j round trip to match the person by email
-(graph/identity.py `viewer_for_email`), measured by the HTTP benchmarks, not here. Results go to
+Each request with a token also costs one Neo4j round trip to find the person its sign-in is bound to
+(graph/identity.py `viewer_for_sign_in`), measured by the HTTP benchmarks, not here. Results go to
 docs/benchmarks-auth.md.
 """
 

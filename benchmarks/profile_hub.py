@@ -61,7 +61,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
     app = create_app(settings)
     # The hub authorises every request: the benchmark's administrator, as `hub token` signs it.
-    token = keys.access_token(settings, email=auth.BENCH_ADMIN, subject=auth.BENCH_ADMIN)
+    token = keys.access_token(settings, email=auth.BENCH_ADMIN, subject=keys.dev_subject(auth.BENCH_ADMIN))
     inputs = json.loads(args.inputs)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

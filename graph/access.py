@@ -32,16 +32,30 @@ class GrantedRole(StrEnum):
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """Who a verified token (or ID token) says is signing in: the identity provider's issuer and
+    subject (the key to the person, graph/identity.py), and the e-mail it states, with whether it
+    verified that e-mail."""
+
+    issuer: str
+    subject: str
+    email: str | None = None
+    email_verified: bool = False
+
+
+@dataclass(frozen=True)
 class Viewer:
     person_id: str | None = None
     signed_in: bool = False
     admin: bool = False
     roles: frozenset[GrantedRole] = field(default_factory=frozenset)
-    email: str | None = None
-    # What the graph said of the caller when this viewer was made ({id, roles} of the live Person
-    # with `email`; ("", ()) for none): a write made for a remembered viewer reads it again and
-    # goes ahead only while it still holds (graph/identity.py `confirm_caller`). None: not read.
-    basis: tuple[str, tuple[str, ...]] | None = None
+    email: str | None = None  # the person's contact address (a bootstrap administrator's verified one)
+    sign_in: SignIn | None = None  # what this viewer signed in with; None: not a sign-in (jobs, tests)
+    # What the graph said of the caller when this viewer was made (id, roles and email of the live
+    # Person `sign_in` is bound to; ("", (), "") for none): a write made for a remembered viewer
+    # reads it again and goes ahead only while it still holds (graph/identity.py `confirm_caller`).
+    # None: not read.
+    basis: tuple[str, tuple[str, ...], str] | None = None
 
     @classmethod
     def anonymous(cls) -> Viewer:

@@ -13,36 +13,115 @@ import dataclasses
 import json
 from typing import Any, Final, LiteralString
 
+import structlog
+
 from graph import activity, entities
-from graph.access import GrantedRole, Viewer
+from graph.access import GrantedRole, SignIn, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import DomainError, InvalidInput, NotFound
 
-# The live Person (neither archived nor erased) with `$callerEmail`, as the rows of
-# `viewer_from_rows`: the sign-in lookup reads it, and a page or a write reads it again with its
-# own facts, to act on a remembered caller only while the graph still says the same
-# (hub/auth/callers.py). Its variable is named `caller` so that it cannot meet a person `p` of the
-# query it is part of.
+log = structlog.get_logger(__name__)
+
+# The live Person (neither archived nor erased) the sign-in `($callerIssuer, $callerSubject)` is
+# bound to, as the rows of `viewer_from_rows`: the sign-in lookup reads it, and a page or a write
+# reads it again with its own facts, to act on a remembered caller only while the graph still says
+# the same (hub/auth/callers.py). Its variable is named `caller` so that it cannot meet a person
+# `p` of the query it is part of.
 CALLER: Final[LiteralString] = (
-    "COLLECT { MATCH (caller:Person {email: $callerEmail})"
+    "COLLECT { MATCH (:SignInIdentity {issuer: $callerIssuer, subject: $callerSubject})"
+    "-[:IDENTIFIES]->(caller:Person)"
     " WHERE caller.archivedAt IS NULL AND caller.erasedAt IS NULL"
-    " RETURN {id: caller.id, roles: coalesce(caller.roles, [])} }"
+    " RETURN {id: caller.id, roles: coalesce(caller.roles, []), email: caller.email} }"
 )
 
 
-async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = False) -> Viewer | None:
-    """The Viewer for a signed-in email, or None when no live Person has it.
+class SignInRefused(DomainError):
+    """The token is valid, but it signs in no person; the message says why and what to do."""
 
-    `bootstrap_admin` (an email in HUB_ADMIN_EMAILS) makes the caller an administrator even before
-    any Person exists, so a fresh production graph can be set up.
+    code = "UNAUTHENTICATED"
+
+
+_BOUND: Final[LiteralString] = (
+    "RETURN EXISTS { (:SignInIdentity {issuer: $callerIssuer, subject: $callerSubject})-[:IDENTIFIES]->() }"
+    " AS bound, " + CALLER + " AS caller"
+)
+
+# The first sign-in of an unbound (issuer, subject): bound to the live Person with the verified
+# e-mail, unless that person already signs in with another subject of the same issuer (then the
+# identity provider says it is someone else). The person is write-locked first, so two first
+# sign-ins for one person are decided one after the other; MERGE on the uniquely constrained
+# identity makes a concurrent first sign-in with the same subject find the node, not a twin.
+_BIND: Final[LiteralString] = (
     """
-    rows = await graph.read("RETURN " + CALLER + " AS caller", callerEmail=email)
-    return viewer_from_rows(rows[0]["caller"], email, bootstrap_admin=bootstrap_admin)
+    OPTIONAL MATCH (p:Person {email: $email}) WHERE p.archivedAt IS NULL AND p.erasedAt IS NULL
+    CALL (p) { WITH p WHERE p IS NOT NULL SET p.signInLock = true REMOVE p.signInLock }
+    WITH p, EXISTS { MATCH (other:SignInIdentity {issuer: $callerIssuer})-[:IDENTIFIES]->(p)
+                     WHERE other.subject <> $callerSubject } AS taken
+    CALL (p, taken) {
+      WITH p WHERE p IS NOT NULL AND NOT taken
+      MERGE (i:SignInIdentity {issuer: $callerIssuer, subject: $callerSubject})
+        ON CREATE SET i.boundAt = datetime(), i.boundByEmail = $email
+      WITH i, p WHERE NOT EXISTS { (i)-[:IDENTIFIES]->() }
+      CREATE (i)-[:IDENTIFIES]->(p)
+    }
+    RETURN taken, """
+    + CALLER
+    + " AS caller"
+)
+
+
+async def viewer_for_sign_in(graph: Graph, sign_in: SignIn, admin_emails: frozenset[str]) -> Viewer:
+    """The Viewer of a verified sign-in: the Person its (issuer, subject) is bound to, whatever
+    e-mail the token carries now. An unbound (issuer, subject) is bound on first sight to the live
+    Person with the token's e-mail, only when the identity provider verified that e-mail. A
+    verified e-mail in `admin_emails` (HUB_ADMIN_EMAILS) makes an administrator even with no
+    Person; a bound person is one when their e-mail in the graph is there. SignInRefused
+    otherwise."""
+    key = {"callerIssuer": sign_in.issuer, "callerSubject": sign_in.subject}
+    row = (await graph.read(_BOUND, **key))[0]
+    if row["bound"]:
+        if not row["caller"]:
+            raise SignInRefused("this sign-in's person is archived or erased")
+        return viewer_from_rows(row["caller"], sign_in, admin_emails)
+    if not sign_in.email or not sign_in.email_verified:
+        raise SignInRefused(
+            "this sign-in is not yet linked to a person, and the identity provider has not verified "
+            "its e-mail address, which is what links it: verify the address with the identity provider"
+        )
+
+    async def bind(tx: Tx) -> Record:
+        rows = await run(tx, _BIND, email=sign_in.email, **key)
+        return rows[0]
+
+    bound = await graph.write(bind)
+    if bound["caller"]:
+        log.info(
+            "sign-in bound", person=bound["caller"][0]["id"], issuer=sign_in.issuer, subject=sign_in.subject
+        )
+        return viewer_from_rows(bound["caller"], sign_in, admin_emails)
+    if bound["taken"]:
+        raise SignInRefused(
+            "the person with this e-mail address already signs in with another account of this identity "
+            "provider; an administrator can release that sign-in (releaseSignIns)"
+        )
+    if sign_in.email in admin_emails:
+        return viewer_from_rows([], sign_in, admin_emails)
+    raise SignInRefused("no person in the hub has this sign-in's e-mail address")
+
+
+async def person_id_for_email(graph: Graph, email: str) -> str | None:
+    """The live Person with this e-mail (the development identity provider's account lookup)."""
+    rows = await graph.read(
+        "MATCH (p:Person {email: $email}) WHERE p.archivedAt IS NULL AND p.erasedAt IS NULL RETURN p.id AS id",
+        email=email,
+    )
+    return rows[0]["id"] if rows else None
 
 
 class CallerChanged(DomainError):
     """The caller is no longer who they were when the request began (a role changed, the person
-    was archived or erased): nothing was written; the request is to be made again."""
+    was archived or erased, the sign-in was bound elsewhere): nothing was written; the request is
+    to be made again."""
 
     code = "CALLER_CHANGED"
 
@@ -50,21 +129,34 @@ class CallerChanged(DomainError):
         super().__init__("your account changed while this request ran; nothing was changed, try again")
 
 
-def _basis(rows: list[Record]) -> tuple[str, tuple[str, ...]]:
-    return (rows[0]["id"], tuple(rows[0]["roles"])) if rows else ("", ())
+Basis = tuple[str, tuple[str, ...], str]
+
+
+def _basis(rows: list[Record]) -> Basis:
+    return (rows[0]["id"], tuple(rows[0]["roles"]), rows[0]["email"] or "") if rows else ("", (), "")
 
 
 # Whether `caller` (CALLER, read in the write's statement) still says what the viewer was made
 # from: `confirm_caller` as a Cypher guard, with `caller_params`.
 CONFIRMED: Final[LiteralString] = (
-    "($callerBasis IS NULL OR [coalesce(head(caller).id, ''), coalesce(head(caller).roles, [])] = $callerBasis)"
+    "($callerBasis IS NULL OR [coalesce(head(caller).id, ''), coalesce(head(caller).roles, []),"
+    " coalesce(head(caller).email, '')] = $callerBasis)"
 )
+
+
+def caller_key(viewer: Viewer) -> dict[str, Any]:
+    """The parameters of CALLER for `viewer`."""
+    sign_in = viewer.sign_in
+    return {
+        "callerIssuer": sign_in.issuer if sign_in else None,
+        "callerSubject": sign_in.subject if sign_in else None,
+    }
 
 
 def caller_params(viewer: Viewer) -> dict[str, Any]:
     """The parameters of CALLER and CONFIRMED for `viewer`."""
-    basis = None if viewer.basis is None else [viewer.basis[0], list(viewer.basis[1])]
-    return {"callerEmail": viewer.email, "callerBasis": basis}
+    basis = None if viewer.basis is None else [viewer.basis[0], list(viewer.basis[1]), viewer.basis[2]]
+    return {**caller_key(viewer), "callerBasis": basis}
 
 
 def confirm_caller(viewer: Viewer, rows: list[Record]) -> None:
@@ -74,19 +166,19 @@ def confirm_caller(viewer: Viewer, rows: list[Record]) -> None:
         raise CallerChanged()
 
 
-def viewer_from_rows(rows: list[Record], email: str, *, bootstrap_admin: bool) -> Viewer | None:
-    """The Viewer from the live Person rows ({id, roles}) found for `email`."""
+def viewer_from_rows(rows: list[Record], sign_in: SignIn, admin_emails: frozenset[str]) -> Viewer:
+    """The Viewer from the live Person rows ({id, roles, email}, CALLER) found for `sign_in`; with
+    none, the administrator of a verified e-mail in `admin_emails`."""
+    email = rows[0]["email"] if rows else sign_in.email
     roles = (
         frozenset(GrantedRole(r) for r in rows[0]["roles"] if r in GrantedRole.__members__)
         if rows
         else frozenset()
     )
-    if bootstrap_admin:
+    if email in admin_emails:
         roles = roles | {GrantedRole.ADMIN}
-    if not rows and not bootstrap_admin:
-        return None
-    viewer = Viewer.signed_in_as(rows[0]["id"] if rows else None, email, frozenset(roles))
-    return dataclasses.replace(viewer, basis=_basis(rows))
+    viewer = Viewer.signed_in_as(rows[0]["id"] if rows else None, email, roles)
+    return dataclasses.replace(viewer, sign_in=sign_in, basis=_basis(rows))
 
 
 async def leads_team(graph: Graph, viewer: Viewer, team_id: str) -> bool:
@@ -140,6 +232,39 @@ async def set_roles(graph: Graph, person_id: str, roles: list[GrantedRole], acto
     return rows[0]["node"]
 
 
+async def _read_sign_ins(tx: Tx, id: str) -> Record:
+    rows = await run(
+        tx,
+        "MATCH (p:Person {id: $id}) RETURN {signIns: [(i:SignInIdentity)-[:IDENTIFIES]->(p) "
+        "| {issuer: i.issuer, subject: i.subject}]} AS node",
+        id=id,
+    )
+    return rows[0]["node"]
+
+
+async def release_sign_ins(graph: Graph, person_id: str, actor_id: str | None) -> Record:
+    """Unbind every sign-in of a person (an administrator's act, recorded as Activity): their next
+    sign-in binds afresh by verified e-mail, for when the identity provider replaced their account."""
+
+    async def apply(tx: Tx, _: Record) -> None:
+        await run(
+            tx, "MATCH (i:SignInIdentity)-[:IDENTIFIES]->(:Person {id: $id}) DETACH DELETE i", id=person_id
+        )
+
+    await entities.change(
+        graph,
+        label="Person",
+        id=person_id,
+        verb="person.sign_ins_released",
+        actor_id=actor_id,
+        read=_read_sign_ins,
+        apply=apply,
+        summary=lambda _: "sign-ins released",
+    )
+    rows = await graph.read("MATCH (p:Person {id: $id}) RETURN p {.*} AS node", id=person_id)
+    return rows[0]["node"]
+
+
 async def my_data(graph: Graph, person_id: str) -> dict[str, Any]:
     """Everything the hub holds about one person: profile, skills, memberships (in every team,
     restricted or not: they are the person's own), and the activities by or about them."""
@@ -151,6 +276,8 @@ async def my_data(graph: Graph, person_id: str) -> dict[str, Any]:
           [(p)-[h:HAS_SKILL]->(s) | {skillId: s.id, name: s.name, level: h.level}] AS skills,
           [(p)-[m:MEMBER_OF]->(t) | {teamId: t.id, team: t.name, role: m.role, allocation: m.allocation,
                                       since: m.since}] AS memberships,
+          [(i:SignInIdentity)-[:IDENTIFIES]->(p) | {issuer: i.issuer, subject: i.subject, boundAt: i.boundAt}]
+            AS signIns,
           COLLECT { MATCH (a:Activity) WHERE a.actorId = $id OR a.targetId = $id
                     RETURN a {.*} AS a ORDER BY a.seq } AS activities
         """,
@@ -203,6 +330,9 @@ async def erase(graph: Graph, person_id: str, actor_id: str | None) -> Record:
             WITH p, teamIds
             OPTIONAL MATCH (p)-[h:HAS_SKILL]->()
             DELETE h
+            WITH DISTINCT p, teamIds
+            OPTIONAL MATCH (i:SignInIdentity)-[:IDENTIFIES]->(p)
+            DETACH DELETE i
             WITH DISTINCT p, teamIds
             SET p.name = $name, p.email = $email, p.title = null, p.languages = [], p.roles = [],
                 p.erasedAt = datetime(), p.archivedAt = coalesce(p.archivedAt, datetime()),

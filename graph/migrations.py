@@ -114,6 +114,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         repairs=repairs.REPAIRS,
         backfills=repairs.BACKFILL_KEYS,
     ),
+    Migration(
+        5,
+        "sign-in identities: the identity provider's (issuer, subject), bound to one person",
+        (
+            # A person may have several (one per issuer); each (issuer, subject) exists once, so two
+            # first sign-ins at once bind one node (graph/identity.py `viewer_for_sign_in`).
+            "CREATE CONSTRAINT sign_in_identity IF NOT EXISTS "
+            "FOR (i:SignInIdentity) REQUIRE (i.issuer, i.subject) IS UNIQUE",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -15,7 +15,7 @@ from typing import LiteralString, NamedTuple
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.activity import ACTIVITY_VISIBLE
 from graph.driver import Graph, Record
-from graph.identity import CALLER
+from graph.identity import CALLER, caller_key
 from graph.pagination import Page, PageRequest, encode_cursor
 
 
@@ -62,7 +62,7 @@ _ACTIVITIES: LiteralString = (
 
 _INSTITUTION: LiteralString = "{.id, .code, .nameEn}"
 
-# The caller as graph/identity.py `viewer_for_email` reads them, in the page's own read: a hub
+# The caller as graph/identity.py `viewer_for_sign_in` reads them, in the page's own read: a hub
 # that took the caller from its cache (hub/auth/callers.py) serves the page only when this still
 # says the same, so a changed role or an archived person counts from the next read on.
 _CALLER: LiteralString = "CALL () { RETURN " + CALLER + " AS caller }\n"
@@ -121,9 +121,7 @@ async def team_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answer
     their institution), and `activities(scopeId: id, first)`; the team is null when the viewer
     may not see it."""
     await graph.settled()  # this process's writes' activity is numbered, so shown
-    rows = await graph.read_values(
-        _TEAM_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
-    )
+    rows = await graph.read_values(_TEAM_PAGE, id=id, first=first, **caller_key(viewer), **viewer.params())
     row = rows[0]
     return Answer({"team": row["team"], "activities": row["activities"]}, row["caller"])
 
@@ -163,9 +161,7 @@ async def issue_page(graph: Graph, id: str, viewer: Viewer, first: int) -> Answe
     """`issue(id)` with its direction, affected institutions (lead first) and the teams on it the
     viewer may see (by name), and `activities(scopeId: id, first)`."""
     await graph.settled()
-    rows = await graph.read_values(
-        _ISSUE_PAGE, id=id, first=first, callerEmail=viewer.email, **viewer.params()
-    )
+    rows = await graph.read_values(_ISSUE_PAGE, id=id, first=first, **caller_key(viewer), **viewer.params())
     row = rows[0]
     return Answer({"issue": row["issue"], "activities": row["activities"]}, row["caller"])
 
@@ -209,7 +205,7 @@ async def people_search(
     endCursor} and each person's institution and skills (strongest first): `{"people": ...}`.
     People carry no per-viewer rule; the viewer is only the caller to re-read."""
     rows = await graph.read_values(
-        _PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first, callerEmail=viewer.email
+        _PEOPLE_SEARCH, skillId=skill_id, institutionId=institution_id, first=first, **caller_key(viewer)
     )
     row = rows[0]
     # No match leaves no row to collect over (the optional call's values are null): an empty page.

@@ -112,15 +112,16 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """Who the socket is: the token in connection_init (`{"token": "<JWT>"}`), else the session
-        cookie when the page is the hub's own origin (checked at the handshake, see
-        `Authenticated`). Nobody, or a bad or expired token → 4403. The socket closes with 4403
-        when the token or session expires, ending its subscriptions."""
+        """Who the socket is: the token in connection_init (`{"token": "<JWT>"}` or
+        `{"authorization": "Bearer <JWT>"}`), else the session cookie when the page is the hub's
+        own origin (checked at the handshake, see `Authenticated`). Nobody, or a bad or expired
+        token → 4403. The socket closes with 4403 when the token or session expires, ending its
+        subscriptions."""
         params = context.connection_params or {}
         state = context.websocket.scope["state"]
         session: principal.Session | None = state.pop(SESSION_VIEWER, None)
         try:
-            if session is not None and "token" not in params and "Authorization" not in params:
+            if session is not None and principal.connection_init_token(params) is None:
                 viewer, expires = session.viewer, session.until
                 state[SESSION_SOCKET] = (session.id, context.websocket)
                 context.websocket.app.state.session_sockets.add(session.id, context.websocket)
@@ -255,6 +256,9 @@ class Authenticated:
         request = Request(scope)
         try:
             viewer: Viewer = await request.app.state.principal(request, callers=callers)
+        except principal.NoPerson as exc:  # a valid token: it may know why
+            await unauthenticated(str(exc))(scope, _no_body, send)
+            return None
         except InvalidToken:
             await unauthenticated("invalid or expired token")(scope, _no_body, send)
             return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Literal, TypeVar
 
 import typer
@@ -15,7 +17,7 @@ from rich.progress import Progress
 
 from graph import migrations
 from graph.driver import Graph
-from graph.embedded import EmbeddedError, EmbeddedNeo4j
+from graph.embedded import EmbeddedError, EmbeddedNeo4j, on_stop_signals, terminate
 from graph.errors import ImportRejected
 from hub import __version__
 from hub.app import connect
@@ -68,22 +70,33 @@ def with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
 
 @contextmanager
 def neo4j_running(settings: Settings) -> Iterator[None]:
-    """Start the embedded Neo4j for the duration of a command, unless one is already up or external."""
-    if not settings.embedded or embedded(settings).running_pid() is not None:
-        yield
-        return
-    console.print(f"starting the embedded Neo4j on {settings.effective_neo4j_uri} …")
-    try:
-        process = embedded(settings).start()
-    except EmbeddedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    try:
-        yield
-    finally:
-        console.print("stopping the embedded Neo4j …")
-        process.terminate()
-        process.wait(timeout=60)
+    """Start the embedded Neo4j for the duration of a command, unless one is already up or
+    external; it is stopped when the command ends, by a signal too.
+
+    SIGTERM and SIGINT end the command by unwinding it, so this `finally` runs. SIGTERM's default
+    would end the process on the spot: before uvicorn serves, and again after, because uvicorn
+    (which handles both while it serves, shutting down gracefully) raises the signal once more
+    when it is done."""
+    with on_stop_signals(_stop):
+        if not settings.embedded or embedded(settings).running_pid() is not None:
+            yield
+            return
+        console.print(f"starting the embedded Neo4j on {settings.effective_neo4j_uri} …")
+        try:
+            process = embedded(settings).start()
+        except EmbeddedError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        try:
+            yield
+        finally:
+            console.print("stopping the embedded Neo4j …")
+            with on_stop_signals(signal.SIG_IGN):  # a second Ctrl-C must not cut its clean shutdown short
+                terminate(process)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # the shell's code for "ended by signal N", after cleaning up
 
 
 def _settings() -> Settings:
@@ -179,14 +192,12 @@ def token_command(
         raise typer.Exit(2)
     email = user.strip().lower()
     with neo4j_running(settings):
-        viewer = with_graph(
-            settings,
-            lambda g: identity.viewer_for_email(g, email, bootstrap_admin=email in settings.bootstrap_admins),
-        )
-    if viewer is None:
+        person_id = with_graph(settings, lambda g: identity.person_id_for_email(g, email))
+    if person_id is None and email not in settings.bootstrap_admins:
         console.print(f"[red]no person with email {email!r}[/red]")
         raise typer.Exit(1)
-    print(keys.access_token(settings, email=email, subject=viewer.person_id or email))
+    # The subject the development provider's sign-in page gives the same account.
+    print(keys.access_token(settings, email=email, subject=person_id or keys.dev_subject(email)))
 
 
 @db_app.command("start")

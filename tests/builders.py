@@ -66,10 +66,12 @@ async def add_member(
 
 
 async def count(graph: Graph) -> tuple[int, int]:
-    """(nodes, relationships) of the data (not the schema marker): a refused write changes neither."""
+    """(nodes, relationships) of the data: a refused write changes neither. Not counted: the schema
+    marker, and sign-in bindings, which signing in makes (a refused caller's first request binds)."""
     await graph.settled()  # the last write's numbering may still create the counter
     rows = await graph.read(
-        "CALL () { MATCH (n) WHERE NOT n:SchemaVersion RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } "
+        "CALL () { MATCH (n) WHERE NOT n:SchemaVersion AND NOT n:SignInIdentity RETURN count(n) AS nodes } "
+        "CALL () { MATCH ()-[r]->() WHERE NOT r:IDENTIFIES RETURN count(r) AS rels } "
         "RETURN nodes, rels"
     )
     return rows[0]["nodes"], rows[0]["rels"]

@@ -132,9 +132,20 @@ class Hub:
         headers = {"Authorization": f"Bearer {self.token_for(email)}"} if email else {}
         self.http = httpx.Client(base_url=base_url, timeout=30, headers=headers)
 
-    def token_for(self, email: str, subject: str | None = None, ttl_s: int = 3600) -> str:
-        """A token from the hub's development identity provider, as `hub token` prints."""
-        return keys.access_token(self.settings, email=email, subject=subject or email, ttl_s=ttl_s)
+    def token_for(
+        self, email: str, subject: str | None = None, ttl_s: int = 3600, email_verified: bool = True
+    ) -> str:
+        """An access token from the hub's development identity provider: its issuer, a stable
+        opaque subject for the account (by default one per e-mail, as for an account with no
+        Person; `hub token` and the sign-in page give a Person's account its id), the e-mail, and
+        whether the provider verified it."""
+        return keys.access_token(
+            self.settings,
+            email=email,
+            subject=subject or keys.dev_subject(email),
+            ttl_s=ttl_s,
+            email_verified=email_verified,
+        )
 
     def as_user(self, email: str | None) -> Hub:
         """A client for the same hub signed in as `email` (None: anonymous)."""

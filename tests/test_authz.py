@@ -195,6 +195,11 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         lambda w: {"id": w["targetId"]},
         {"admin"},
     ),
+    "releaseSignIns": (
+        "mutation($id: ID!) { releaseSignIns(personId: $id) { id } }",
+        lambda w: {"id": w["targetId"]},
+        {"admin"},
+    ),
     "erasePerson": (
         "mutation($id: ID!) { erasePerson(id: $id) { id } }",
         lambda w: {"id": w["targetId"]},

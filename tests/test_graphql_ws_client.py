@@ -1,6 +1,8 @@
-"""The npm `graphql-ws` reference client (tests/js, pinned in package-lock.json) against the hub.
+"""The npm `graphql-ws` reference client (tests/js, pinned in package-lock.json to the version the
+web app ships) against the hub.
 
-`npm ci` runs once per session in tests/js (offline-safe when node_modules is already there).
+`npm ci` runs in tests/js when its node_modules do not hold the locked version (offline-safe when
+they do).
 """
 
 from __future__ import annotations
@@ -15,24 +17,44 @@ from typing import Any
 
 import pytest
 
+from graph.driver import Graph
+from tests import builders
 from tests.conftest import Hub
 from tests.test_subscriptions import INSTITUTION_FEED, institution, live_stats, rename
 
 JS = Path(__file__).parent / "js"
+FRONTEND = Path(__file__).parents[1] / "frontend"
+
+
+def locked_version(package_dir: Path, name: str) -> str:
+    lock = json.loads((package_dir / "package-lock.json").read_text())
+    version: str = lock["packages"][f"node_modules/{name}"]["version"]
+    return version
+
+
+def installed_version(package_dir: Path, name: str) -> str | None:
+    manifest = package_dir / "node_modules" / name / "package.json"
+    return json.loads(manifest.read_text())["version"] if manifest.exists() else None
 
 
 @pytest.fixture(scope="session")
 def graphql_ws_client() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("Node.js and npm are required for the graphql-ws reference client test")
-    if not (JS / "node_modules" / "graphql-ws").exists():
+    if installed_version(JS, "graphql-ws") != locked_version(JS, "graphql-ws"):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
     return JS / "subscribe.mjs"
 
 
 async def _run(
-    script: Path, hub: Hub, query: str, variables: dict[str, Any], count: int
+    script: Path,
+    hub: Hub,
+    query: str,
+    variables: dict[str, Any],
+    count: int,
+    connection_params: dict[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
+    params = connection_params or {"token": hub.token_for(hub.email or "")}
     return await asyncio.create_subprocess_exec(
         "node",
         str(script),
@@ -41,7 +63,7 @@ async def _run(
         json.dumps(variables),
         str(count),
         stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "HUB_TOKEN": hub.token_for(hub.email or "")},
+        env={**os.environ, "HUB_CONNECTION_PARAMS": json.dumps(params)},
     )
 
 
@@ -79,3 +101,41 @@ async def test_the_graphql_ws_client_gets_resync_required_for_a_foreign_cursor(
     first = lines[0]
     errors = first["errors"] if "errors" in first else first["error"]
     assert errors[0]["extensions"]["code"] == "RESYNC_REQUIRED"
+
+
+def test_the_client_under_test_is_the_version_the_web_app_ships() -> None:
+    assert locked_version(JS, "graphql-ws") == locked_version(FRONTEND, "graphql-ws")
+
+
+@pytest.mark.parametrize("key", ["token", "authorization", "Authorization"])
+async def test_the_graphql_ws_client_signs_in_with_each_connection_params_convention(
+    hub: Hub, graph: Graph, graphql_ws_client: Path, key: str
+) -> None:
+    fm = await builders.institution(graph, "FM")
+    await builders.person(graph, "Laura Bērziņa", fm["id"], email="laura@t.lv")
+    token = hub.token_for("laura@t.lv")
+    params = {key: token if key == "token" else f"Bearer {token}"}
+
+    process = await _run(graphql_ws_client, hub, "{ me { email } }", {}, 1, params)
+    lines = await _lines(process)
+
+    assert [lines[0]["data"], lines[1]] == [{"me": {"email": "laura@t.lv"}}, {"done": True}]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"authorization": "Basic bGF1cmE6eA=="},
+        {"authorization": "Bearer "},
+        {"authorization": "Bearer x.y.z"},
+    ],
+    ids=["another scheme", "no token", "a bad token"],
+)
+async def test_the_graphql_ws_client_without_a_valid_bearer_token_is_refused_with_4403(
+    hub: Hub, graphql_ws_client: Path, params: dict[str, str]
+) -> None:
+    process = await _run(graphql_ws_client, hub, "{ me { email } }", {}, 1, params)
+
+    lines = await _lines(process)
+
+    assert lines[0] == {"closed": 4403, "reason": "Forbidden"}

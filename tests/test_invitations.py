@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graph import identity, invitations, people
-from graph.access import GrantedRole, Viewer
+from graph.access import GrantedRole, SignIn, Viewer
 from graph.checked_writes import UnexplainedRefusal
 from graph.driver import Graph, run
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -426,9 +426,8 @@ async def test_outsiders_cannot_invite_to_a_restricted_team(graph: Graph, g: dic
 
 
 async def _signed_in(graph: Graph, name: str) -> Viewer:
-    viewer = await identity.viewer_for_email(graph, f"{name.lower()}@example.lv")
-    assert viewer is not None
-    return viewer
+    sign_in = SignIn("https://idp.test", f"sub-{name}", f"{name.lower()}@example.lv", email_verified=True)
+    return await identity.viewer_for_sign_in(graph, sign_in, frozenset())
 
 
 async def test_a_lead_signed_in_as_themself_invites_and_the_invitee_accepts(

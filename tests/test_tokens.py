@@ -203,7 +203,7 @@ async def test_a_failed_refresh_keeps_the_last_good_keys(idp: JwksServer) -> Non
         ("expired", {"exp": -31}),
         ("missing exp", {"exp": None}),
         ("not yet valid", {"nbf": +120}),
-        ("missing nbf", {"nbf": None}),
+        ("issued in the future", {"iat": +120}),
         ("wrong iss", {"iss": "https://evil.test/realms/gov"}),
         ("iss with trailing slash", {"iss": ISSUER + "/"}),
         ("missing iss", {"iss": None}),
@@ -217,8 +217,21 @@ async def test_a_failed_refresh_keeps_the_last_good_keys(idp: JwksServer) -> Non
 async def test_bad_claims_are_refused(idp: JwksServer, name: str, body: dict[str, Any]) -> None:
     # exp and nbf are seconds from now, taken when the test runs (not when it was collected).
     now = int(time.time())
-    body = {k: now + v if k in ("exp", "nbf") and isinstance(v, int) else v for k, v in body.items()}
+    body = {k: now + v if k in ("exp", "nbf", "iat") and isinstance(v, int) else v for k, v in body.items()}
     await refused(verifier(idp), sign(idp.keys[0], claims(**body)))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"nbf": None}, {"nbf": None, "iat": None}, {"nbf": +20}, {"iat": +20}],
+    ids=["no nbf (RFC 9068)", "neither nbf nor iat", "nbf within the leeway", "iat within the leeway"],
+)
+async def test_optional_time_claims_are_accepted_when_absent_or_within_the_leeway(
+    idp: JwksServer, body: dict[str, Any]
+) -> None:
+    now = int(time.time())
+    body = {k: now + v if isinstance(v, int) else v for k, v in body.items()}
+    assert (await verifier(idp).verify(sign(idp.keys[0], claims(**body))))["sub"] == "u1"
 
 
 async def test_expiry_within_the_leeway_is_accepted(idp: JwksServer) -> None:

@@ -20,7 +20,7 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from graph import identity
-from graph.errors import NotAllowed, Unauthenticated
+from graph.errors import Forbidden, NotAllowed, Unauthenticated
 from hub.api.context import Context
 
 Check = Callable[[Context, dict[str, Any]], Awaitable[bool]]
@@ -57,6 +57,33 @@ def self_(arg: str) -> Rule:
         return ctx.viewer.person_id is not None and args.get(arg) == ctx.viewer.person_id
 
     return Rule("the person themself", check)
+
+
+# A person's fields that decide what they may do: the e-mail (bootstrap administrators, and the
+# first binding of a sign-in) and the institution (whose managers approve their allocations).
+# Roles have their own mutation, setPersonRoles, for administrators.
+AUTHORITY_FIELDS = ("email", "institutionId")
+
+
+def own_profile(arg: str) -> Rule:
+    """The person named by `arg` is the viewer, and the `patch` leaves AUTHORITY_FIELDS alone:
+    those are changed by administrators (or the HR register's import), and a patch naming one is
+    refused with the field named."""
+
+    async def check(ctx: Context, args: dict[str, Any]) -> bool:
+        if ctx.viewer.person_id is None or args.get(arg) != ctx.viewer.person_id:
+            return False
+        patch = args.get("patch")
+        for name in AUTHORITY_FIELDS:
+            if isinstance(patch, dict) and name in patch:
+                raise Forbidden(
+                    f"patch.{name}",
+                    "only an administrator (or the HR register's import) changes this: it decides what "
+                    "the person may do",
+                )
+        return True
+
+    return Rule("the person themself (for their own name, title and languages)", check)
 
 
 def self_as_lead() -> Rule:
@@ -109,7 +136,7 @@ MUTATION_RULES: dict[str, Rule] = {
     "archiveInstitution": ADMIN,
     # people: administrators keep the register; a person edits their own profile and skills
     "createPerson": ADMIN,
-    "updatePerson": ADMIN | self_("id"),
+    "updatePerson": ADMIN | own_profile("id"),
     "setPersonSkill": ADMIN | self_("personId"),
     "removePersonSkill": ADMIN | self_("personId"),
     "archivePerson": ADMIN,
@@ -150,6 +177,7 @@ MUTATION_RULES: dict[str, Rule] = {
     "updateTask": in_graph("a member of the task's team or an administrator"),
     # identity and personal data
     "setPersonRoles": ADMIN,
+    "releaseSignIns": ADMIN,
     "erasePerson": ADMIN,
 }
 

@@ -158,7 +158,7 @@ class EarlyPages:
                         data = await execute(schema, mutation, args, context)
                 except identity.CallerChanged:
                     # Nothing was written: the usual path, with a fresh lookup.
-                    self.callers.forget(viewer.email or "")
+                    self.callers.forget(viewer.sign_in)
                     return False
                 except Exception as exc:  # as Strawberry reports an exception in execution
                     failure = (

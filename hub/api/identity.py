@@ -87,6 +87,14 @@ class IdentityMutation:
         return person(await identity.set_roles(info.context.graph, person_id, roles, info.context.actor_id))
 
     @strawberry.mutation(
+        description="Unbind every sign-in of a person (administrators): their next sign-in is bound "
+        "afresh to the person with its verified e-mail, as on a first sign-in. For when their identity "
+        "provider replaced their account."
+    )
+    async def release_sign_ins(self, info: GQLInfo, person_id: strawberry.ID) -> Person:
+        return person(await identity.release_sign_ins(info.context.graph, person_id, info.context.actor_id))
+
+    @strawberry.mutation(
         description="Erase a person's personal data: memberships ended, personal fields removed, "
         "name replaced by a pseudonym; audit entries are kept with personal values pseudonymised."
     )

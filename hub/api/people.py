@@ -99,10 +99,15 @@ class PersonInput:
 @strawberry.input(description="Only the fields given are changed; `title: null` clears the title.")
 class PersonPatch:
     name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
+    email: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Administrators only: a contact address, not the key to the person's sign-in.",
+    )
     title: str | None = strawberry.UNSET
     languages: list[str] | None = strawberry.UNSET
-    institution_id: strawberry.ID | None = strawberry.UNSET
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Administrators only (and the HR register's import)."
+    )
 
 
 @strawberry.input

@@ -1,43 +1,48 @@
-"""The last Viewer looked up for each signed-in email, for the compiled pages' early path only.
+"""The last Viewer looked up for each sign-in, for the compiled pages' early path only.
 
-Every request resolves its caller (email → Person id and roles), which is one Neo4j query per
+Every request resolves its caller (the identity provider's issuer and subject → the Person bound
+to them, with id, roles and e-mail), which is one Neo4j query per
 request on top of a page that is itself one query. The early path (hub/api/early_pages.py) takes
 the caller from here instead, and the page's own query reads the caller again in the same
 transaction (graph/pages.py `Answer.caller`): the page is served only when that read matches
 what was assumed; otherwise the entry is dropped and the request goes the usual way, with a fresh
 lookup. So an entry may be stale but is never acted on: a demoted, archived or erased person
-loses their rights from the next read on, on every replica, with no invalidation messages. Every
-other path looks its caller up as before.
+loses their rights from the next read on, on every replica, with no invalidation messages; so does
+a sign-in released or bound to someone else, and a person whose e-mail changed (it may decide a
+HUB_ADMIN_EMAILS grant). An entry is keyed by everything the token says of who signs in (issuer,
+subject, e-mail, whether verified), so a token with other claims is looked up afresh. Every other
+path looks its caller up as before.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
-from graph.access import Viewer
+from graph.access import SignIn, Viewer
 
-CALLER_CACHE_SIZE = 4096  # distinct signed-in emails remembered, least recently used out first
+CALLER_CACHE_SIZE = 4096  # distinct sign-ins remembered, least recently used out first
 
 
 class CallerCache:
     def __init__(self, size: int = CALLER_CACHE_SIZE) -> None:
         self._size = size
-        self._viewers: OrderedDict[str, Viewer] = OrderedDict()
+        self._viewers: OrderedDict[SignIn, Viewer] = OrderedDict()
 
-    def get(self, email: str) -> Viewer | None:
-        viewer = self._viewers.get(email)
+    def get(self, sign_in: SignIn) -> Viewer | None:
+        viewer = self._viewers.get(sign_in)
         if viewer is not None:
-            self._viewers.move_to_end(email)
+            self._viewers.move_to_end(sign_in)
         return viewer
 
-    def put(self, email: str, viewer: Viewer) -> None:
-        self._viewers[email] = viewer
-        self._viewers.move_to_end(email)
+    def put(self, sign_in: SignIn, viewer: Viewer) -> None:
+        self._viewers[sign_in] = viewer
+        self._viewers.move_to_end(sign_in)
         while len(self._viewers) > self._size:
             self._viewers.popitem(last=False)
 
-    def forget(self, email: str) -> None:
-        self._viewers.pop(email, None)
+    def forget(self, sign_in: SignIn | None) -> None:
+        if sign_in is not None:
+            self._viewers.pop(sign_in, None)
 
     def __len__(self) -> int:
         return len(self._viewers)

@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from starlette.requests import HTTPConnection
 
 from graph import identity
-from graph.access import Viewer
+from graph.access import SignIn, Viewer
 from graph.driver import Graph
 from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier
@@ -43,33 +43,49 @@ def cookie_request_allowed(request: HTTPConnection, settings: Settings) -> bool:
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
+class NoPerson(InvalidToken):
+    """A valid token that signs in no person; its message, safe to show, says why."""
+
+
+def sign_in_of(claims: dict[str, Any]) -> SignIn:
+    """What verified claims say of who signs in. `email_verified` counts only as JSON `true`."""
+    email = claims.get("email")
+    return SignIn(
+        issuer=str(claims.get("iss", "")),
+        subject=str(claims.get("sub", "")),
+        email=email.strip().lower() if isinstance(email, str) and email.strip() else None,
+        email_verified=claims.get("email_verified") is True,
+    )
+
+
 async def viewer_for_claims(
     graph: Graph, settings: Settings, claims: dict[str, Any], callers: CallerCache | None = None
 ) -> Viewer:
-    """The Viewer for a verified token or ID token: matched to a Person by email. With `callers`
-    (the compiled pages' early path, which re-reads the caller in its page query) a remembered
-    Viewer is returned without a query, and a looked-up one is remembered."""
-    email = claims.get("email")
-    if not isinstance(email, str) or not email:
-        raise InvalidToken("the token carries no email to match a person")
-    email = email.strip().lower()
-    if callers is not None and (known := callers.get(email)) is not None:
+    """The Viewer for a verified token or ID token: the Person its issuer and subject are bound to
+    (graph/identity.py `viewer_for_sign_in`); NoPerson when it signs in nobody. With `callers` (the
+    compiled pages' early path, which re-reads the caller in its page query) a remembered Viewer
+    is returned without a query, and a looked-up one is remembered."""
+    sign_in = sign_in_of(claims)
+    if not sign_in.issuer or not sign_in.subject:
+        raise InvalidToken("the token names no issuer and subject")
+    if callers is not None and (known := callers.get(sign_in)) is not None:
         return known
-    admin = email in settings.bootstrap_admins
-    viewer = await _lookups(settings).get(
-        (graph, email, admin), lambda: identity.viewer_for_email(graph, email, bootstrap_admin=admin)
-    )
-    if viewer is None:
-        raise InvalidToken("no hub account for this sign-in")
+    admins = settings.bootstrap_admins
+    try:
+        viewer = await _lookups(settings).get(
+            (graph, sign_in, admins), lambda: identity.viewer_for_sign_in(graph, sign_in, admins)
+        )
+    except identity.SignInRefused as exc:
+        raise NoPerson(exc.message) from exc
     if callers is not None:
-        callers.put(email, viewer)
+        callers.put(sign_in, viewer)
     return viewer
 
 
-_LOOKUPS: WeakKeyDictionary[asyncio.AbstractEventLoop, SingleFlight[Viewer | None]] = WeakKeyDictionary()
+_LOOKUPS: WeakKeyDictionary[asyncio.AbstractEventLoop, SingleFlight[Viewer]] = WeakKeyDictionary()
 
 
-def _lookups(settings: Settings) -> SingleFlight[Viewer | None]:
+def _lookups(settings: Settings) -> SingleFlight[Viewer]:
     """Callers signing in as the same person at once share one lookup; at most half the Neo4j
     pool is spent on lookups at a time (hub/coalesce.py). One per event loop (its futures are)."""
     loop = asyncio.get_running_loop()
@@ -86,19 +102,39 @@ async def viewer_from_token(
     return await viewer_for_claims(graph, settings, claims, callers), float(claims["exp"])
 
 
+def bearer_token(authorization: object) -> str:
+    """The token of an `Authorization` value `Bearer <token>`; InvalidToken for anything else."""
+    scheme, _, token = authorization.partition(" ") if isinstance(authorization, str) else ("", "", "")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("only bearer tokens are accepted")
+    return token.strip()
+
+
+def connection_init_token(payload: dict[str, Any]) -> str | None:
+    """The bearer token a WebSocket `connection_init` payload carries, as clients send it:
+    `{"token": "<JWT>"}`, or `{"authorization": "Bearer <JWT>"}` with the key in any letter case
+    (the npm graphql-ws client's `connectionParams` convention); None when it carries none.
+    InvalidToken for another scheme, an empty token, or two entries with different tokens."""
+    found = set()
+    for key, value in payload.items():
+        if key.lower() == "authorization":
+            found.add(bearer_token(value))
+        elif key == "token":
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidToken("connection_init carries an empty token")
+            found.add(value.strip())
+    if len(found) > 1:
+        raise InvalidToken("connection_init carries two different tokens")
+    return found.pop() if found else None
+
+
 async def viewer_from_connection_init(
     payload: dict[str, Any] | None, graph: Graph, settings: Settings, verifier: TokenVerifier
 ) -> tuple[Viewer, float]:
-    """For WebSocket `connection_init`: the payload carries `{"token": "<JWT>"}` (an
-    `Authorization: "Bearer <JWT>"` entry is accepted too). Raises InvalidToken when missing, bad
-    or expired; the caller closes the socket with 4403."""
-    payload = payload or {}
-    token = payload.get("token")
-    if token is None and isinstance(payload.get("Authorization"), str):
-        scheme, _, token = payload["Authorization"].partition(" ")
-        if scheme.lower() != "bearer":
-            raise InvalidToken("only bearer tokens are accepted")
-    if not isinstance(token, str) or not token:
+    """For WebSocket `connection_init` (see `connection_init_token`). Raises InvalidToken when
+    missing, bad or expired; the caller closes the socket with 4403."""
+    token = connection_init_token(payload or {})
+    if token is None:
         raise InvalidToken("connection_init carries no token")
     return await viewer_from_token(token, graph, settings, verifier)
 
@@ -116,10 +152,7 @@ async def viewer_from_request(
     `viewer_for_claims` (only for a path that re-reads the caller before acting)."""
     authorization = request.headers.get("authorization")
     if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise InvalidToken("only bearer tokens are accepted")
-        viewer, _ = await viewer_from_token(token.strip(), graph, settings, verifier, callers)
+        viewer, _ = await viewer_from_token(bearer_token(authorization), graph, settings, verifier, callers)
         return viewer
     if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
         session = await viewer_from_session(request, graph, settings, callers)
@@ -134,11 +167,14 @@ class Session(NamedTuple):
     id: str  # per sign-in, so signing out can close this session's WebSockets
 
 
+SESSION_CLAIMS = ("iss", "sub", "email", "email_verified")  # of the ID token, kept in the session
+
+
 async def viewer_from_session(
     connection: HTTPConnection, graph: Graph, settings: Settings, callers: CallerCache | None = None
 ) -> Session | None:
     """The signed-in person of the session cookie, when the session ends, and its id; None when
-    there is no live session or its person can no longer sign in."""
+    there is no live session or its sign-in no longer signs a person in."""
     user = connection.session.get(SESSION_KEY) if "session" in connection.scope else None
     if not isinstance(user, dict):
         return None
@@ -146,7 +182,7 @@ async def viewer_from_session(
     if not isinstance(until, int | float) or until < time.time():
         return None
     try:
-        viewer = await viewer_for_claims(graph, settings, {"email": user.get("email")}, callers)
+        viewer = await viewer_for_claims(graph, settings, {k: user.get(k) for k in SESSION_CLAIMS}, callers)
     except InvalidToken:
         return None
     return Session(viewer, float(until), str(user.get("sid", "")))

@@ -2,7 +2,9 @@
 
 joserfc (Authlib's JOSE library) checks signatures; around it we pin the algorithms, refuse
 oversized tokens before parsing, read the key only from our cached JWKS (never from the token's
-`jwk`/`jku`/`x5u` headers), and require `iss`, `aud`, `exp`, `nbf` and `sub` with a small leeway.
+`jwk`/`jku`/`x5u` headers), and require `iss`, `aud`, `exp` and `sub`; `nbf` and `iat` are
+optional (RFC 9068 access tokens need not carry `nbf`) but refused in the future, beyond a small
+leeway, as `exp` in the past.
 An unknown `kid` triggers one JWKS refresh, at most once per cool-down, so a flood of forged
 key ids cannot turn into a flood of fetches.
 
@@ -162,8 +164,7 @@ class TokenVerifier:
                 aud={"essential": True, "value": self.audience},
                 sub={"essential": True},
                 exp={"essential": True},
-                nbf={"essential": True},
-            ).validate(claims)
+            ).validate(claims)  # also nbf and iat when present: neither may be in the future
         except (JoseError, ValueError, TypeError) as exc:
             raise InvalidToken(f"token refused: {exc}") from exc
         if not isinstance(claims.get("sub"), str):

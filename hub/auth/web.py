@@ -2,7 +2,9 @@
 client, a signed session cookie, and sign-out.
 
 Authlib checks `state` (kept in the session) and the ID token's signature, issuer, audience,
-expiry and `nonce`. The session holds only the person's email and an expiry — never a token.
+expiry and `nonce`. The session holds only who signed in (the ID token's issuer, subject and
+e-mail claims) and an expiry — never a token; each request finds the person bound to that issuer
+and subject (hub/auth/principal.py).
 `next` must be one of the hub's own paths, so sign-in cannot redirect elsewhere.
 """
 
@@ -18,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from hub.auth.principal import SESSION_KEY
+from hub.auth.principal import SESSION_CLAIMS, SESSION_KEY, NoPerson, viewer_for_claims
+from hub.auth.tokens import InvalidToken
 from hub.config import Settings
 
 log = structlog.get_logger(__name__)
@@ -67,14 +70,20 @@ class WebSignIn:
             request.session.clear()
             return PlainTextResponse("Sign-in failed; please start again.", status_code=400)
         claims = token.get("userinfo") or {}
-        email = claims.get("email")
-        if not email:
-            request.session.clear()
-            return PlainTextResponse("The identity provider did not say who you are.", status_code=400)
         target = safe_next(request.session.get("next"))
         request.session.clear()  # a fresh session after sign-in (no fixation)
+        try:
+            # Binds the sign-in on first sight, so the session holds a sign-in that signs someone in.
+            await viewer_for_claims(request.app.state.graph, self.settings, claims)
+        except NoPerson as exc:
+            log.info("sign-in to no person", reason=str(exc))
+            return PlainTextResponse(
+                f"You are signed in with your identity provider, but not here: {exc}.", 403
+            )
+        except InvalidToken:
+            return PlainTextResponse("The identity provider did not say who you are.", status_code=400)
         request.session[SESSION_KEY] = {
-            "email": str(email).lower(),
+            **{claim: claims.get(claim) for claim in SESSION_CLAIMS},
             "until": int(time.time()) + self.settings.session_max_age_s,
             "sid": secrets.token_urlsafe(16),
         }

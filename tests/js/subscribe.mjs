@@ -1,6 +1,7 @@
 // The npm graphql-ws reference client against a live hub.
 //   node subscribe.mjs <ws-url> <query> <variables-json> <count>
-// The token for connection_init comes from the HUB_TOKEN environment variable.
+// The connection_init payload (the client's `connectionParams`) is the JSON in the
+// HUB_CONNECTION_PARAMS environment variable, e.g. {"authorization": "Bearer <JWT>"}.
 // Prints one JSON line per `next` result, then {"done": true}; a closed socket prints
 // {"closed": code, "reason": "..."}, an error {"error": ...}, completion {"complete": true}.
 import { createClient } from "graphql-ws";
@@ -13,7 +14,7 @@ const client = createClient({
   webSocketImpl: WebSocket,
   retryAttempts: 0,
   lazy: false,
-  connectionParams: process.env.HUB_TOKEN ? { token: process.env.HUB_TOKEN } : undefined,
+  connectionParams: process.env.HUB_CONNECTION_PARAMS ? JSON.parse(process.env.HUB_CONNECTION_PARAMS) : undefined,
   on: { closed: (event) => out({ closed: event.code, reason: event.reason }) },
 });
 let received = 0;

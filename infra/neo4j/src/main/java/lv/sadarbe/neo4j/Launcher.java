@@ -43,7 +43,7 @@ public final class Launcher {
 
     private static final String USAGE = "usage: java [-Xmx...] -jar sadarbe-neo4j-launcher.jar --data-dir PATH"
             + " [--bolt-address HOST:PORT] [--pagecache SIZE] [--tx-memory SIZE] [--log-file PATH]"
-            + " [--plugins-dir PATH]   (password: env NEO4J_PASSWORD, min 8 chars)";
+            + " [--plugins-dir PATH] [--stop-when-stdin-closes]   (password: env NEO4J_PASSWORD, min 8 chars)";
 
     /** Parsed command line; defaults per infra/neo4j/README.md. */
     private static final class Options {
@@ -54,6 +54,7 @@ public final class Launcher {
         long txMemory = ByteUnit.parse("512m");
         Path logFile;
         Path pluginsDir;
+        boolean stopWhenStdinCloses;
     }
 
     private Launcher() {}
@@ -95,6 +96,9 @@ public final class Launcher {
         // Without this the JVM reports SIGTERM/SIGINT as exit 143/130; a requested stop is a success.
         Signal.handle(new Signal("TERM"), sig -> System.exit(0));
         Signal.handle(new Signal("INT"), sig -> System.exit(0));
+        if (opts.stopWhenStdinCloses) {
+            watchStdin(log);
+        }
 
         try {
             server.start(opts, password);
@@ -215,6 +219,27 @@ public final class Launcher {
     }
 
     /**
+     * The process that started us holds the other end of stdin: when it ends, however it ends
+     * (SIGKILL included, when it can run no cleanup), the pipe closes and we stop too, so a
+     * database is never left running without its owner.
+     */
+    private static void watchStdin(Log log) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (System.in.read() != -1) {
+                    // Nothing is ever sent; only the end of the stream matters.
+                }
+            } catch (IOException e) {
+                // A broken pipe is an ended owner too.
+            }
+            log.info("stdin closed: the owning process is gone; stopping");
+            System.exit(0);
+        }, "neo4j-launcher-stdin-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /**
      * build() returns once the Bolt connector is started, but READY is a promise to the caller
      * that a connect will succeed, so check it the way a client would.
      */
@@ -266,6 +291,10 @@ public final class Launcher {
             if (name.equals("-h") || name.equals("--help")) {
                 System.out.println(USAGE);
                 System.exit(0);
+            }
+            if (name.equals("--stop-when-stdin-closes")) {
+                o.stopWhenStdinCloses = true;
+                continue;
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value for " + name);
