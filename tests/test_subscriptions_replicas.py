@@ -3,8 +3,7 @@ order, and replay from Neo4j closes the gaps a restarted hub or a dropped Redis 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -15,20 +14,37 @@ from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename
 
 
 @pytest.fixture(scope="module")
-def replicas(hub_env: dict[str, str], redis_server: RedisServer) -> Iterator[tuple[Hub, Hub]]:
+def replica_pair(hub_env: dict[str, str], redis_server: RedisServer) -> Iterator[tuple[Hub, Hub]]:
     env = {**hub_env, "REDIS_URL": redis_server.url}
     with spawned_hub(env) as a, spawned_hub(env) as b:
         yield a, b
+
+
+@pytest.fixture
+async def replicas(replica_pair: tuple[Hub, Hub], graph: Any) -> AsyncIterator[tuple[Hub, Hub]]:
+    """Both hubs over an emptied graph, holding no WebSocket of an earlier test."""
+    for hub in replica_pair:
+        await lc.idle(hub.base_url)
+    yield replica_pair
+    await lc.close_all()
+
+
+async def created(a: Hub, graph: Any, code: str) -> str:
+    """An institution made through `a` and numbered before anyone subscribes: a subscription
+    started earlier would receive it."""
+    id = institution(a, code)
+    await lc.numbered(graph, 1)
+    return id
 
 
 async def test_a_subscriber_on_one_hub_receives_mutations_made_on_the_other_in_order(
     replicas: tuple[Hub, Hub], graph: Any
 ) -> None:
     a, b = replicas
-    fm = institution(a, "FM")
+    fm = await created(a, graph, "FM")
     ws = await lc.connect(b.ws_url, b.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-    await asyncio.sleep(0.5)
+    await lc.started(b.base_url, 1)
 
     for n, hub in enumerate((a, b, a, b)):
         rename(hub, fm, f"name {n}")
@@ -42,10 +58,10 @@ async def test_a_client_resumes_on_the_other_hub_with_its_cursor_without_gap_or_
     replicas: tuple[Hub, Hub], graph: Any
 ) -> None:
     a, b = replicas
-    fm = institution(a, "FM")
+    fm = await created(a, graph, "FM")
     ws = await lc.connect(a.ws_url, a.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-    await asyncio.sleep(0.5)
+    await lc.started(a.base_url, 1)
     rename(a, fm, "one")
     cursor = item(await lc.next_payload(ws))["cursor"]
     await ws.close()  # e.g. hub a went away; the client reconnects to b
@@ -66,10 +82,10 @@ async def test_events_committed_while_redis_is_down_arrive_after_it_returns(
     replicas: tuple[Hub, Hub], redis_server: RedisServer, graph: Any
 ) -> None:
     a, b = replicas
-    fm = institution(a, "FM")
+    fm = await created(a, graph, "FM")
     ws = await lc.connect(b.ws_url, b.ws_init())
     await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-    await asyncio.sleep(0.5)
+    await lc.started(b.base_url, 1)
 
     redis_server.stop()
     rename(a, fm, "while redis is down")  # committed on a; b cannot hear of it yet

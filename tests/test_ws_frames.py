@@ -74,7 +74,7 @@ async def test_subscribers_sharing_a_result_each_get_the_frame_under_their_own_i
     for sid in ("a", "b"):
         await lc.subscribe(ws, sid, INSTITUTION_FEED, {"id": fm})
     await lc.subscribe(other, "c", INSTITUTION_FEED, {"id": fm})
-    await asyncio.sleep(0.3)
+    await lc.started(hub.base_url, 3)
     before = results_by_source(hub)
 
     rename(hub, fm, "Ministry of Finance")
@@ -104,7 +104,7 @@ async def test_the_same_document_with_other_variables_is_not_shared(hub: Hub) ->
     ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "fm", INSTITUTION_FEED, {"id": fm})
     await lc.subscribe(ws, "tm", INSTITUTION_FEED, {"id": tm})
-    await asyncio.sleep(0.3)
+    await lc.started(hub.base_url, 2)
 
     rename(hub, fm, "Finance")
     rename(hub, tm, "Transport")
@@ -140,7 +140,7 @@ async def test_websocket_compression_is_negotiated_when_enabled(hub_env: dict[st
         fm = institution(hub, "FM")
         ws = await lc.connect(hub.ws_url, hub.ws_init())
         await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-        await asyncio.sleep(0.3)
+        await lc.started(hub.base_url, 1)
         rename(hub, fm, "Finance")
 
         assert ws.response is not None
@@ -160,7 +160,7 @@ async def test_with_compression_enabled_compressing_and_plain_clients_of_one_fee
         plain = await lc.connect(hub.ws_url, hub.ws_init(), compression=None)
         for ws in (deflating, plain):
             await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-        await asyncio.sleep(0.3)
+        await lc.started(hub.base_url, 2)
         rename(hub, fm, "Finance")
 
         assert deflating.response is not None and plain.response is not None

@@ -59,6 +59,8 @@ class Subscription:
         self.direct: Direct | None = None
         # The activity history (counter epoch) it follows, once its start is read (`LiveStream.bind`).
         self.epoch: str | None = None
+        # Its starting point is read (`LiveStream.bind`): every event committed from now on reaches it.
+        self.started = False
 
     @property
     def failure(self) -> Exception | None:
@@ -137,6 +139,12 @@ class LiveStream:
         queued = sum(len(s) for s in self._by_scope.values())
         return queued + sum(len(m) for groups in self._direct.values() for m in groups.values())
 
+    @property
+    def started(self) -> int:
+        """The subscriptions whose starting point is read (`bind`): an event committed after this
+        count includes one is delivered to it. What a client can wait for before it writes."""
+        return sum(1 for sub in self._every_subscription() if sub.started)
+
     async def start(self) -> None:
         # Activity a hub left unnumbered (it stopped between a commit and the numbering) gets its
         # number now; the other processes fill the gap from Neo4j as for any missed event.
@@ -199,11 +207,12 @@ class LiveStream:
         database still on its way) is taken up now, so that event does not fail `sub`; a
         history already replaced fails it at once."""
         if epoch is None:
+            sub.started = True
             return  # the first history is taken up with its first event
         if epoch in self._retired:
             sub.fail(_history_reset())
             return
-        sub.epoch = epoch
+        sub.epoch, sub.started = epoch, True
         if epoch != self.epoch:
             self._new_epoch(epoch)
 
