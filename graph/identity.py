@@ -40,6 +40,16 @@ async def viewer_for_email(graph: Graph, email: str, *, bootstrap_admin: bool = 
     return viewer_from_rows(rows[0]["caller"], email, bootstrap_admin=bootstrap_admin)
 
 
+async def closed_account(graph: Graph, person_id: str) -> str | None:
+    """ "erased" or "archived" when the person's account is closed so, else None."""
+    rows = await graph.read(
+        "MATCH (p:Person {id: $id}) RETURN CASE WHEN p.erasedAt IS NOT NULL THEN 'erased'"
+        " WHEN p.archivedAt IS NOT NULL THEN 'archived' END AS closed",
+        id=person_id,
+    )
+    return rows[0]["closed"] if rows else None
+
+
 class CallerChanged(DomainError):
     """The caller is no longer who they were when the request began (a role changed, the person
     was archived or erased): nothing was written; the request is to be made again."""

@@ -4,6 +4,7 @@ a bounded queue per subscriber, a resync when the activity history is reset."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -110,7 +111,7 @@ async def test_a_subscriber_starting_on_a_history_this_process_has_not_heard_of_
 async def test_events_survive_the_redis_encoding(graph: Graph) -> None:
     events = await _events(graph, ("A",))
 
-    assert decode(encode(events)) == events
+    assert decode(json.loads(encode(events))) == events
 
 
 async def test_concurrent_subscribers_share_one_read_of_the_committed_head(graph: Graph) -> None:

@@ -87,6 +87,7 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
 
     _results: OrderedDict[tuple[Any, ...], _Execution] = OrderedDict()
     _operation_key: _OperationKey | None = _UNSET
+    _keyed_for: Any = None  # the viewer `_operation_key` holds: a review may give the socket another
 
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> Any:
@@ -102,16 +103,21 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
     def share_group(self) -> object:
         """The key under which equal subscriptions share a result; a fresh object when this
         operation is not shareable (then it is a group of its own)."""
-        if self._operation_key is _UNSET:
-            self._operation_key = self._key_of_operation()
-        return self._operation_key if self._operation_key is not None else object()
+        key = self._operation()
+        return key if key is not None else object()
 
     def build_per_event_executor(self, payload: Any) -> Any:
         # The per-event executor is a shallow copy of this one: the operation's key, computed once
         # here, travels with it.
-        if self._operation_key is _UNSET:
-            self._operation_key = self._key_of_operation()
+        self._operation()
         return super().build_per_event_executor(payload)
+
+    def _operation(self) -> _OperationKey | None:
+        """The operation's key, made again only when its connection runs as another viewer."""
+        viewer = getattr(self.context_value, "viewer", None)
+        if self._operation_key is _UNSET or self._keyed_for is not viewer:
+            self._operation_key, self._keyed_for = self._key_of_operation(), viewer
+        return self._operation_key
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         key = self._share_key()
@@ -150,9 +156,7 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
         event = getattr(self.root_value, "share_key", None)
         if event is None:
             return None
-        operation = self._operation_key
-        if operation is _UNSET:  # not built per event (not a subscription's event)
-            operation = self._key_of_operation()
+        operation = self._operation()
         return None if operation is None else (event, operation)
 
     def _key_of_operation(self) -> _OperationKey | None:

@@ -7,6 +7,8 @@ shared. Here an activity feed, once it has replayed what it missed and is live, 
 live stream as a `Direct` subscription: its resolver stays suspended (it still owns the
 subscription's lifetime, its `complete` and its errors), and for every event the loop
 
+- waits for the access reviews asked for by earlier events (`hub/live/access.py`), so what they
+  revoked gets nothing later,
 - takes the direct subscriptions of the event's feeds, grouped by operation, variables and viewer
   (the share key of `hub/api/shared_results.py`) once, when each went live (`LiveStream`), not
   per event,
@@ -159,17 +161,20 @@ class Fanout:
         self,
         visible: Callable[[ActivityEvent, Viewer], Awaitable[bool]],
         encode: Encode,
+        reviewed: Callable[[int], Awaitable[None]],
+        groups_of: Callable[[ActivityEvent], list[Members]],
     ) -> None:
         self._visible, self._encode = visible, encode
-        self._pending: deque[tuple[ActivityEvent, list[Members]]] = deque()
+        self._reviewed, self._groups_of = reviewed, groups_of
+        self._pending: deque[ActivityEvent] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._groups_at_once = asyncio.Semaphore(self.GROUPS_AT_ONCE)
 
-    def put(self, event: ActivityEvent, groups: list[Members]) -> None:
-        """Deliver `event` to `groups`, after the events put before it. The groups are the
-        stream's own, live: who is in them is read when the event is written."""
-        self._pending.append((event, groups))
+    def put(self, event: ActivityEvent) -> None:
+        """Deliver `event` to its feeds' share groups, after the events put before it. The groups
+        are read when the event's turn comes (`groups_of`), their members when it is written."""
+        self._pending.append(event)
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
@@ -183,9 +188,10 @@ class Fanout:
     async def _run(self) -> None:
         while True:
             while self._pending:
-                event, groups = self._pending.popleft()
+                event = self._pending.popleft()
                 try:
-                    await self.deliver(event, groups)
+                    await self._reviewed(event.seq)
+                    await self.deliver(event, self._groups_of(event))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -203,7 +209,10 @@ class Fanout:
         async with self._groups_at_once:
             await self._deliver_group(event, members)
 
-    async def _deliver_group(self, event: ActivityEvent, members: Members) -> None:
+    async def _deliver_group(self, event: ActivityEvent, group: Members) -> None:
+        # Its members now: one a review moves to another group while this one executes still gets
+        # this event from here, as the viewer it was when the event came.
+        members = tuple(group)
         due = next(((sub, d) for sub in members if (d := _due(sub, event)) is not None), None)
         if due is None:
             return
@@ -219,14 +228,14 @@ class Fanout:
                     result = await result
         except Exception as error:
             # As on Strawberry's path: the subscription's resolver raises it (an error, then complete).
-            for sub in tuple(members):
+            for sub in members:
                 if _due(sub, event) is not None:
                     sub.fail(error)
             return
         body = self._body(result, counter.queries if direct.extensions else None).encode()
         frames: dict[bytes, TextFrame] = {}  # by the frame's head: the operation's id
         written = 0
-        for sub in tuple(members):
+        for sub in members:
             d = _due(sub, event)
             if d is None or not d.alive():
                 continue
