@@ -23,7 +23,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -39,6 +38,7 @@ from hub.api.context import Context
 from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
+from hub.api.shared_results import next_frame
 from hub.auth import principal
 from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
@@ -46,12 +46,12 @@ from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
 from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
+from hub.live.internals import LiveView
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext, replaying
 from hub.runtime import tune_collector
 from hub.web import WebApp
-from hub.ws_frames import SharedFrameHandler
 
 # Keys in the WebSocket scope's state: the browser session found at the handshake, the socket as
 # its live access reviews know it (hub/live/access.py), and the task that closes the socket when
@@ -73,9 +73,7 @@ def connect(settings: Settings) -> Graph:
     )
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    graphql_transport_ws_handler_class = SharedFrameHandler  # shared results encoded once
-
+class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hub/live/internals.py)
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
         # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
         self.limits = Limits(
@@ -165,8 +163,9 @@ class GraphQLApp(GraphQL[Context, None]):
             metrics.websocket_closed()
 
     def encode_json(self, data: object) -> str:
-        # An issue map at 10,000 people is a megabyte or more: json.dumps takes tens of ms.
-        return encode_json(data)
+        # An issue map at 10,000 people is a megabyte or more: json.dumps takes tens of ms. A live
+        # `next` of a shared result reuses the result's encoding (hub/api/shared_results.py).
+        return next_frame(data, encode_json) or encode_json(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:

@@ -494,7 +494,7 @@ async def test_a_consumer_that_stops_reading_is_cut_off_and_its_subscription_fre
 
         await write_until_overflow(hub, fm)
         # The client still reads nothing: the close frame cannot be written, so the hub aborts
-        # the connection once its close timeout (5 s, hub/ws_protocol.py) has passed.
+        # the connection once its close timeout (5 s, hub/live/internals.py) has passed.
         stats = await wait_for_no_live_load(hub, within_s=20)
 
         assert (stats["subscriptions"], stats["connections"]) == (0, 0)

@@ -1,5 +1,6 @@
-"""`next` frames of shared results (hub/ws_frames.py): encoded once, the subscription id spliced
-in, byte for byte what Strawberry's generic path sends; and WebSocket compression off by default."""
+"""`next` frames of shared results (hub/api/shared_results.py `next_frame`, used by the view's
+`encode_json`): encoded once, the subscription id spliced in, byte for byte what Strawberry's
+generic path sends; and WebSocket compression off by default."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ import pytest
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from hub.api.shared_results import SharedData
-from hub.ws_frames import next_frame
-from hub.ws_protocol import TextFrame
+from hub.api.shared_results import SharedData, next_frame
+from hub.live.outlet import TextFrame
 from tests import live_client as lc
 from tests.conftest import Hub
 from tests.test_subscriptions import INSTITUTION_FEED, institution, rename, results_by_source, spawned_hub
@@ -63,8 +63,11 @@ def test_results_with_errors_unshared_data_and_other_messages_take_the_generic_p
     unshared: Any = {"id": "1", "type": "next", "payload": {"data": dict(DATA)}}
     no_data: Any = {"id": "1", "type": "next", "payload": {"data": None}}
     others: list[Any] = [{"type": "connection_ack"}, {"type": "pong"}, {"id": "1", "type": "complete"}]
+    http_bodies: list[Any] = [{"data": {"ok": True}}, [{"data": None}], "text"]
 
-    assert [next_frame(m, compact) for m in (with_errors, unshared, no_data, *others)] == [None] * 6
+    assert [next_frame(m, compact) for m in (with_errors, unshared, no_data, *others, *http_bodies)] == [
+        None
+    ] * 9
 
 
 async def test_subscribers_sharing_a_result_each_get_the_frame_under_their_own_id(hub: Hub) -> None:

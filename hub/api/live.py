@@ -25,8 +25,9 @@ from hub.api.base import GQLInfo
 from hub.api.errors import error_extensions
 from hub.api.shared_results import SUBSCRIPTION_EXECUTOR
 from hub.live.access import EVERY_SEQ, NO_NEEDS, ConnectionClosing, Needs
-from hub.live.fanout import LIVE_TARGET, Direct
-from hub.live.stream import ALL, SLOW_CONSUMER_CODE, LiveStream
+from hub.live.fanout import Direct
+from hub.live.outlet import LIVE_TARGET, SLOW_CONSUMER_CODE
+from hub.live.stream import ALL, LiveStream
 from hub.live.stream import Subscription as LiveSubscription
 
 

@@ -13,9 +13,13 @@ that visibility in Cypher reads), so a result is shared only between identical v
 Payloads opt in with a `share_key` (the event's identity, e.g. epoch, seq and replayed); queries,
 mutations and payloads without one execute as usual.
 
-A shared result's `data` is a `SharedData`: it carries its JSON encoding once made, so the
-WebSocket handler (`hub/ws_frames.py`) encodes a shared result once and only splices each
-subscription's id into the `next` frame.
+A shared result's `data` is a `SharedData`: it carries its JSON encoding once made, so a `next`
+message around it is encoded by splicing (`next_frame`, which the view's `encode_json` uses): the
+data is encoded once for all its subscribers, and only each subscription's id is spliced in.
+
+The executor class is Strawberry's own (hub/live/internals.py: not a public API) extended through
+graphql-core's documented `Executor` methods (`build`, `build_per_event_executor`,
+`execute_operation`).
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from graphql import ExecutionResult, OperationType
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub import metrics
+from hub.live.internals import StrawberryExecutionContext
 
 SUBSCRIPTION_EXECUTOR: ContextVar[SharedSubscriptionResults | None] = ContextVar(
     "subscription_executor", default=None
@@ -82,7 +86,7 @@ class _Execution:
         task.add_done_callback(lambda _: self.done.set())
 
 
-class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
+class SharedSubscriptionResults(StrawberryExecutionContext):
     """The executor class for the schema: shares per-event results between equal subscriptions."""
 
     _results: OrderedDict[tuple[Any, ...], _Execution] = OrderedDict()
@@ -167,3 +171,22 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
         variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
         operation = self.operation.name.value if self.operation.name else None
         return _OperationKey((location.source.body, operation, variables, viewer))
+
+
+def next_frame(message: object, encode: Callable[[object], str]) -> str | None:
+    """A graphql-transport-ws `next` message as text when its data is shared and it carries no
+    errors, else None (encode it as usual).
+
+    `encode` is the view's JSON encoder (compact separators): the text equals `encode(message)`, the
+    same bytes in the same key order, with the shared data's encoding reused."""
+    if type(message) is not dict or message.get("type") != "next":
+        return None
+    payload = message["payload"]
+    data = payload.get("data")
+    if type(data) is not SharedData or "errors" in payload:
+        return None
+    extensions = payload.get("extensions")
+    tail = "}}" if extensions is None else ',"extensions":' + encode(extensions) + "}}"
+    return (
+        '{"id":' + encode(message["id"]) + ',"type":"next","payload":{"data":' + data.encoded(encode) + tail
+    )

@@ -32,7 +32,6 @@ from hub.live.fanout import Direct, Fanout, Members
 log = structlog.get_logger(__name__)
 
 ALL = "*"  # the scope key of subscriptions that see every activity (map changes)
-SLOW_CONSUMER_CODE = 1013  # "try again later": clients reconnect and resume from their cursor
 
 
 def _history_reset() -> ResyncRequired:
