@@ -132,7 +132,7 @@ async def _events(
         websocket = info.context.websocket
         if websocket is not None:
             # Fire and forget: the close frame goes out once the socket drains; a peer that
-            # stopped reading is cut off instead (hub/ws_protocol.py), which frees the rest.
+            # stopped reading is cut off instead (hub/live/internals.py), which frees the rest.
             task = asyncio.ensure_future(websocket.close(code=SLOW_CONSUMER_CODE, reason=reason))
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
