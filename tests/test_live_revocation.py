@@ -270,19 +270,25 @@ async def test_a_role_gained_keeps_every_subscription_going(hub: Hub, graph: Gra
     assert data_frames(got, "team") == ["post.created"]
 
 
-async def test_a_team_made_restricted_ends_the_feeds_of_those_outside_it(hub: Hub, graph: Graph) -> None:
-    w = await world(hub, graph)
-    outsider = await socket(hub, "outsider", {"team": (TEAM_FEED, {"id": w.open})})
-    member = await socket(hub, "member", {"team": (TEAM_FEED, {"id": w.open})})
-    await lc.started(hub.base_url, 2)
+async def team_made_restricted(writer: Hub, reader: Hub, graph: Graph) -> None:
+    """A PUBLIC team made RESTRICTED through `writer`: its outsider's feed on `reader` ends, its
+    member's goes on."""
+    w = await world(writer, graph)
+    outsider = await socket(reader, "outsider", {"team": (TEAM_FEED, {"id": w.open})})
+    member = await socket(reader, "member", {"team": (TEAM_FEED, {"id": w.open})})
+    await lc.started(reader.base_url, 2)
 
-    hub.as_user("lead@fm.gov.lv").data(UPDATE_TEAM, {"t": w.open, "p": {"visibility": "RESTRICTED"}})
-    hub.data(CREATE_POST, {"t": w.open, "b": "members only now"})
+    writer.as_user("lead@fm.gov.lv").data(UPDATE_TEAM, {"t": w.open, "p": {"visibility": "RESTRICTED"}})
+    writer.data(CREATE_POST, {"t": w.open, "b": "members only now"})
 
     got = await messages_until(outsider, ended("team"))
     assert (ending(got, "team"), data_frames(got, "team")) == (TEAM_REFUSED, [])
     member_got = await messages_until(member, heard("team", "post.created"))
     assert data_frames(member_got, "team") == ["team.updated", "post.created"]
+
+
+async def test_a_team_made_restricted_ends_the_feeds_of_those_outside_it(hub: Hub, graph: Graph) -> None:
+    await team_made_restricted(hub, hub, graph)
 
 
 async def test_a_feed_of_a_restricted_team_and_of_a_missing_team_are_refused_alike(

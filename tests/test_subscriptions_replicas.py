@@ -22,7 +22,6 @@ from tests.test_live_revocation import (
     TEAM_FEED,
     TEAM_REFUSED,
     UPDATE_ISSUE,
-    UPDATE_TEAM,
     both,
     closing,
     data_frames,
@@ -32,6 +31,7 @@ from tests.test_live_revocation import (
     messages_until,
     session_socket,
     socket,
+    team_made_restricted,
     world,
 )
 from tests.test_signin import sign_in
@@ -187,19 +187,7 @@ async def test_an_administrator_demoted_through_one_hub_loses_a_restricted_teams
 async def test_a_team_made_restricted_through_one_hub_ends_outsiders_feeds_on_the_other(
     replicas: tuple[Hub, Hub], graph: Graph
 ) -> None:
-    a, b = replicas
-    w = await world(a, graph)
-    outsider = await socket(b, "outsider", {"team": (TEAM_FEED, {"id": w.open})})
-    member = await socket(b, "member", {"team": (TEAM_FEED, {"id": w.open})})
-    await lc.started(b.base_url, 2)
-
-    a.as_user("lead@fm.gov.lv").data(UPDATE_TEAM, {"t": w.open, "p": {"visibility": "RESTRICTED"}})
-    a.data(CREATE_POST, {"t": w.open, "b": "members only now"})
-
-    got = await messages_until(outsider, ended("team"))
-    assert (ending(got, "team"), data_frames(got, "team")) == (TEAM_REFUSED, [])
-    member_got = await messages_until(member, heard("team", "post.created"))
-    assert data_frames(member_got, "team") == ["team.updated", "post.created"]
+    await team_made_restricted(*replicas, graph)
 
 
 async def test_signing_out_through_one_hub_closes_that_sessions_sockets_on_the_other(
