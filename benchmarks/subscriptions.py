@@ -101,7 +101,11 @@ class Run:
             "refused": self.refused,
             "idle_cpu_ms_per_s": round(self.idle_cpu_s * 1000 / IDLE_WINDOW_S, 1),
             "generator_cpu_s": round(self.generator_cpu_s, 1),
-            "server_cpu_s": round(self.server_cpu_s, 1),
+            "server_cpu_s": round(self.server_cpu_s, 3),
+            # The process's CPU over the timed events (their writes included) per delivery.
+            "server_cpu_ms_per_delivery": round(self.server_cpu_s * 1000 / self.delivered, 4)
+            if self.delivered
+            else None,
         }
 
 

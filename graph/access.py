@@ -24,6 +24,27 @@ TEAM_VISIBLE: Final[LiteralString] = (
 )
 
 
+# Activities after which someone may see less than before, by what they name. A live subscription
+# signed in earlier is re-checked when one of these is delivered (hub/live/access.py):
+# - the people an activity names (its target and feeds) for a change to an account (archived,
+#   erased, its roles or e-mail) or to a membership;
+# - whoever follows the team's own feed for a change to a team (its visibility).
+# A new write that takes access away records one of these verbs, or joins this list.
+NARROWS_PEOPLES_ACCESS: Final[frozenset[str]] = frozenset(
+    {
+        "person.archived",
+        "person.erased",
+        "person.roles_set",
+        "person.updated",
+        "team.member_left",
+        "team.member_removed",
+        "team.membership_updated",
+        "team.lead_handed_over",
+    }
+)
+NARROWS_TEAM_ACCESS: Final[frozenset[str]] = frozenset({"team.updated"})
+
+
 class GrantedRole(StrEnum):
     """Roles granted on the Person (`roles` property). Team lead and member come from MEMBER_OF."""
 

@@ -118,6 +118,16 @@ async def person_id_for_email(graph: Graph, email: str) -> str | None:
     return rows[0]["id"] if rows else None
 
 
+async def closed_account(graph: Graph, person_id: str) -> str | None:
+    """ "erased" or "archived" when the person's account is closed so, else None."""
+    rows = await graph.read(
+        "MATCH (p:Person {id: $id}) RETURN CASE WHEN p.erasedAt IS NOT NULL THEN 'erased'"
+        " WHEN p.archivedAt IS NOT NULL THEN 'archived' END AS closed",
+        id=person_id,
+    )
+    return rows[0]["closed"] if rows else None
+
+
 class CallerChanged(DomainError):
     """The caller is no longer who they were when the request began (a role changed, the person
     was archived or erased, the sign-in was bound elsewhere): nothing was written; the request is

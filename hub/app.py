@@ -23,7 +23,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -39,25 +38,26 @@ from hub.api.context import Context
 from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
+from hub.api.shared_results import next_frame
 from hub.auth import principal
 from hub.auth.callers import CallerCache
-from hub.auth.sockets import SessionSockets
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
 from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
 from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
+from hub.live.internals import LiveView
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
 from hub.middleware import GraphQLGuard, RequestContext, replaying
 from hub.runtime import tune_collector
 from hub.web import WebApp
-from hub.ws_frames import SharedFrameHandler
 
-# Keys in the WebSocket scope's state: the browser session found at the handshake, and the task
-# that closes the socket when its sign-in expires.
+# Keys in the WebSocket scope's state: the browser session found at the handshake, the socket as
+# its live access reviews know it (hub/live/access.py), and the task that closes the socket when
+# its sign-in expires.
 SESSION_VIEWER = "sadarbe.session_viewer"
-SESSION_SOCKET = "sadarbe.session_socket"  # (session id, the socket), to forget it at close
+LIVE_PEER = "sadarbe.live_peer"
 EXPIRY_TIMER = "sadarbe.expiry_timer"
 
 
@@ -73,9 +73,7 @@ def connect(settings: Settings) -> Graph:
     )
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    graphql_transport_ws_handler_class = SharedFrameHandler  # shared results encoded once
-
+class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hub/live/internals.py)
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
         # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
         self.limits = Limits(
@@ -116,23 +114,37 @@ class GraphQLApp(GraphQL[Context, None]):
         `{"authorization": "Bearer <JWT>"}`), else the session cookie when the page is the hub's
         own origin (checked at the handshake, see `Authenticated`). Nobody, or a bad or expired
         token → 4403. The socket closes with 4403 when the token or session expires, ending its
-        subscriptions."""
+        subscriptions, and is signed in again with the same token or session whenever its person
+        may have lost access (hub/live/access.py)."""
         params = context.connection_params or {}
-        state = context.websocket.scope["state"]
+        websocket, graph, settings = context.websocket, context.graph, self.settings
+        state = websocket.scope["state"]
         session: principal.Session | None = state.pop(SESSION_VIEWER, None)
+        session_id: str | None = None
+
+        async def again() -> Viewer:
+            if session_id is None:
+                viewer, _ = await principal.viewer_from_connection_init(
+                    params, graph, settings, self.verifier
+                )
+                return viewer
+            found = await principal.viewer_from_session(websocket, graph, settings)
+            if found is None:
+                raise InvalidToken("no hub account for this sign-in")
+            return found.viewer
+
         try:
             if session is not None and principal.connection_init_token(params) is None:
-                viewer, expires = session.viewer, session.until
-                state[SESSION_SOCKET] = (session.id, context.websocket)
-                context.websocket.app.state.session_sockets.add(session.id, context.websocket)
+                viewer, expires, session_id = session.viewer, session.until, session.id
             else:
                 viewer, expires = await principal.viewer_from_connection_init(
-                    params, context.graph, self.settings, self.verifier
+                    params, graph, settings, self.verifier
                 )
         except InvalidToken as exc:
             raise ConnectionRejectionError() from exc
         context.viewer, context.token_expires_at = viewer, expires
-        state[EXPIRY_TIMER] = asyncio.create_task(close_when_expired(context.websocket, expires))
+        state[LIVE_PEER] = context.live.access.join(context, websocket, session_id, again)
+        state[EXPIRY_TIMER] = asyncio.create_task(close_when_expired(websocket, expires))
         return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -148,14 +160,15 @@ class GraphQLApp(GraphQL[Context, None]):
             timer = state.pop(EXPIRY_TIMER, None)
             if timer is not None:
                 timer.cancel()
-            if SESSION_SOCKET in state:
-                scope["app"].state.session_sockets.discard(*state.pop(SESSION_SOCKET))
+            if (peer := state.pop(LIVE_PEER, None)) is not None:
+                live.access.leave(peer)
             live.connections -= 1
             metrics.websocket_closed()
 
     def encode_json(self, data: object) -> str:
-        # An issue map at 10,000 people is a megabyte or more: orjson, not json.dumps (see encode_json).
-        return encode_json(data)
+        # An issue map at 10,000 people is a megabyte or more: json.dumps takes tens of ms. A live
+        # `next` of a shared result reuses the result's encoding (hub/api/shared_results.py).
+        return next_frame(data, encode_json) or encode_json(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
@@ -304,6 +317,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             queue_size=settings.ws_queue_size,
             gap_wait_s=settings.live_gap_wait_s,
             encode=encode_json,
+            check_limit=max(1, settings.neo4j_pool_size // 2),
         )
         app.state.live = live
 
@@ -323,7 +337,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
 
         app.state.principal = resolve
-        app.state.session_sockets = SessionSockets()
         try:
             await migrations.migrate(graph)
             await live.start()

@@ -148,7 +148,7 @@ def serve(
 
     from hub.app import create_app
     from hub.http_protocol import OneWriteHttpProtocol
-    from hub.ws_protocol import BoundedCloseWebSocketProtocol
+    from hub.live.internals import BoundedCloseWebSocketProtocol
 
     settings = _settings().model_copy(
         update={"host": host or get_settings().host, "port": port or get_settings().port}

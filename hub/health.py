@@ -19,10 +19,16 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def live(request: Request) -> JSONResponse:
-    """Live WebSocket load of this process: open connections, subscriptions, last delivered seq."""
+    """Live WebSocket load of this process: open connections, subscriptions (and how many of them
+    have read their starting point, so any later commit reaches them), last delivered seq."""
     stream = request.app.state.live
     return JSONResponse(
-        {"connections": stream.connections, "subscriptions": stream.subscriptions, "seq": stream.last}
+        {
+            "connections": stream.connections,
+            "subscriptions": stream.subscriptions,
+            "started": stream.started,
+            "seq": stream.last,
+        }
     )
 
 

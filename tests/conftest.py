@@ -25,6 +25,7 @@ from graph.driver import Graph, Tx, run
 from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 from hub.auth import keys
 from hub.config import Settings
+from tests import live_client
 
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
@@ -222,9 +223,11 @@ def hub_server(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
 
 
 @pytest.fixture
-async def hub(hub_server: Hub, graph: Graph) -> Hub:
-    """The running hub over an emptied graph."""
-    return hub_server
+async def hub(hub_server: Hub, graph: Graph) -> AsyncIterator[Hub]:
+    """The running hub over an emptied graph, holding no WebSocket of an earlier test."""
+    await live_client.idle(hub_server.base_url)
+    yield hub_server
+    await live_client.close_all()
 
 
 class RedisServer:

@@ -56,6 +56,31 @@ async def counter_locked(graph: Graph) -> AsyncIterator[asyncio.Event]:
     await holder
 
 
+async def numbering_blocked(graph: Graph) -> None:
+    """Wait until Neo4j reports a numbering statement waiting for the counter's lock."""
+    while not (
+        await graph.read(
+            "SHOW TRANSACTIONS YIELD currentQuery, status"
+            " WHERE currentQuery CONTAINS ':Unsequenced' AND status STARTS WITH 'Blocked'"
+            " RETURN count(*) > 0 AS blocked"
+        )
+    )[0]["blocked"]:
+        await asyncio.sleep(0.02)
+
+
+def entering(monkeypatch: pytest.MonkeyPatch, graph: Graph) -> asyncio.Event:
+    """Set once something starts waiting for `graph`'s numbering in flight (`Graph.settled`)."""
+    entered = asyncio.Event()
+    real = graph.settled
+
+    async def settled() -> None:
+        entered.set()
+        await real()
+
+    monkeypatch.setattr(graph, "settled", settled)
+    return entered
+
+
 async def _unnumbered(graph: Graph) -> list[str]:
     rows = await graph.read("MATCH (a:Unsequenced) RETURN a.summary AS summary ORDER BY summary")
     return [r["summary"] for r in rows]
@@ -67,7 +92,7 @@ async def test_writers_committing_while_a_numbering_waits_share_the_next_one(
     statements.clear()
     announced.clear()
     await graph.write(lambda tx: _recorded(tx, "w0"))
-    await asyncio.sleep(0.3)  # its numbering is waiting for the lock
+    await asyncio.wait_for(numbering_blocked(graph), 30)  # its numbering waits for the lock
     await asyncio.gather(*(graph.write(lambda tx, i=i: _recorded(tx, f"w{i}")) for i in range(1, 10)))
 
     counter_locked.set()
@@ -96,11 +121,13 @@ async def test_a_write_answers_before_its_activity_is_numbered(
 
 
 async def test_a_read_of_activity_waits_for_the_numbering_in_flight(
-    graph: Graph, counter_locked: asyncio.Event
+    graph: Graph, counter_locked: asyncio.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await graph.write(lambda tx: _recorded(tx, "mine"))
+    await asyncio.wait_for(numbering_blocked(graph), 30)  # "mine" cannot be numbered yet
+    entered = entering(monkeypatch, graph)
     page = asyncio.create_task(activity.list_page(graph, PageRequest(first=10, skip=0), Viewer.system()))
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(entered.wait(), 30)
     assert not page.done()
 
     counter_locked.set()
@@ -108,12 +135,14 @@ async def test_a_read_of_activity_waits_for_the_numbering_in_flight(
 
 
 async def test_closing_a_graph_finishes_its_numbering_in_flight(
-    graph: Graph, neo4j: EmbeddedNeo4j, counter_locked: asyncio.Event
+    graph: Graph, neo4j: EmbeddedNeo4j, counter_locked: asyncio.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = Graph.connect(neo4j.uri, "neo4j", TEST_PASSWORD)  # a second process's, closed here
     await other.write(lambda tx: _recorded(tx, "closing"))
+    await asyncio.wait_for(numbering_blocked(graph), 30)
+    entered = entering(monkeypatch, other)
     closing = asyncio.create_task(other.close())
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(entered.wait(), 30)
     assert not closing.done()
 
     counter_locked.set()

@@ -1,5 +1,5 @@
-"""SingleFlight (hub/coalesce.py): equal concurrent reads shared, few reads at once, failures and
-cancellations kept to their own callers."""
+"""SingleFlight (hub/coalesce.py): equal concurrent reads shared, only with callers that asked
+before the read started, few reads at once, failures and cancellations kept to their own callers."""
 
 from __future__ import annotations
 
@@ -40,6 +40,26 @@ async def test_concurrent_callers_of_one_key_share_one_read() -> None:
 
     assert await asyncio.gather(*callers) == ["Ann"] * 20
     assert reads.calls == 1
+
+
+async def test_a_caller_arriving_while_its_keys_read_runs_gets_the_next_read_shared_with_later_ones() -> None:
+    flight: SingleFlight[str] = SingleFlight(limit=4)
+    first = Reads()
+    early = asyncio.ensure_future(flight.get("ann", first.of("before")))
+    while first.running == 0:  # the first read has started
+        await asyncio.sleep(0)
+    first_running_when_next_began: list[int] = []
+
+    async def after() -> str:
+        first_running_when_next_began.append(first.running)
+        return "after"
+
+    late = [asyncio.ensure_future(flight.get("ann", after)) for _ in range(5)]
+    first.release.set()
+
+    assert await asyncio.gather(early, *late) == ["before"] + ["after"] * 5
+    # One more read for the five, begun once the first had ended (one read of a key at a time).
+    assert (first.calls, first_running_when_next_began) == (1, [0])
 
 
 async def test_different_keys_are_read_separately() -> None:

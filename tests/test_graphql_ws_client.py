@@ -19,8 +19,9 @@ import pytest
 
 from graph.driver import Graph
 from tests import builders
+from tests import live_client as lc
 from tests.conftest import Hub
-from tests.test_subscriptions import INSTITUTION_FEED, institution, live_stats, rename
+from tests.test_subscriptions import INSTITUTION_FEED, institution, rename
 
 JS = Path(__file__).parent / "js"
 FRONTEND = Path(__file__).parents[1] / "frontend"
@@ -77,10 +78,7 @@ async def test_the_graphql_ws_client_receives_live_activity_in_order(
 ) -> None:
     fm = institution(hub, "FM")
     process = await _run(graphql_ws_client, hub, INSTITUTION_FEED, {"id": fm}, 2)
-    for _ in range(200):
-        if live_stats(hub)["subscriptions"] == 1:
-            break
-        await asyncio.sleep(0.1)
+    await lc.started(hub.base_url, 1)
 
     rename(hub, fm, "one")
     rename(hub, fm, "two")

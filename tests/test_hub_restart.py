@@ -82,13 +82,16 @@ def write_in_background(hub: Hub, institution_id: str, first: int, count: int) -
     return join
 
 
-async def follow_through(hub: Hub, writer: Hub, fm: str, interrupt: Callable[[], None]) -> list[Follower]:
+async def follow_through(
+    hub: Hub, writer: Hub, graph: Any, fm: str, interrupt: Callable[[], None]
+) -> list[Follower]:
     """Subscribers on `hub`; writes through `writer`; `interrupt` the hub a quarter of the way in."""
     last_seq = 1 + WRITES  # the institution is seq 1, each rename one more
+    await lc.numbered(graph, 1)  # the institution: before anyone starts after it
     followers = [Follower(hub.ws_url, hub.ws_init(), fm, last_seq) for _ in range(SUBSCRIBERS)]
     tasks = [asyncio.ensure_future(f.run()) for f in followers]
     await asyncio.wait_for(asyncio.gather(*(f.subscribed.wait() for f in followers)), 30)
-    await asyncio.sleep(0.5)  # registered on the hub
+    await lc.started(hub.base_url, SUBSCRIBERS)
 
     join = write_in_background(writer, fm, 0, WRITES // 4)
     await asyncio.to_thread(join)
@@ -147,7 +150,7 @@ async def test_subscribers_of_a_killed_hub_resume_from_their_cursors_with_every_
         restart.start()
 
     try:
-        followers = await follow_through(doomed, writer_hub, fm, kill_and_restart)
+        followers = await follow_through(doomed, writer_hub, graph, fm, kill_and_restart)
     finally:
         doomed.http.close()
         restart.stop()
@@ -174,7 +177,7 @@ async def test_subscribers_of_a_hub_shut_down_get_1012_and_resume_on_the_restart
         restart.start()
 
     try:
-        followers = await follow_through(stopping, writer_hub, fm, shut_down_and_restart)
+        followers = await follow_through(stopping, writer_hub, graph, fm, shut_down_and_restart)
     finally:
         stopping.http.close()
         restart.stop()

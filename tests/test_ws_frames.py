@@ -1,5 +1,6 @@
-"""`next` frames of shared results (hub/ws_frames.py): encoded once, the subscription id spliced
-in, byte for byte what Strawberry's generic path sends; and WebSocket compression off by default."""
+"""`next` frames of shared results (hub/api/shared_results.py `next_frame`, used by the view's
+`encode_json`): encoded once, the subscription id spliced in, byte for byte what Strawberry's
+generic path sends; and WebSocket compression off by default."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ import pytest
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from hub.api.shared_results import SharedData
-from hub.ws_frames import next_frame
-from hub.ws_protocol import TextFrame
+from hub.api.shared_results import SharedData, next_frame
+from hub.live.outlet import TextFrame
 from tests import live_client as lc
 from tests.conftest import Hub
 from tests.test_subscriptions import INSTITUTION_FEED, institution, rename, results_by_source, spawned_hub
@@ -63,8 +63,11 @@ def test_results_with_errors_unshared_data_and_other_messages_take_the_generic_p
     unshared: Any = {"id": "1", "type": "next", "payload": {"data": dict(DATA)}}
     no_data: Any = {"id": "1", "type": "next", "payload": {"data": None}}
     others: list[Any] = [{"type": "connection_ack"}, {"type": "pong"}, {"id": "1", "type": "complete"}]
+    http_bodies: list[Any] = [{"data": {"ok": True}}, [{"data": None}], "text"]
 
-    assert [next_frame(m, compact) for m in (with_errors, unshared, no_data, *others)] == [None] * 6
+    assert [next_frame(m, compact) for m in (with_errors, unshared, no_data, *others, *http_bodies)] == [
+        None
+    ] * 9
 
 
 async def test_subscribers_sharing_a_result_each_get_the_frame_under_their_own_id(hub: Hub) -> None:
@@ -74,7 +77,7 @@ async def test_subscribers_sharing_a_result_each_get_the_frame_under_their_own_i
     for sid in ("a", "b"):
         await lc.subscribe(ws, sid, INSTITUTION_FEED, {"id": fm})
     await lc.subscribe(other, "c", INSTITUTION_FEED, {"id": fm})
-    await asyncio.sleep(0.3)
+    await lc.started(hub.base_url, 3)
     before = results_by_source(hub)
 
     rename(hub, fm, "Ministry of Finance")
@@ -104,7 +107,7 @@ async def test_the_same_document_with_other_variables_is_not_shared(hub: Hub) ->
     ws = await lc.connect(hub.ws_url, hub.ws_init())
     await lc.subscribe(ws, "fm", INSTITUTION_FEED, {"id": fm})
     await lc.subscribe(ws, "tm", INSTITUTION_FEED, {"id": tm})
-    await asyncio.sleep(0.3)
+    await lc.started(hub.base_url, 2)
 
     rename(hub, fm, "Finance")
     rename(hub, tm, "Transport")
@@ -140,7 +143,7 @@ async def test_websocket_compression_is_negotiated_when_enabled(hub_env: dict[st
         fm = institution(hub, "FM")
         ws = await lc.connect(hub.ws_url, hub.ws_init())
         await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-        await asyncio.sleep(0.3)
+        await lc.started(hub.base_url, 1)
         rename(hub, fm, "Finance")
 
         assert ws.response is not None
@@ -160,7 +163,7 @@ async def test_with_compression_enabled_compressing_and_plain_clients_of_one_fee
         plain = await lc.connect(hub.ws_url, hub.ws_init(), compression=None)
         for ws in (deflating, plain):
             await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
-        await asyncio.sleep(0.3)
+        await lc.started(hub.base_url, 2)
         rename(hub, fm, "Finance")
 
         assert deflating.response is not None and plain.response is not None

@@ -17,15 +17,17 @@ from graphql import GraphQLError
 from graph import activity, map_changes
 from graph.access import Viewer
 from graph.activity import ActivityEvent
-from graph.errors import DomainError, InvalidInput, NotAllowed
+from graph.errors import DomainError, InvalidInput
 from graph.issues import IssueStatus
 from hub import metrics
 from hub.api.activities import Activity, activity_of
 from hub.api.base import GQLInfo
 from hub.api.errors import error_extensions
 from hub.api.shared_results import SUBSCRIPTION_EXECUTOR
-from hub.live.fanout import LIVE_TARGET, Direct
-from hub.live.stream import ALL, SLOW_CONSUMER_CODE, LiveStream, SlowConsumer
+from hub.live.access import EVERY_SEQ, NO_NEEDS, ConnectionClosing, Needs
+from hub.live.fanout import Direct
+from hub.live.outlet import LIVE_TARGET, SLOW_CONSUMER_CODE
+from hub.live.stream import ALL, LiveStream
 from hub.live.stream import Subscription as LiveSubscription
 
 
@@ -105,8 +107,11 @@ async def _events(
     after: str | None,
     viewer: Viewer,
     direct: Callable[[LiveSubscription, int], Direct | None] | None = None,
+    needs: Needs = NO_NEEDS,
 ) -> AsyncGenerator[tuple[ActivityEvent, bool], None]:
-    """(event, replayed) for `scope`'s feed as `viewer` may see it: replay, then live.
+    """(event, replayed) for `scope`'s feed as its viewer may see it: replay, then live. The viewer
+    is `viewer` until a review of its socket changes it (`sub.viewer`, hub/live/access.py), and the
+    subscription ends when the viewer no longer has what it `needs`.
 
     With `direct`, once live and nothing is queued, the subscription is handed to the fan-out
     loop (hub/live/fanout.py), which writes its frames; this generator then only waits for the
@@ -127,11 +132,12 @@ async def _events(
         websocket = info.context.websocket
         if websocket is not None:
             # Fire and forget: the close frame goes out once the socket drains; a peer that
-            # stopped reading is cut off instead (hub/ws_protocol.py), which frees the rest.
+            # stopped reading is cut off instead (hub/live/internals.py), which frees the rest.
             task = asyncio.ensure_future(websocket.close(code=SLOW_CONSUMER_CODE, reason=reason))
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
-    async with live.subscribe(scope, viewer, overflow) as sub:
+    peer = live.access.peer(info.context.websocket)
+    async with live.subscribe(scope, viewer, overflow, peer, needs) as sub:
         # "From now" is the committed head, read after registering so nothing committed later is
         # missed; this process's own view may lag (another replica's publish still in flight).
         epoch: str | None
@@ -144,8 +150,14 @@ async def _events(
         if resume is not None:
             scope_id = None if scope == ALL else scope
             while True:
-                batch = await activity.replay(graph, viewer, after_seq=last, scope_id=scope_id)
+                # The checks asked for so far (hub/live/access.py) apply to what is read next.
+                await live.access.reviewed(EVERY_SEQ)
+                if sub.failure is not None:
+                    break
+                batch = await activity.replay(graph, sub.viewer, after_seq=last, scope_id=scope_id)
                 for event in batch:
+                    if sub.failure is not None:
+                        break
                     last = event.seq
                     yield event, True
                 if len(batch) < activity.REPLAY_BATCH:
@@ -154,28 +166,29 @@ async def _events(
             handle = direct(sub, last) if direct is not None else None
             if handle is not None and live.go_direct(sub, handle):
                 failure = await sub.failed()
-                if isinstance(failure, SlowConsumer):
+                if isinstance(failure, ConnectionClosing):
                     await asyncio.Event().wait()  # as below: the connection is being closed
                 raise failure
             try:
                 event = await sub.next()
-            except SlowConsumer:
-                # The connection is being closed with SLOW_CONSUMER_CODE and its teardown
-                # cancels this: ending here would send `complete`, telling the client the
-                # feed is over when it should reconnect and resume from its cursor.
+            except ConnectionClosing:
+                # The connection is being closed (a slow consumer: 1013, a revoked sign-in: 4403)
+                # and its teardown cancels this: ending here would send `complete`, telling the
+                # client the feed is over when it should reconnect (or sign in again).
                 await asyncio.Event().wait()
             if event.seq <= last:
                 continue  # already replayed
             last = event.seq
-            if await live.visible(event, viewer):
+            await live.access.reviewed(event.seq)  # what came before it may have revoked this
+            if sub.failure is None and await live.visible(event, sub.viewer):
                 yield event, False
 
 
 async def _activities(
-    info: GQLInfo, scope: str, after: str | None, viewer: Viewer | None = None
+    info: GQLInfo, scope: str, after: str | None, needs: Needs = NO_NEEDS
 ) -> AsyncGenerator[LiveActivity, None]:
     try:
-        async for event, replayed in _events(info, scope, after, viewer or info.context.viewer, _direct):
+        async for event, replayed in _events(info, scope, after, info.context.viewer, _direct, needs):
             yield _live_activity(event, replayed)
     except DomainError as error:
         raise _graphql_error(error) from error
@@ -187,7 +200,7 @@ class Subscription:
     async def team_activity(
         self, info: GQLInfo, team_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[LiveActivity, None]:
-        async for item in _activities(info, team_id, after):
+        async for item in _activities(info, team_id, after, Needs(team_id=team_id)):
             yield item
 
     @strawberry.subscription(description="Everything in a horizontal issue's feed, its teams included.")
@@ -214,13 +227,11 @@ class Subscription:
     async def my_feed(
         self, info: GQLInfo, after: str | None = None, person_id: strawberry.ID | None = None
     ) -> AsyncGenerator[LiveActivity, None]:
-        viewer = info.context.viewer
-        if person_id is not None and person_id != viewer.person_id and not viewer.admin:
-            raise _graphql_error(NotAllowed("myFeed", "your own person, or an administrator, for personId"))
-        person = person_id or viewer.person_id
+        person = person_id or info.context.viewer.person_id
         if person is None:
             raise _graphql_error(InvalidInput.one("personId", "is required: this account has no person"))
-        async for item in _activities(info, person, after):
+        needs = Needs(person_id=person_id) if person_id is not None else NO_NEEDS  # checked from now on
+        async for item in _activities(info, person, after, needs):
             yield item
 
     @strawberry.subscription(description="Node and edge changes to an issue map drawn with `filter`.")

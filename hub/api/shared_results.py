@@ -13,9 +13,13 @@ that visibility in Cypher reads), so a result is shared only between identical v
 Payloads opt in with a `share_key` (the event's identity, e.g. epoch, seq and replayed); queries,
 mutations and payloads without one execute as usual.
 
-A shared result's `data` is a `SharedData`: it carries its JSON encoding once made, so the
-WebSocket handler (`hub/ws_frames.py`) encodes a shared result once and only splices each
-subscription's id into the `next` frame.
+A shared result's `data` is a `SharedData`: it carries its JSON encoding once made, so a `next`
+message around it is encoded by splicing (`next_frame`, which the view's `encode_json` uses): the
+data is encoded once for all its subscribers, and only each subscription's id is spliced in.
+
+The executor class is Strawberry's own (hub/live/internals.py: not a public API) extended through
+graphql-core's documented `Executor` methods (`build`, `build_per_event_executor`,
+`execute_operation`).
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from graphql import ExecutionResult, OperationType
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub import metrics
+from hub.live.internals import StrawberryExecutionContext
 
 SUBSCRIPTION_EXECUTOR: ContextVar[SharedSubscriptionResults | None] = ContextVar(
     "subscription_executor", default=None
@@ -82,11 +86,12 @@ class _Execution:
         task.add_done_callback(lambda _: self.done.set())
 
 
-class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
+class SharedSubscriptionResults(StrawberryExecutionContext):
     """The executor class for the schema: shares per-event results between equal subscriptions."""
 
     _results: OrderedDict[tuple[Any, ...], _Execution] = OrderedDict()
     _operation_key: _OperationKey | None = _UNSET
+    _keyed_for: Any = None  # the viewer `_operation_key` holds: a review may give the socket another
 
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> Any:
@@ -102,16 +107,21 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
     def share_group(self) -> object:
         """The key under which equal subscriptions share a result; a fresh object when this
         operation is not shareable (then it is a group of its own)."""
-        if self._operation_key is _UNSET:
-            self._operation_key = self._key_of_operation()
-        return self._operation_key if self._operation_key is not None else object()
+        key = self._operation()
+        return key if key is not None else object()
 
     def build_per_event_executor(self, payload: Any) -> Any:
         # The per-event executor is a shallow copy of this one: the operation's key, computed once
         # here, travels with it.
-        if self._operation_key is _UNSET:
-            self._operation_key = self._key_of_operation()
+        self._operation()
         return super().build_per_event_executor(payload)
+
+    def _operation(self) -> _OperationKey | None:
+        """The operation's key, made again only when its connection runs as another viewer."""
+        viewer = getattr(self.context_value, "viewer", None)
+        if self._operation_key is _UNSET or self._keyed_for is not viewer:
+            self._operation_key, self._keyed_for = self._key_of_operation(), viewer
+        return self._operation_key
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         key = self._share_key()
@@ -150,9 +160,7 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
         event = getattr(self.root_value, "share_key", None)
         if event is None:
             return None
-        operation = self._operation_key
-        if operation is _UNSET:  # not built per event (not a subscription's event)
-            operation = self._key_of_operation()
+        operation = self._operation()
         return None if operation is None else (event, operation)
 
     def _key_of_operation(self) -> _OperationKey | None:
@@ -163,3 +171,22 @@ class SharedSubscriptionResults(StrawberryGraphQLCoreExecutionContext):
         variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
         operation = self.operation.name.value if self.operation.name else None
         return _OperationKey((location.source.body, operation, variables, viewer))
+
+
+def next_frame(message: object, encode: Callable[[object], str]) -> str | None:
+    """A graphql-transport-ws `next` message as text when its data is shared and it carries no
+    errors, else None (encode it as usual).
+
+    `encode` is the view's JSON encoder (compact separators): the text equals `encode(message)`, the
+    same bytes in the same key order, with the shared data's encoding reused."""
+    if type(message) is not dict or message.get("type") != "next":
+        return None
+    payload = message["payload"]
+    data = payload.get("data")
+    if type(data) is not SharedData or "errors" in payload:
+        return None
+    extensions = payload.get("extensions")
+    tail = "}}" if extensions is None else ',"extensions":' + encode(extensions) + "}}"
+    return (
+        '{"id":' + encode(message["id"]) + ',"type":"next","payload":{"data":' + data.encoded(encode) + tail
+    )

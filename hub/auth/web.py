@@ -93,5 +93,5 @@ class WebSignIn:
         user = request.session.get(SESSION_KEY)
         request.session.clear()
         if isinstance(user, dict) and user.get("sid"):
-            await request.app.state.session_sockets.close(str(user["sid"]))  # its live feeds end now
+            request.app.state.live.sign_out(str(user["sid"]))  # its sockets close, on every replica
         return RedirectResponse("/signed-out", status_code=303)

@@ -5,6 +5,10 @@ them on one Redis pub/sub channel that every hub process listens to, so a subscr
 process hears of writes made on another. Redis pub/sub is fire-and-forget: a message lost while a
 connection was down is not redelivered, so after every (re)subscription the hub re-reads what it
 missed from Neo4j (`on_connected`), and a gap seen later in the seq order is filled the same way.
+
+The same channel carries notices that are not activity (a browser session signed out): a JSON
+object where events are a JSON list. A notice lost with a connection is not replayed; it
+concerns sockets open at that moment, and a signed-out session signs no new socket in.
 """
 
 from __future__ import annotations
@@ -29,22 +33,28 @@ log = structlog.get_logger(__name__)
 
 Deliver = Callable[[list[ActivityEvent]], None]
 Connected = Callable[[], Awaitable[None]]
+Notice = dict[str, Any]
+Noticed = Callable[[Notice], None]
 
 
 class Broker(Protocol):
-    async def start(self, deliver: Deliver, on_connected: Connected) -> None: ...
+    async def start(self, deliver: Deliver, on_connected: Connected, on_notice: Noticed) -> None: ...
     def publish(self, events: list[ActivityEvent]) -> None: ...
+    def announce(self, notice: Notice) -> None: ...
     async def close(self) -> None: ...
 
 
 class LocalBroker:
     """One process: what this process commits is all there is to hear."""
 
-    async def start(self, deliver: Deliver, on_connected: Connected) -> None:
+    async def start(self, deliver: Deliver, on_connected: Connected, on_notice: Noticed) -> None:
         await on_connected()
 
     def publish(self, events: list[ActivityEvent]) -> None:
         """Nothing to do: the committing process has already delivered its events itself."""
+
+    def announce(self, notice: Notice) -> None:
+        """Nothing to do: the announcing process has already acted on it itself."""
 
     async def close(self) -> None:
         return None
@@ -65,8 +75,7 @@ def encode(events: list[ActivityEvent]) -> str:
     )
 
 
-def decode(data: str | bytes) -> list[ActivityEvent]:
-    items: list[dict[str, Any]] = json.loads(data)
+def decode(items: list[dict[str, Any]]) -> list[ActivityEvent]:
     return [
         ActivityEvent(
             i["epoch"],
@@ -106,8 +115,8 @@ class RedisBroker:
         self._listener: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
 
-    async def start(self, deliver: Deliver, on_connected: Connected) -> None:
-        self._listener = asyncio.create_task(self._listen(deliver, on_connected))
+    async def start(self, deliver: Deliver, on_connected: Connected, on_notice: Noticed) -> None:
+        self._listener = asyncio.create_task(self._listen(deliver, on_connected, on_notice))
         self._ticker = asyncio.create_task(self._tick(on_connected))
 
     async def _tick(self, catch_up: Connected) -> None:
@@ -118,7 +127,7 @@ class RedisBroker:
             except Exception:
                 log.exception("periodic live catch-up failed")
 
-    async def _listen(self, deliver: Deliver, on_connected: Connected) -> None:
+    async def _listen(self, deliver: Deliver, on_connected: Connected, on_notice: Noticed) -> None:
         backoff = 0.1
         while True:
             pubsub = self._listen_client.pubsub(ignore_subscribe_messages=True)
@@ -129,7 +138,11 @@ class RedisBroker:
                 async for message in pubsub.listen():
                     if message["type"] == "message":
                         try:
-                            deliver(decode(message["data"]))
+                            data = json.loads(message["data"])
+                            if isinstance(data, dict):
+                                on_notice(data)
+                            else:
+                                deliver(decode(data))
                         except (ValueError, KeyError, TypeError):
                             log.warning("ignored a malformed live event", data=str(message["data"])[:200])
             except _REDIS_ERRORS as exc:
@@ -141,7 +154,13 @@ class RedisBroker:
                     await pubsub.aclose()
 
     def publish(self, events: list[ActivityEvent]) -> None:
-        task = asyncio.create_task(self._publish(encode(events)))
+        self._send(encode(events))
+
+    def announce(self, notice: Notice) -> None:
+        self._send(json.dumps(notice))
+
+    def _send(self, data: str) -> None:
+        task = asyncio.create_task(self._publish(data))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

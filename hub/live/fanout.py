@@ -7,6 +7,8 @@ shared. Here an activity feed, once it has replayed what it missed and is live, 
 live stream as a `Direct` subscription: its resolver stays suspended (it still owns the
 subscription's lifetime, its `complete` and its errors), and for every event the loop
 
+- waits for the access reviews asked for by earlier events (`hub/live/access.py`), so what they
+  revoked gets nothing later,
 - takes the direct subscriptions of the event's feeds, grouped by operation, variables and viewer
   (the share key of `hub/api/shared_results.py`) once, when each went live (`LiveStream`), not
   per event,
@@ -28,8 +30,6 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -40,7 +40,7 @@ from graph.activity import ActivityEvent
 from graph.driver import count_queries
 from hub import metrics
 from hub.api.shared_results import SharedData
-from hub.ws_protocol import TextFrame
+from hub.live.outlet import Outlet, TextFrame
 
 if TYPE_CHECKING:
     from hub.live.stream import Subscription
@@ -49,77 +49,6 @@ log = structlog.get_logger(__name__)
 
 Encode = Callable[[object], str]
 Members = dict["Subscription", None]  # one share group's subscriptions, in the order they went live
-
-
-class Outlet:
-    """One WebSocket's frames from the fan-out loop, in order. Written at once while the transport
-    takes them (`write_now`: the server's direct write, see hub/ws_protocol.py); otherwise queued,
-    up to `limit` frames, and written through the ASGI send (which waits for the transport) by one
-    writer task."""
-
-    __slots__ = ("_backlog", "_send", "_write_now", "_writer", "closed", "limit", "on_overflow")
-
-    def __init__(
-        self,
-        send: Callable[[str], Awaitable[None]],
-        write_now: Callable[[TextFrame], bool] | None,
-        limit: int,
-        on_overflow: Callable[[str], None],
-    ) -> None:
-        self._send, self._write_now = send, write_now
-        self.limit, self.on_overflow = limit, on_overflow
-        self._backlog: deque[TextFrame] = deque()
-        self._writer: asyncio.Task[None] | None = None
-        self.closed = False
-
-    def write(self, frame: TextFrame) -> None:
-        if self.closed:
-            return
-        if self._writer is None and self._write_now is not None and self._write_now(frame):
-            return
-        if len(self._backlog) >= self.limit:
-            self.closed = True
-            self._backlog.clear()
-            self.on_overflow(f"slow consumer: more than {self.limit} events waiting")
-            return
-        self._backlog.append(frame)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
-        try:
-            while self._backlog and not self.closed:
-                await self._send(self._backlog[0].text.decode())
-                self._backlog.popleft()
-        except Exception:  # disconnected or closing: the handler's teardown frees the rest
-            self.closed = True
-        finally:
-            self._writer = None
-
-    @property
-    def busy(self) -> bool:
-        """Frames are waiting: anything else for this socket must queue behind them."""
-        return self._writer is not None
-
-    def close(self) -> None:
-        self.closed = True
-        self._backlog.clear()
-        if self._writer is not None:
-            self._writer.cancel()
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where the operation being run writes: set by the WebSocket handler (`hub/ws_frames.py`) in
-    each operation's task, read by the subscription resolver when it goes live."""
-
-    outlet: Outlet
-    head: bytes  # the frame up to its id: `{"id":"<operation id>"`, UTF-8
-    alive: Callable[[], bool]  # the handler still holds the operation (not completed, no error)
-    extensions: bool  # development mode: each `next` reports `extensions.cypherQueries`
-
-
-LIVE_TARGET: ContextVar[Target | None] = ContextVar("live_target", default=None)
 
 
 class Direct:
@@ -159,17 +88,20 @@ class Fanout:
         self,
         visible: Callable[[ActivityEvent, Viewer], Awaitable[bool]],
         encode: Encode,
+        reviewed: Callable[[int], Awaitable[None]],
+        groups_of: Callable[[ActivityEvent], list[Members]],
     ) -> None:
         self._visible, self._encode = visible, encode
-        self._pending: deque[tuple[ActivityEvent, list[Members]]] = deque()
+        self._reviewed, self._groups_of = reviewed, groups_of
+        self._pending: deque[ActivityEvent] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._groups_at_once = asyncio.Semaphore(self.GROUPS_AT_ONCE)
 
-    def put(self, event: ActivityEvent, groups: list[Members]) -> None:
-        """Deliver `event` to `groups`, after the events put before it. The groups are the
-        stream's own, live: who is in them is read when the event is written."""
-        self._pending.append((event, groups))
+    def put(self, event: ActivityEvent) -> None:
+        """Deliver `event` to its feeds' share groups, after the events put before it. The groups
+        are read when the event's turn comes (`groups_of`), their members when it is written."""
+        self._pending.append(event)
         self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
@@ -183,9 +115,10 @@ class Fanout:
     async def _run(self) -> None:
         while True:
             while self._pending:
-                event, groups = self._pending.popleft()
+                event = self._pending.popleft()
                 try:
-                    await self.deliver(event, groups)
+                    await self._reviewed(event.seq)
+                    await self.deliver(event, self._groups_of(event))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -203,7 +136,10 @@ class Fanout:
         async with self._groups_at_once:
             await self._deliver_group(event, members)
 
-    async def _deliver_group(self, event: ActivityEvent, members: Members) -> None:
+    async def _deliver_group(self, event: ActivityEvent, group: Members) -> None:
+        # Its members now: one a review moves to another group while this one executes still gets
+        # this event from here, as the viewer it was when the event came.
+        members = tuple(group)
         due = next(((sub, d) for sub in members if (d := _due(sub, event)) is not None), None)
         if due is None:
             return
@@ -219,14 +155,14 @@ class Fanout:
                     result = await result
         except Exception as error:
             # As on Strawberry's path: the subscription's resolver raises it (an error, then complete).
-            for sub in tuple(members):
+            for sub in members:
                 if _due(sub, event) is not None:
                     sub.fail(error)
             return
         body = self._body(result, counter.queries if direct.extensions else None).encode()
         frames: dict[bytes, TextFrame] = {}  # by the frame's head: the operation's id
         written = 0
-        for sub in tuple(members):
+        for sub in members:
             d = _due(sub, event)
             if d is None or not d.alive():
                 continue

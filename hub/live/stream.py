@@ -25,20 +25,20 @@ from graph.activity import ActivityEvent
 from graph.driver import Graph
 from graph.errors import ResyncRequired
 from hub import metrics
+from hub.live.access import NO_NEEDS, Access, ConnectionClosing, Needs, Peer
 from hub.live.broker import Broker
 from hub.live.fanout import Direct, Fanout, Members
 
 log = structlog.get_logger(__name__)
 
 ALL = "*"  # the scope key of subscriptions that see every activity (map changes)
-SLOW_CONSUMER_CODE = 1013  # "try again later": clients reconnect and resume from their cursor
 
 
 def _history_reset() -> ResyncRequired:
     return ResyncRequired("the activity history was reset; resync required")
 
 
-class SlowConsumer(Exception):
+class SlowConsumer(ConnectionClosing):
     """A subscriber fell further behind than its queue allows."""
 
 
@@ -59,6 +59,8 @@ class Subscription:
         self.direct: Direct | None = None
         # The activity history (counter epoch) it follows, once its start is read (`LiveStream.bind`).
         self.epoch: str | None = None
+        # Its starting point is read (`LiveStream.bind`): every event committed from now on reaches it.
+        self.started = False
 
     @property
     def failure(self) -> Exception | None:
@@ -111,6 +113,7 @@ class LiveStream:
         queue_size: int,
         gap_wait_s: float,
         encode: Callable[[object], str] | None = None,
+        check_limit: int = 8,
     ) -> None:
         self.graph, self.broker = graph, broker
         self.queue_size, self.gap_wait_s = queue_size, gap_wait_s
@@ -126,7 +129,9 @@ class LiveStream:
         self._direct: dict[str, dict[object, Members]] = {}
         self._visible: OrderedDict[tuple[str, int, Viewer], asyncio.Future[bool]] = OrderedDict()
         self.connections = 0
-        self.fanout = Fanout(self.visible, encode or _compact_json)
+        # Who each signed-in socket is, and their reviews when an activity narrows their access.
+        self.access = Access(graph, self.rebind, check_limit)
+        self.fanout = Fanout(self.visible, encode or _compact_json, self.access.reviewed, self._groups_of)
         # Callers waiting for the next head read.
         self._head_batch: asyncio.Future[activity.Head] | None = None
         self._head_lock = asyncio.Lock()
@@ -137,6 +142,12 @@ class LiveStream:
         queued = sum(len(s) for s in self._by_scope.values())
         return queued + sum(len(m) for groups in self._direct.values() for m in groups.values())
 
+    @property
+    def started(self) -> int:
+        """The subscriptions whose starting point is read (`bind`): an event committed after this
+        count includes one is delivered to it. What a client can wait for before it writes."""
+        return sum(1 for sub in self._every_subscription() if sub.started)
+
     async def start(self) -> None:
         # Activity a hub left unnumbered (it stopped between a commit and the numbering) gets its
         # number now; the other processes fill the gap from Neo4j as for any missed event.
@@ -144,14 +155,24 @@ class LiveStream:
         head = await activity.head(self.graph)
         self.epoch, self.last = head.epoch, head.seq
         self.graph.on_commit = self.committed
-        await self.broker.start(self.ingest, self.catch_up)
+        await self.broker.start(self.ingest, self.catch_up, self._notice)
 
     async def close(self) -> None:
         self.graph.on_commit = None
         if self._gap_task:
             self._gap_task.cancel()
         await self.fanout.close()
+        await self.access.close()
         await self.broker.close()
+
+    def sign_out(self, session_id: str) -> None:
+        """A browser session signed out: its sockets close here and on every other hub process."""
+        self.access.sign_out(session_id)
+        self.broker.announce({"signedOut": session_id})
+
+    def _notice(self, notice: dict[str, object]) -> None:
+        if isinstance(session_id := notice.get("signedOut"), str):
+            self.access.sign_out(session_id)
 
     def committed(self, items: list[object]) -> None:
         """Graph.on_commit: deliver here at once, and to the other hub processes."""
@@ -199,11 +220,12 @@ class LiveStream:
         database still on its way) is taken up now, so that event does not fail `sub`; a
         history already replaced fails it at once."""
         if epoch is None:
+            sub.started = True
             return  # the first history is taken up with its first event
         if epoch in self._retired:
             sub.fail(_history_reset())
             return
-        sub.epoch = epoch
+        sub.epoch, sub.started = epoch, True
         if epoch != self.epoch:
             self._new_epoch(epoch)
 
@@ -214,14 +236,23 @@ class LiveStream:
             self._dispatch(event)
 
     def _dispatch(self, event: ActivityEvent) -> None:
-        groups: list[Members] = []
+        self.access.observe(event)
+        served = False
         for key in (*event.scope_ids, ALL):
             for sub in tuple(self._by_scope.get(key, ())):
                 sub.offer(event)
+            served = served or key in self._direct
+        if served:
+            self.fanout.put(event)
+
+    def _groups_of(self, event: ActivityEvent) -> list[Members]:
+        """The share groups of the event's feeds as they are now (the fan-out loop asks when it
+        writes the event, after the reviews before it, which may have moved or ended some)."""
+        groups: list[Members] = []
+        for key in (*event.scope_ids, ALL):
             if (direct := self._direct.get(key)) is not None:
                 groups.extend(direct.values())
-        if groups:
-            self.fanout.put(event, groups)
+        return groups
 
     def go_direct(self, sub: Subscription, direct: Direct) -> bool:
         """Hand `sub` to the fan-out loop, if nothing is queued for it. True when handed over."""
@@ -231,6 +262,17 @@ class LiveStream:
         self._forget(sub)
         self._direct.setdefault(sub.scope, {}).setdefault(direct.group, {})[sub] = None
         return True
+
+    def rebind(self, sub: Subscription, viewer: Viewer) -> None:
+        """`sub` goes on as `viewer` (its person's roles changed): it is checked for that viewer from
+        the next event on, and shares results with that viewer's equal subscriptions. Its
+        connection's context already holds `viewer`, so its executor keys it under that viewer."""
+        direct = sub.direct
+        if direct is not None:
+            self._forget(sub)
+            direct.group = direct.executor.share_group()
+            self._direct.setdefault(sub.scope, {}).setdefault(direct.group, {})[sub] = None
+        sub.viewer = viewer
 
     def _forget(self, sub: Subscription) -> None:
         scope, direct = sub.scope, sub.direct
@@ -306,15 +348,26 @@ class LiveStream:
 
     @asynccontextmanager
     async def subscribe(
-        self, scope: str, viewer: Viewer, on_overflow: Callable[[str], None]
+        self,
+        scope: str,
+        viewer: Viewer,
+        on_overflow: Callable[[str], None],
+        peer: Peer | None = None,
+        needs: Needs = NO_NEEDS,
     ) -> AsyncIterator[Subscription]:
+        """A subscription to `scope`'s feed, registered before anything is read for it. With the
+        `peer` (signed-in socket) it runs on, it is reviewed with that socket and must keep what it
+        `needs` (checked here once registered, so no review can miss it)."""
         sub = Subscription(scope, viewer, self.queue_size, on_overflow)
         self._by_scope.setdefault(scope, set()).add(sub)
         metrics.subscription_started()
         try:
+            self.access.watch(sub, peer, needs)
+            await self.access.check(sub, needs)
             yield sub
         finally:
             metrics.subscription_ended()
+            self.access.unwatch(sub, peer)
             self._forget(sub)
             sub.direct = None
 
