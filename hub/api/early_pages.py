@@ -48,6 +48,7 @@ from graph.driver import Graph, QueryCounter, count_queries
 from hub.api.compiled import coerced_ids, root_field_allowed, validated_plan
 from hub.api.context import Context
 from hub.api.early_mutations import arguments, execute, validated_mutation
+from hub.api.request_checks import check_request
 from hub.auth.callers import CallerCache
 from hub.config import Settings
 from hub.graphql_http import response_media_type, status_of
@@ -129,6 +130,8 @@ class EarlyPages:
                 return False
         elif mutation is not None and (args := arguments(schema, mutation, variables)) is None:
             return False
+        if check_request(schema, operation, {}, variables):
+            return False  # Strawberry refuses it (hub/api/request_checks.py)
         viewer = await resolve(scope, send, self.callers)
         if viewer is None:
             return True  # refused (401), as `Authenticated` refuses
