@@ -28,6 +28,7 @@ from graphql import (
 )
 
 from graph.driver import Graph
+from hub.api.request_checks import text_rules
 from hub.api.schema import schema
 from tests import builders, hub_log
 from tests.hub_log import LoggedHub, assert_logged_as_refusal
@@ -304,6 +305,10 @@ async def test_a_line_break_in_a_title_is_refused(logged_hub: LoggedHub, graph: 
     error = refusal(post(logged_hub, {"query": query, "variables": {"t": "Reforma\nun vēl"}}))
     assert error["message"] == "input.title: must not contain control characters (found U+000A)"
     assert await builders.count(graph) == (0, 0)
+
+
+def test_every_string_argument_and_input_field_declares_its_limit() -> None:
+    assert text_rules(schema).undeclared == []
 
 
 # Every text argument and input field of the schema: its limit is in its description, and one

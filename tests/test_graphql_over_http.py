@@ -6,7 +6,6 @@ but for what the README refuses on purpose (GET, anonymous introspection)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from hub.graphql_http import response_media_type
 from tests import builders, hub_log
 from tests.conftest import Hub
 from tests.hub_log import LoggedHub
-from tests.test_graphql_ws_client import JS
+from tests.test_graphql_ws_client import js_packages
 
 logged_hub_server, logged_hub = hub_log.logged_hub_server, hub_log.logged_hub
 
@@ -238,11 +237,7 @@ REFUSED = {
 
 @pytest.fixture(scope="session")
 def audit_script() -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.fail("Node.js and npm are required for the graphql-http server audit")
-    if not (JS / "node_modules" / "graphql-http").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
-    return JS / "audit.mjs"
+    return js_packages() / "audit.mjs"
 
 
 def test_the_graphql_http_server_audit_passes_but_for_get_and_anonymous_introspection(

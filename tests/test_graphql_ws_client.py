@@ -21,13 +21,19 @@ from tests.test_subscriptions import INSTITUTION_FEED, institution, live_stats, 
 JS = Path(__file__).parent / "js"
 
 
+def js_packages() -> Path:
+    """tests/js with every package its package.json pins (`npm ci` when one is missing)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail("Node.js and npm are required for the tests that run tests/js")
+    pinned = json.loads((JS / "package.json").read_text())["dependencies"]
+    if not all((JS / "node_modules" / name).exists() for name in pinned):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
+    return JS
+
+
 @pytest.fixture(scope="session")
 def graphql_ws_client() -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.fail("Node.js and npm are required for the graphql-ws reference client test")
-    if not (JS / "node_modules" / "graphql-ws").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
-    return JS / "subscribe.mjs"
+    return js_packages() / "subscribe.mjs"
 
 
 async def _run(

@@ -14,7 +14,10 @@ caused them (a scalar's ValueError), which would otherwise be logged and reporte
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any
 
@@ -35,10 +38,14 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    get_argument_values,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
     get_variable_values,
 )
@@ -151,29 +158,107 @@ def check_request(
             )
         ]
     gql = graphql_schema(schema)
-    coerced = get_variable_values(
-        gql, operation.variable_definitions or (), variables or {}, max_errors=MAX_VARIABLE_ERRORS
+    variable_values: dict[str, Any] = {}
+    if operation.variable_definitions:
+        coerced = get_variable_values(
+            gql, operation.variable_definitions, variables or {}, max_errors=MAX_VARIABLE_ERRORS
+        )
+        if isinstance(coerced, list):
+            return [_client_error(e, "BAD_USER_INPUT") for e in coerced]
+        variable_values = coerced.coerced
+    rules = text_rules(schema)
+    errors = []
+    for field in _PLANS.of(rules, gql, operation, fragments):
+        problems = list(field.literal_problems)
+        for variable, type_, limit, path in field.variables:
+            _check(rules, variable_values.get(variable), type_, limit, path, problems)
+        if problems:
+            refused = InvalidInput(problems)
+            errors.append(GraphQLError(refused.message, field.node, extensions=error_extensions(refused)))
+    return errors
+
+
+def _check(
+    rules: TextRules,
+    value: Any,
+    type_: GraphQLInputType,
+    limit: TextLimit | None,
+    path: str,
+    problems: list[FieldProblem],
+) -> None:
+    """Adds to `problems` each text in `value` (of `type_`, at `path`) its limit refuses."""
+    if value is None:
+        return
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if isinstance(type_, GraphQLList):
+        for index, item in enumerate(value):
+            _check(rules, item, type_.of_type, limit, f"{path}.{index}", problems)
+    elif isinstance(type_, GraphQLInputObjectType):
+        limits = rules.input_fields.get(type_.name, {})
+        for name, field in type_.fields.items():
+            key = field.out_name or name
+            if key in value:
+                _check(rules, value[key], field.type, limits.get(name), f"{path}.{name}", problems)
+    elif limit is not None and isinstance(value, str) and (problem := limit.problem(value)):
+        problems.append(FieldProblem(path, problem))
+
+
+@dataclass
+class _FieldPlan:
+    """What to check of one field's arguments: the problems of the text written in the document
+    (the same on every request), and where each variable goes (its type and limit there)."""
+
+    node: FieldNode
+    literal_problems: list[FieldProblem] = dataclass_field(default_factory=list)
+    variables: list[tuple[str, GraphQLInputType, TextLimit | None, str]] = dataclass_field(
+        default_factory=list
     )
-    if isinstance(coerced, list):
-        return [_client_error(e, "BAD_USER_INPUT") for e in coerced]
-    walk = _Walk(text_rules(schema), gql, fragments, coerced)
-    walk.selections(operation.selection_set, _root(gql, operation))
-    return walk.errors
 
 
-class _Walk:
-    """Every field of an operation (through its fragments) whose arguments carry text."""
+class _Plans:
+    """The plan of each operation, made once per parsed operation: Strawberry's parser cache hands
+    out the same node for the same document text, so a page asked for again is not walked again
+    (walking and coercing every argument on every request cost several times the check itself).
+    Entries go when their node does."""
+
+    def __init__(self) -> None:
+        self._plans: dict[tuple[int, int], tuple[weakref.ref[OperationDefinitionNode], list[_FieldPlan]]] = {}
+
+    def of(
+        self,
+        rules: TextRules,
+        gql: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> list[_FieldPlan]:
+        key = (id(operation), id(gql))
+        entry = self._plans.get(key)
+        if entry is not None and entry[0]() is operation:
+            return entry[1]
+        plans: list[_FieldPlan] = []
+        _Planner(rules, gql, fragments, plans).selections(
+            operation.selection_set, gql.get_root_type(operation.operation)
+        )
+        self._plans[key] = (weakref.ref(operation, lambda _: self._plans.pop(key, None)), plans)
+        return plans
+
+
+_PLANS = _Plans()
+
+
+class _Planner:
+    """Walks an operation (through its fragments) to every field with text in its arguments."""
 
     def __init__(
         self,
         rules: TextRules,
         gql: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
-        variables: Any,
+        plans: list[_FieldPlan],
     ) -> None:
-        self.rules, self.gql, self.fragments, self.variables = rules, gql, fragments, variables
+        self.rules, self.gql, self.fragments, self.plans = rules, gql, fragments, plans
         self.seen: set[str] = set()
-        self.errors: list[GraphQLError] = []
 
     def selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None) -> None:
         if selection_set is None or parent is None:
@@ -183,16 +268,14 @@ class _Walk:
                 self.field(selection, parent)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                self.selections(
-                    selection.selection_set, self.gql.get_type(condition.name.value) if condition else parent
-                )
+                target = self.gql.get_type(condition.name.value) if condition else parent
+                self.selections(selection.selection_set, target)
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in self.seen:
                 self.seen.add(selection.name.value)
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
-                    self.selections(
-                        fragment.selection_set, self.gql.get_type(fragment.type_condition.name.value)
-                    )
+                    target = self.gql.get_type(fragment.type_condition.name.value)
+                    self.selections(fragment.selection_set, target)
 
     def field(self, node: FieldNode, parent: GraphQLNamedType) -> None:
         if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
@@ -200,42 +283,39 @@ class _Walk:
         definition = parent.fields.get(node.name.value)
         if definition is None:  # __typename and the introspection fields
             return
-        if definition.args:
+        if node.arguments:
             limits = self.rules.arguments.get((parent.name, node.name.value), {})
-            values = get_argument_values(definition, node, self.variables)
-            problems: list[FieldProblem] = []
-            for name, argument in definition.args.items():
-                key = argument.out_name or name
-                if key in values:
-                    self.value(values[key], argument.type, limits.get(name), name, problems)
-            if problems:
-                refused = InvalidInput(problems)
-                self.errors.append(GraphQLError(refused.message, node, extensions=error_extensions(refused)))
+            plan = _FieldPlan(node)
+            for argument in node.arguments:
+                name = argument.name.value
+                if name in definition.args:
+                    self.value(argument.value, definition.args[name].type, limits.get(name), name, plan)
+            if plan.literal_problems or plan.variables:
+                self.plans.append(plan)
         self.selections(node.selection_set, get_named_type(definition.type))
 
     def value(
-        self,
-        value: Any,
-        type_: GraphQLInputType,
-        limit: TextLimit | None,
-        path: str,
-        problems: list[FieldProblem],
+        self, node: ValueNode, type_: GraphQLInputType, limit: TextLimit | None, path: str, plan: _FieldPlan
     ) -> None:
-        if value is None:
+        if isinstance(node, VariableNode):
+            plan.variables.append((node.name.value, type_, limit, path))
             return
         if isinstance(type_, GraphQLNonNull):
             type_ = type_.of_type
         if isinstance(type_, GraphQLList):
-            for index, item in enumerate(value):
-                self.value(item, type_.of_type, limit, f"{path}.{index}", problems)
-        elif isinstance(type_, GraphQLInputObjectType):
+            items = node.values if isinstance(node, ListValueNode) else (node,)  # one value is a list of one
+            for index, item in enumerate(items):
+                self.value(item, type_.of_type, limit, f"{path}.{index}", plan)
+        elif isinstance(type_, GraphQLInputObjectType) and isinstance(node, ObjectValueNode):
             limits = self.rules.input_fields.get(type_.name, {})
-            for name, field in type_.fields.items():
-                key = field.out_name or name
-                if key in value:
-                    self.value(value[key], field.type, limits.get(name), f"{path}.{name}", problems)
-        elif limit is not None and isinstance(value, str) and (problem := limit.problem(value)):
-            problems.append(FieldProblem(path, problem))
+            for field in node.fields:
+                name = field.name.value
+                if name in type_.fields:
+                    self.value(field.value, type_.fields[name].type, limits.get(name), f"{path}.{name}", plan)
+        elif (
+            limit is not None and isinstance(node, StringValueNode) and (problem := limit.problem(node.value))
+        ):
+            plan.literal_problems.append(FieldProblem(path, problem))
 
 
 def _client_error(error: GraphQLError, code: str = "GRAPHQL_VALIDATION_FAILED") -> GraphQLError:
@@ -257,11 +337,3 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
 
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def _root(gql: GraphQLSchema, operation: OperationDefinitionNode) -> GraphQLObjectType | None:
-    return {
-        OperationType.QUERY: gql.query_type,
-        OperationType.MUTATION: gql.mutation_type,
-        OperationType.SUBSCRIPTION: gql.subscription_type,
-    }[operation.operation]
