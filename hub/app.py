@@ -230,7 +230,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
 
-# The members of a request body other than `query`'s string (GraphQL over HTTP): type, as words.
+# The members of a request body and the JSON type each has when given (GraphQL over HTTP).
 _MEMBERS = (
     ("query", str, "a string"),
     ("variables", dict, "an object"),
