@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
@@ -44,6 +44,7 @@ from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
 from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
+from hub.graphql_http import GRAPHQL_RESPONSE_JSON, refusal, response_media_type, status_of
 from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.internals import LiveView
@@ -149,7 +150,7 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
-            return await super().__call__(scope, receive, send)
+            return await self.answer_http(scope, receive, send)
         live: LiveStream = scope["app"].state.live
         live.connections += 1
         metrics.websocket_opened()
@@ -165,6 +166,64 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
             live.connections -= 1
             metrics.websocket_closed()
 
+    async def answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As Strawberry's ASGI view answers, but a refused request (an HTTPException from Strawberry
+        or from the hooks below) is a GraphQL error with a code, not a line of plain text."""
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as refused:
+            allow = {"Allow": "POST"} if refused.status_code == 405 else None
+            accept = request.headers.get("accept")
+            response = refusal(refused.status_code, refused.reason, accept=accept, headers=allow)
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """One operation from a POST's JSON object. GraphQLGuard has let through only a JSON POST of
+        bounded size; GET is refused here unless it asks for the IDE (queries over GET are a CSRF
+        vector); batches, a body that is not UTF-8 JSON and members of the wrong type are 400s."""
+        if request.method != "POST":
+            raise HTTPException(405, "GraphQL is served over POST only.")
+        try:
+            data = self.decode_json(await request.get_body())
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from exc
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(400, "The request body is not valid JSON.") from exc
+        if isinstance(data, list):
+            raise HTTPException(400, "Batching is not enabled: send one operation per request.")
+        if not isinstance(data, dict):
+            raise HTTPException(400, "The request body must be a JSON object with a `query`.")
+        for member, kind, article in _MEMBERS:
+            if data.get(member) is not None and not isinstance(data[member], kind):
+                raise HTTPException(400, f"`{member}` must be {article} or null.")
+        return GraphQLRequestData(
+            query=data.get("query"),
+            variables=data.get("variables"),
+            operation_name=data.get("operationName"),
+            extensions=data.get("extensions"),
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """In the media type the client accepts, with the status GraphQL over HTTP gives it."""
+        media_type = sub_response.media_type or "application/json"
+        status = 200 if isinstance(response_data, list) else status_of(media_type, response_data)
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or status,
+            media_type=media_type,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.background = sub_response.background
+        return response
+
     def encode_json(self, data: object) -> str:
         # An issue map at 10,000 people is a megabyte or more: json.dumps takes tens of ms. A live
         # `next` of a shared result reuses the result's encoding (hub/api/shared_results.py).
@@ -174,7 +233,26 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         if result.errors:
             result.errors = convert_errors(result.errors, mask=self.settings.production)
             metrics.count_errors((e.extensions or {}).get("code", "UNKNOWN") for e in result.errors)
-        return await super().process_result(request, result)
+        response = await super().process_result(request, result)
+        # A request error (it never reached execution: no error has a path) has no `data` for a
+        # client that accepts graphql-response+json; a legacy client keeps its `"data": null`.
+        if (
+            result.data is None
+            and result.errors
+            and all(e.path is None for e in result.errors)
+            and response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON
+        ):
+            response.pop("data", None)
+        return response
+
+
+# The members of a request body and the JSON type each has when given (GraphQL over HTTP).
+_MEMBERS = (
+    ("query", str, "a string"),
+    ("variables", dict, "an object"),
+    ("operationName", str, "a string"),
+    ("extensions", dict, "an object"),
+)
 
 
 def encode_json(data: object) -> str:
@@ -207,10 +285,12 @@ async def bind_idempotency_key(request: Request, context: Context) -> None:
     )
 
 
-def unauthenticated(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401,
+def unauthenticated(message: str, accept: str | None) -> Response:
+    return refusal(
+        401,
+        message,
+        accept=accept,
+        code="UNAUTHENTICATED",
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 
@@ -270,10 +350,12 @@ class Authenticated:
         try:
             viewer: Viewer = await request.app.state.principal(request, callers=callers)
         except principal.NoPerson as exc:  # a valid token: it may know why
-            await unauthenticated(str(exc))(scope, _no_body, send)
+            await unauthenticated(str(exc), request.headers.get("accept"))(scope, _no_body, send)
             return None
         except InvalidToken:
-            await unauthenticated("invalid or expired token")(scope, _no_body, send)
+            await unauthenticated("invalid or expired token", request.headers.get("accept"))(
+                scope, _no_body, send
+            )
             return None
         except (DatabaseUnavailable, UnknownBookmark) as exc:  # the person could not be looked up
             await graphql_error(exc)(scope, _no_body, send)
@@ -352,7 +434,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/healthz/live", health.live),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # any method: the view refuses all but POST (and the IDE's GET)
         WebSocketRoute("/graphql", graphql),
         Route("/metrics", metrics.metrics_endpoint(metrics_token, production=settings.production)),
         Route("/audit/export", audit_export.export),

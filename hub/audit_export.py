@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -28,12 +29,21 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, prefixed with a quote so it is read as text."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 async def _csv(rows: AsyncIterator[Record]) -> AsyncIterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=audit.FIELDS, extrasaction="ignore")
     writer.writeheader()
     async for row in rows:
-        writer.writerow(row)
+        writer.writerow({field: _cell(row.get(field)) for field in audit.FIELDS})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -17,7 +17,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.driver import causally_after
-from hub.middleware import _reject as reject
+from hub.middleware import reject
 
 HEADER = "sadarbe-bookmark"
 _RAW_HEADER = HEADER.encode()
@@ -73,7 +73,7 @@ class Bookmarks:
         try:
             after = self.signer.decode(given[-1]) if given else ()
         except BadBookmark as exc:
-            await reject(send, 400, "BAD_BOOKMARK", str(exc))
+            await reject(scope, receive, send, 400, "BAD_BOOKMARK", str(exc))
             return
         with causally_after(after) as causality:
 

@@ -6,7 +6,6 @@ Pure ASGI (not BaseHTTPMiddleware) so WebSockets pass through untouched and bodi
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -16,6 +15,7 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.graphql_http import refusal
 from hub.metrics import HTTP_LATENCY, HTTP_REQUESTS, route_label
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -87,16 +87,8 @@ def _series(method: str, route: str, status: int) -> tuple[Any, Any]:
     )
 
 
-async def _reject(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def reject(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+    await refusal(status, message, accept=_header(scope, "accept"), code=code)(scope, receive, send)
 
 
 class GraphQLGuard:
@@ -115,11 +107,11 @@ class GraphQLGuard:
             return
         problem = self._refusal(scope)
         if problem is not None:
-            await _reject(send, *problem)
+            await reject(scope, receive, send, *problem)
             return
         length = _header(scope, "content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            await _reject(send, 413, "REQUEST_TOO_LARGE", self._too_large())
+            await reject(scope, receive, send, 413, "REQUEST_TOO_LARGE", self._too_large())
             return
         chunks: list[bytes] = []
         size = 0
@@ -130,7 +122,7 @@ class GraphQLGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                await _reject(send, 413, "REQUEST_TOO_LARGE", self._too_large())
+                await reject(scope, receive, send, 413, "REQUEST_TOO_LARGE", self._too_large())
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -141,9 +133,12 @@ class GraphQLGuard:
         return f"Request body exceeds {self.max_body_bytes} bytes."
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
-        content_type = (_header(scope, "content-type") or "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            return 415, "UNSUPPORTED_MEDIA_TYPE", "POST /graphql takes Content-Type: application/json."
+        if not _json_utf8(_header(scope, "content-type") or ""):
+            return (
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "POST /graphql takes Content-Type: application/json (UTF-8).",
+            )
         origin = _header(scope, "origin")
         if origin is not None and origin.rstrip("/") not in self.allowed_origins:
             if not _same_origin(scope, origin):
@@ -151,6 +146,17 @@ class GraphQLGuard:
         elif origin is None and _header(scope, "sec-fetch-site") == "cross-site":
             return 403, "CROSS_SITE_REQUEST", "Cross-site requests are not allowed."
         return None
+
+
+def _json_utf8(content_type: str) -> bool:
+    """application/json, in UTF-8 (JSON's only encoding, RFC 8259); media type, parameter names
+    and the charset compare case-insensitively (RFC 9110)."""
+    media_type, *parameters = content_type.lower().split(";")
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip() == "charset" and value.strip(' "') not in ("utf-8", "utf8"):
+            return False
+    return media_type.strip() == "application/json"
 
 
 def _same_origin(scope: Scope, origin: str) -> bool:

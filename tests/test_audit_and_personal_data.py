@@ -13,7 +13,7 @@ from graph import identity
 from graph.driver import Graph
 from hub.api.schema import schema
 from tests import builders, identity_world
-from tests.conftest import Hub
+from tests.conftest import TEST_ADMIN_EMAIL, Hub, recorded
 
 LOG = """query($f: AuditFilter) { auditLog(filter: $f, first: 50) {
   totalCount nodes { verb targetId actor { email } before after } } }"""
@@ -92,6 +92,58 @@ async def test_the_audit_export_writes_csv_in_commit_order(hub: Hub, graph: Grap
     seqs = [int(r["seq"]) for r in rows]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) > 5
     assert rows[0]["verb"] == "institution.created"
+
+
+# OWASP "CSV injection": cells a spreadsheet would run as formulas.
+FORMULAS = [
+    '=HYPERLINK("https://evil.example","Atvērt")',
+    "+SUM(1;2)",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+2",
+    "\r=1+2",
+]
+
+
+async def test_the_audit_export_csv_prefixes_cells_a_spreadsheet_would_run_as_formulas(
+    hub: Hub, graph: Graph
+) -> None:
+    for summary in [*FORMULAS, "Skill Kartogrāfija created", "a-b=c"]:
+        await graph.write(lambda tx, summary=summary: recorded(tx, summary))
+    await graph.settled()
+
+    response = export(hub, TEST_ADMIN_EMAIL, format="csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["summary"] for r in rows] == ["'" + f for f in FORMULAS] + [
+        "Skill Kartogrāfija created",
+        "a-b=c",
+    ]
+    assert {r["targetId"] for r in rows} == {"x"}  # the other cells as they were
+
+
+async def test_the_audit_export_json_lines_keep_such_text_as_it_is(hub: Hub, graph: Graph) -> None:
+    for summary in FORMULAS:
+        await graph.write(lambda tx, summary=summary: recorded(tx, summary))
+    await graph.settled()
+
+    response = export(hub, TEST_ADMIN_EMAIL, format="jsonl")
+
+    assert [json.loads(line)["summary"] for line in response.text.splitlines()] == FORMULAS
+
+
+async def test_an_issue_title_written_as_a_formula_is_text_in_the_audit_csv(hub: Hub, graph: Graph) -> None:
+    fm = await builders.institution(graph, "FM")
+    created = hub.data('mutation { createIssue(input: {title: "=1+2"}) { id } }')["createIssue"]
+    hub.data(
+        "mutation($issue: ID!, $fm: ID!) { setIssueImpact(issueId: $issue, input: {institutionId: $fm, "
+        "stake: LEAD}) { id } }",
+        {"issue": created["id"], "fm": fm["id"]},
+    )
+
+    rows = list(csv.DictReader(io.StringIO(export(hub, TEST_ADMIN_EMAIL, format="csv").text)))
+
+    assert rows[-1]["summary"] == "'=1+2: stake lead"
 
 
 async def test_the_audit_export_is_for_administrators_only(hub: Hub, graph: Graph) -> None:

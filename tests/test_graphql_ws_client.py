@@ -38,13 +38,19 @@ def installed_version(package_dir: Path, name: str) -> str | None:
     return json.loads(manifest.read_text())["version"] if manifest.exists() else None
 
 
+def js_packages() -> Path:
+    """tests/js with every package its package.json pins (`npm ci` when one is missing)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail("Node.js and npm are required for the tests that run tests/js")
+    pinned = json.loads((JS / "package.json").read_text())["dependencies"]
+    if any(installed_version(JS, name) != locked_version(JS, name) for name in pinned):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
+    return JS
+
+
 @pytest.fixture(scope="session")
 def graphql_ws_client() -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.fail("Node.js and npm are required for the graphql-ws reference client test")
-    if installed_version(JS, "graphql-ws") != locked_version(JS, "graphql-ws"):
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
-    return JS / "subscribe.mjs"
+    return js_packages() / "subscribe.mjs"
 
 
 async def _run(

@@ -2,6 +2,8 @@
 first result and the change is written once, even when the duplicates arrive together."""
 
 import asyncio
+import json
+import socket
 from typing import Any
 
 import httpx
@@ -110,3 +112,29 @@ def test_stored_results_round_trip_dates_and_datetimes() -> None:
 
     value = {"at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), "on": dt.date(2026, 1, 2), "n": [1, "x"]}
     assert idempotency.loads(idempotency.dumps(value)) == value
+
+
+async def test_a_retry_after_the_answer_was_lost_returns_the_write_made_and_writes_once(
+    hub: Hub, graph: Graph
+) -> None:
+    """The client sends the mutation and hangs up before the answer (a dropped connection, a
+    timeout); its retry with the same key gets the skill the first request created, whether that
+    request has finished by then or is still running."""
+    body = json.dumps({"query": CREATE_SKILL}).encode()
+    host, port = hub.base_url.removeprefix("http://").split(":")
+    request = (
+        f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Authorization: {hub.http.headers['Authorization']}\r\nIdempotency-Key: lost-1\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection((host, int(port))) as lost:
+        lost.sendall(request)  # and gone, without reading the answer
+
+    retry = hub.http.post(
+        "/graphql", content=body, headers={"content-type": "application/json", "idempotency-key": "lost-1"}
+    ).json()
+
+    assert "errors" not in retry, retry
+    rows = await graph.read("MATCH (s:Skill) RETURN s.id AS id")
+    assert [r["id"] for r in rows] == [retry["data"]["createSkill"]["id"]]
+    assert await count(graph, "MATCH (a:Activity {verb: 'skill.created'}) RETURN count(a) AS n") == 1

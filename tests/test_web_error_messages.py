@@ -18,8 +18,15 @@ for _module in pkgutil.walk_packages(graph.__path__, "graph."):
 I18N = Path(__file__).resolve().parents[1] / "frontend" / "src" / "i18n"
 
 # Codes the hub itself attaches outside DomainError: cost and rate limits (hub/limits.py), the body
-# size guard (hub/middleware.py), validation and masked errors (hub/api/errors.py).
-HUB_CODES = {"QUERY_TOO_COSTLY", "RATE_LIMITED", "REQUEST_TOO_LARGE", "GRAPHQL_VALIDATION_FAILED"}
+# size guard (hub/middleware.py), validation and masked errors (hub/api/errors.py), a request it
+# cannot read (hub/graphql_http.py, hub/api/request_checks.py).
+HUB_CODES = {
+    "QUERY_TOO_COSTLY",
+    "RATE_LIMITED",
+    "REQUEST_TOO_LARGE",
+    "GRAPHQL_VALIDATION_FAILED",
+    "BAD_REQUEST",
+}
 
 
 def _domain_codes(cls: type[DomainError] = DomainError) -> set[str]:

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from graph import activity, people
 from graph.driver import Record
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request
+from hub.api.text_limits import VERB, Cursor
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -59,9 +60,9 @@ class ActivityQuery:
         self,
         info: GQLInfo,
         scope_id: strawberry.ID | None = None,
-        verb: str | None = None,
+        verb: Annotated[str | None, VERB.argument("Only this kind, e.g. `team.created`.")] = None,
         first: int | None = None,
-        after: str | None = None,
+        after: Cursor = None,
     ) -> Connection[Activity]:
         page = await activity.list_page(
             info.context.graph,

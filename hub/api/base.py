@@ -15,13 +15,17 @@ from graph.driver import Record
 from graph.pagination import Page, PageRequest, encode_cursor
 from graph.validation import Input, validate
 from hub.api.context import Context
+from hub.api.text_limits import ID
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Input)
 GQLInfo = Info[Context, None]
 
 
-@strawberry.interface(description="An object with a global id; fetch any one with `node(id)`.")
+@strawberry.interface(
+    description=f"An object with a global id; fetch any one with `node(id)`. An id (every `ID` "
+    f"argument and input field) is at most {ID.max_length} characters."
+)
 class Node:
     id: strawberry.ID
 

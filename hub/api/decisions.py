@@ -10,6 +10,7 @@ import strawberry
 from graph import decisions, people
 from graph.driver import Record
 from hub.api.base import GQLInfo, Node, from_record, to_model
+from hub.api.text_limits import DECISION, SHORT_TEXT
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -41,9 +42,9 @@ def decision(record: Record) -> Decision:
 @strawberry.input
 class DecisionInput:
     team_id: strawberry.ID
-    text: str
+    text: str = DECISION.field()
     date: date
-    legal_basis: str | None = None
+    legal_basis: str | None = SHORT_TEXT.field(default=None)
 
 
 @strawberry.type

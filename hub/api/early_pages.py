@@ -48,8 +48,10 @@ from graph.driver import Graph, QueryCounter, count_queries
 from hub.api.compiled import coerced_ids, root_field_allowed, validated_plan
 from hub.api.context import Context
 from hub.api.early_mutations import arguments, execute, validated_mutation
+from hub.api.request_checks import check_request
 from hub.auth.callers import CallerCache
 from hub.config import Settings
+from hub.graphql_http import response_media_type, status_of
 from hub.limits import Limits, charge_cost
 from hub.metrics import EARLY_MUTATIONS, EARLY_PAGES, OPERATION_LATENCY, OPERATIONS
 
@@ -128,6 +130,8 @@ class EarlyPages:
                 return False
         elif mutation is not None and (args := arguments(schema, mutation, variables)) is None:
             return False
+        if check_request(schema, operation, {}, variables):
+            return False  # Strawberry refuses it (hub/api/request_checks.py)
         viewer = await resolve(scope, send, self.callers)
         if viewer is None:
             return True  # refused (401), as `Authenticated` refuses
@@ -179,9 +183,15 @@ class EarlyPages:
             content = orjson.dumps(processed)
         except TypeError:  # what orjson refuses, as the app's encoder handles it
             content = self.view.encode_json(processed).encode()
-        # What Starlette's Response(content, media_type="application/json") sends, without one.
-        headers = [(b"content-length", b"%d" % len(content)), (b"content-type", b"application/json")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        # What Starlette's Response(content, media_type=…) sends, without one.
+        accept = next(
+            (value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), None
+        )
+        media_type = response_media_type(accept)
+        headers = [(b"content-length", b"%d" % len(content)), (b"content-type", media_type.encode())]
+        await send(
+            {"type": "http.response.start", "status": status_of(media_type, processed), "headers": headers}
+        )
         await send({"type": "http.response.body", "body": content})
         return True
 

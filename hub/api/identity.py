@@ -14,6 +14,7 @@ from graph.errors import Unauthenticated
 from hub.api.activities import Activity, activity_of
 from hub.api.base import Connection, GQLInfo, page_request
 from hub.api.people import Person, person
+from hub.api.text_limits import VERB, Cursor
 
 strawberry.enum(
     GrantedRole, description="Roles granted by an administrator (team roles come from membership)."
@@ -38,7 +39,7 @@ class SignedIn:
 @strawberry.input
 class AuditFilter:
     actor_id: strawberry.ID | None = None
-    verb: str | None = None
+    verb: str | None = VERB.field("Only this kind, e.g. `team.created`.", default=None)
     target_id: strawberry.ID | None = None
     since: datetime | None = strawberry.field(default=None, description="Inclusive.")
     until: datetime | None = strawberry.field(default=None, description="Exclusive.")
@@ -67,7 +68,7 @@ class IdentityQuery:
         info: GQLInfo,
         filter: AuditFilter | None = None,
         first: int | None = None,
-        after: str | None = None,
+        after: Cursor = None,
     ) -> Connection[Activity]:
         f = filter or AuditFilter()
         page = await audit.list_page(

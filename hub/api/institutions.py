@@ -11,6 +11,7 @@ from graph import institutions, issues, people
 from graph.driver import Record
 from graph.institutions import InstitutionKind, InstitutionOrder
 from hub.api.base import Connection, GQLInfo, Node, from_record, from_records, page_request, to_model
+from hub.api.text_limits import CODE, NAME, SEARCH, Cursor
 
 if TYPE_CHECKING:
     from hub.api.issues import Impact
@@ -63,18 +64,18 @@ class Institution(Node):
 
 @strawberry.input
 class InstitutionInput:
-    code: str
-    name_lv: str
-    name_en: str
+    code: str = CODE.field()
+    name_lv: str = NAME.field()
+    name_en: str = NAME.field()
     kind: InstitutionKind
     parent_id: strawberry.ID | None = None
 
 
 @strawberry.input(description="Only the fields given are changed; `parentId: null` removes the parent.")
 class InstitutionPatch:
-    code: str | None = strawberry.UNSET
-    name_lv: str | None = strawberry.UNSET
-    name_en: str | None = strawberry.UNSET
+    code: str | None = CODE.field(default=strawberry.UNSET)
+    name_lv: str | None = NAME.field(default=strawberry.UNSET)
+    name_en: str | None = NAME.field(default=strawberry.UNSET)
     kind: InstitutionKind | None = strawberry.UNSET
     parent_id: strawberry.ID | None = strawberry.UNSET
 
@@ -83,7 +84,7 @@ class InstitutionPatch:
 class InstitutionFilter:
     kind: InstitutionKind | None = None
     parent_id: strawberry.ID | None = None
-    text: str | None = None
+    text: str | None = SEARCH.field("Part of the name (in either language) or the code.", default=None)
     include_archived: bool = False
 
 
@@ -106,7 +107,7 @@ class InstitutionQuery:
         order_by: InstitutionOrder = InstitutionOrder.NAME,
         descending: bool = False,
         first: int | None = None,
-        after: str | None = None,
+        after: Cursor = None,
     ) -> Connection[Institution]:
         f = filter or InstitutionFilter()
         page = await institutions.list_page(

@@ -14,6 +14,7 @@ from graph.validation import validate
 from hub.api.base import GQLInfo, Node, from_record, to_model
 from hub.api.context import Context
 from hub.api.teams import Role  # registered as a GraphQL enum there
+from hub.api.text_limits import LONG_TEXT, SHORT_TEXT
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -70,13 +71,16 @@ def invitation(record: Record) -> Invitation:
     return from_record(Invitation, record)
 
 
+Reason = Annotated[str | None, SHORT_TEXT.argument("Why, for the other side to read.")]
+
+
 @strawberry.input
 class InvitationInput:
     team_id: strawberry.ID
     person_id: strawberry.ID
     allocation: int
     role: Role = Role.MEMBER
-    message: str = ""
+    message: str = LONG_TEXT.field(default="")
     expires_at: datetime | None = strawberry.field(default=None, description="Default: in 14 days.")
 
 
@@ -108,7 +112,7 @@ class InvitationMutation:
 
     @strawberry.mutation
     async def decline_invitation(
-        self, info: GQLInfo, invitation_id: strawberry.ID, reason: str | None = None
+        self, info: GQLInfo, invitation_id: strawberry.ID, reason: Reason = None
     ) -> Invitation:
         ctx = info.context
         return invitation(
@@ -129,7 +133,7 @@ class InvitationMutation:
 
     @strawberry.mutation(description="A manager of the invitee's institution refuses the time.")
     async def reject_allocation(
-        self, info: GQLInfo, invitation_id: strawberry.ID, reason: str | None = None
+        self, info: GQLInfo, invitation_id: strawberry.ID, reason: Reason = None
     ) -> Invitation:
         ctx = info.context
         return invitation(

@@ -11,6 +11,7 @@ from graph import directions, institutions, issues, teams
 from graph.driver import Record
 from graph.issues import IssueOrder, IssueStatus, Priority, Stake
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from hub.api.text_limits import LONG_TEXT, SEARCH, TITLE, Cursor
 
 if TYPE_CHECKING:
     from hub.api.directions import PlanDirection
@@ -97,8 +98,8 @@ class ImpactInput:
 
 @strawberry.input
 class IssueInput:
-    title: str
-    description: str = ""
+    title: str = TITLE.field()
+    description: str = LONG_TEXT.field(default="")
     status: IssueStatus = IssueStatus.PROPOSED
     priority: Priority = Priority.MEDIUM
     direction_id: strawberry.ID | None = None
@@ -108,8 +109,8 @@ class IssueInput:
 
 @strawberry.input(description="Only the fields given are changed; `directionId: null` removes the direction.")
 class IssuePatch:
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    title: str | None = TITLE.field(default=strawberry.UNSET)
+    description: str | None = LONG_TEXT.field(default=strawberry.UNSET)
     status: IssueStatus | None = strawberry.UNSET
     priority: Priority | None = strawberry.UNSET
     direction_id: strawberry.ID | None = strawberry.UNSET
@@ -121,7 +122,7 @@ class IssueFilter:
     priority: Priority | None = None
     direction_id: strawberry.ID | None = None
     institution_id: strawberry.ID | None = None
-    text: str | None = None
+    text: str | None = SEARCH.field("Part of the title or the description.", default=None)
     include_archived: bool = False
 
 
@@ -144,7 +145,7 @@ class IssueQuery:
         order_by: IssueOrder = IssueOrder.UPDATED,
         descending: bool = True,
         first: int | None = None,
-        after: str | None = None,
+        after: Cursor = None,
     ) -> Connection[HorizontalIssue]:
         f = filter or IssueFilter()
         page = await issues.list_page(

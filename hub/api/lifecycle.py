@@ -13,6 +13,7 @@ from graph.driver import Record
 from graph.validation import validate
 from hub.api.base import GQLInfo
 from hub.api.teams import Role, TeamStatus  # registered as GraphQL enums there
+from hub.api.text_limits import OUTCOME
 
 if TYPE_CHECKING:
     from hub.api.teams import ProjectTeam
@@ -66,7 +67,11 @@ class LifecycleMutation:
         description="FORMING → ACTIVE, or ACTIVE → CLOSED with an outcome; no other change is allowed."
     )
     async def set_team_status(
-        self, info: GQLInfo, team_id: strawberry.ID, status: TeamStatus, outcome: str | None = None
+        self,
+        info: GQLInfo,
+        team_id: strawberry.ID,
+        status: TeamStatus,
+        outcome: Annotated[str | None, OUTCOME.argument("What the team delivered (closing it).")] = None,
     ) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
         ctx = info.context
         change = validate(lifecycle.StatusChange, {"status": status, "outcome": outcome})

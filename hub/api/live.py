@@ -24,6 +24,7 @@ from hub.api.activities import Activity, activity_of
 from hub.api.base import GQLInfo
 from hub.api.errors import error_extensions
 from hub.api.shared_results import SUBSCRIPTION_EXECUTOR
+from hub.api.text_limits import Cursor
 from hub.live.access import EVERY_SEQ, NO_NEEDS, ConnectionClosing, Needs
 from hub.live.fanout import Direct
 from hub.live.outlet import LIVE_TARGET, SLOW_CONSUMER_CODE
@@ -198,14 +199,14 @@ async def _activities(
 class Subscription:
     @strawberry.subscription(description="Everything that happens to a team, in seq order.")
     async def team_activity(
-        self, info: GQLInfo, team_id: strawberry.ID, after: str | None = None
+        self, info: GQLInfo, team_id: strawberry.ID, after: Cursor = None
     ) -> AsyncGenerator[LiveActivity, None]:
         async for item in _activities(info, team_id, after, Needs(team_id=team_id)):
             yield item
 
     @strawberry.subscription(description="Everything in a horizontal issue's feed, its teams included.")
     async def issue_activity(
-        self, info: GQLInfo, issue_id: strawberry.ID, after: str | None = None
+        self, info: GQLInfo, issue_id: strawberry.ID, after: Cursor = None
     ) -> AsyncGenerator[LiveActivity, None]:
         async for item in _activities(info, issue_id, after):
             yield item
@@ -214,7 +215,7 @@ class Subscription:
         description="Everything in an institution's feed: its people, issues affecting it."
     )
     async def institution_activity(
-        self, info: GQLInfo, institution_id: strawberry.ID, after: str | None = None
+        self, info: GQLInfo, institution_id: strawberry.ID, after: Cursor = None
     ) -> AsyncGenerator[LiveActivity, None]:
         async for item in _activities(info, institution_id, after):
             yield item
@@ -225,7 +226,7 @@ class Subscription:
         "person when it has none."
     )
     async def my_feed(
-        self, info: GQLInfo, after: str | None = None, person_id: strawberry.ID | None = None
+        self, info: GQLInfo, after: Cursor = None, person_id: strawberry.ID | None = None
     ) -> AsyncGenerator[LiveActivity, None]:
         person = person_id or info.context.viewer.person_id
         if person is None:

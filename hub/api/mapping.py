@@ -16,6 +16,7 @@ from hub.api.context import Context
 # The shared enums, imported from the modules that register them with Strawberry.
 from hub.api.issues import IssueStatus, Priority, Stake
 from hub.api.teams import Role, Visibility
+from hub.api.text_limits import SEARCH
 
 strawberry.enum(MapNodeKind)
 strawberry.enum(MapEdgeKind)
@@ -69,7 +70,7 @@ class IssueMapFilter:
     direction_id: strawberry.ID | None = None
     status: IssueStatus | None = None
     institution_id: strawberry.ID | None = None
-    text: str | None = strawberry.field(default=None, description="Full-text, diacritics optional.")
+    text: str | None = SEARCH.field("Full-text, diacritics optional.", default=None)
     include_people: bool = False
     limit: int = strawberry.field(
         default=mapping.DEFAULT_MAX_NODES,

@@ -11,6 +11,7 @@ from graph import institutions, invitations, people, skills, teams
 from graph.driver import Record
 from graph.people import PersonOrder
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from hub.api.text_limits import EMAIL, LANGUAGE, NAME, SEARCH, SHORT_TEXT, Cursor
 
 if TYPE_CHECKING:
     from hub.api.institutions import Institution
@@ -88,23 +89,23 @@ class PersonSkillInput:
 
 @strawberry.input
 class PersonInput:
-    name: str
-    email: str
+    name: str = NAME.field()
+    email: str = EMAIL.field()
     institution_id: strawberry.ID
-    title: str | None = None
-    languages: list[str] = strawberry.field(default_factory=lambda: ["lv"])
+    title: str | None = SHORT_TEXT.field("The job title.", default=None)
+    languages: list[str] = LANGUAGE.field("ISO 639-1 codes.", default_factory=lambda: ["lv"])
     skills: list[PersonSkillInput] = strawberry.field(default_factory=list)
 
 
 @strawberry.input(description="Only the fields given are changed; `title: null` clears the title.")
 class PersonPatch:
-    name: str | None = strawberry.UNSET
-    email: str | None = strawberry.field(
+    name: str | None = NAME.field(default=strawberry.UNSET)
+    email: str | None = EMAIL.field(
+        "Administrators only: a contact address, not the key to the person's sign-in.",
         default=strawberry.UNSET,
-        description="Administrators only: a contact address, not the key to the person's sign-in.",
     )
-    title: str | None = strawberry.UNSET
-    languages: list[str] | None = strawberry.UNSET
+    title: str | None = SHORT_TEXT.field("The job title.", default=strawberry.UNSET)
+    languages: list[str] | None = LANGUAGE.field("ISO 639-1 codes.", default=strawberry.UNSET)
     institution_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Administrators only (and the HR register's import)."
     )
@@ -115,7 +116,7 @@ class PersonFilter:
     institution_id: strawberry.ID | None = None
     skill_id: strawberry.ID | None = None
     min_skill_level: int = 1
-    text: str | None = None
+    text: str | None = SEARCH.field("Part of the name, the e-mail or the job title.", default=None)
     include_archived: bool = False
 
 
@@ -138,7 +139,7 @@ class PersonQuery:
         order_by: PersonOrder = PersonOrder.NAME,
         descending: bool = False,
         first: int | None = None,
-        after: str | None = None,
+        after: Cursor = None,
     ) -> Connection[Person]:
         f = filter or PersonFilter()
         page = await people.list_page(

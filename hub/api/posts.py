@@ -11,6 +11,7 @@ from graph import people, posts
 from graph.driver import Record
 from hub.api.base import GQLInfo, Node, from_record, to_model
 from hub.api.context import Context
+from hub.api.text_limits import POST
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -62,7 +63,7 @@ def post(record: Record) -> Post:
 @strawberry.input
 class PostInput:
     team_id: strawberry.ID
-    body: str
+    body: str = POST.field()
     mentioned_person_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     reply_to_id: strawberry.ID | None = strawberry.field(
         default=None, description="Reply to this top-level post of the same team."

@@ -11,7 +11,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -39,6 +38,7 @@ from hub.api.compiled import CompiledPages
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.early_mutations import DirectMutations
+from hub.api.errors import ReportingParserCache, Schema
 from hub.api.formation import FormationQuery
 from hub.api.identity import IdentityMutation, IdentityQuery
 from hub.api.insights import InsightQuery
@@ -52,6 +52,7 @@ from hub.api.network import NetworkQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.posts import Post, PostMutation
 from hub.api.projected import ProjectedResults
+from hub.api.request_checks import RequestChecks
 from hub.api.round_trips import CypherRoundTrips
 from hub.api.search import SearchQuery
 from hub.api.shared_results import SharedSubscriptionResults
@@ -153,7 +154,7 @@ LIMIT_RULES = [
 
 
 def build_schema(*, production: bool, limits: Limits | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=[
@@ -176,11 +177,13 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
         extensions=[
             Authorize,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=512),
+            lambda: ReportingParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: AddValidationRules(LIMIT_RULES),
             # No introspection in production (`__typename` still answers).
             *([DisableIntrospection] if production else []),
+            # After ValidationCache: variables and text checked before anything costs or runs.
+            RequestChecks,
             # After ValidationCache: costs only documents that validated.
             *([lambda: QueryCost(limits)] if limits else []),
             OperationMetrics,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph import search as text_search
 from graph.search import SearchKind
 from hub.api.base import GQLInfo, from_record
+from hub.api.text_limits import SEARCH
 
 strawberry.enum(SearchKind)
 
@@ -32,7 +35,7 @@ class SearchQuery:
     async def search(
         self,
         info: GQLInfo,
-        text: str,
+        text: Annotated[str, SEARCH.argument("The words to find.")],
         kinds: list[SearchKind] | None = None,
         first: int = 10,
     ) -> list[SearchResult]:

@@ -10,6 +10,7 @@ import strawberry
 from graph import people, skills
 from graph.driver import Record
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from hub.api.text_limits import NAME, SEARCH, Cursor
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -37,7 +38,7 @@ class Skill(Node):
 
 @strawberry.input
 class SkillInput:
-    name: str
+    name: str = NAME.field()
 
 
 def skill(record: Record) -> Skill:
@@ -53,7 +54,11 @@ class SkillQuery:
 
     @strawberry.field
     async def skills(
-        self, info: GQLInfo, text: str | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: GQLInfo,
+        text: Annotated[str | None, SEARCH.argument("Part of the name.")] = None,
+        first: int | None = None,
+        after: Cursor = None,
     ) -> Connection[Skill]:
         page = await skills.list_page(info.context.graph, page_request(info, first, after), text=text)
         return Connection.of(page, skill)

@@ -11,6 +11,7 @@ from graph import people, tasks
 from graph.driver import Record
 from graph.tasks import TaskStatus
 from hub.api.base import GQLInfo, Node, from_record, to_model
+from hub.api.text_limits import TITLE
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -45,7 +46,7 @@ def task(record: Record) -> Task:
 @strawberry.input
 class TaskInput:
     team_id: strawberry.ID
-    title: str
+    title: str = TITLE.field()
     assignee_id: strawberry.ID | None = strawberry.field(default=None, description="Must be a member.")
     due_date: date | None = None
     status: TaskStatus = TaskStatus.TODO
@@ -53,7 +54,7 @@ class TaskInput:
 
 @strawberry.input(description="Only the fields given are changed; null clears the assignee or due date.")
 class TaskPatch:
-    title: str | None = strawberry.UNSET
+    title: str | None = TITLE.field(default=strawberry.UNSET)
     assignee_id: strawberry.ID | None = strawberry.UNSET
     due_date: date | None = strawberry.UNSET
     status: TaskStatus | None = strawberry.UNSET

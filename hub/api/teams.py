@@ -13,6 +13,7 @@ from graph.teams import Role, TeamOrder, TeamStatus, Visibility
 from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
 from hub.api.context import Context
 from hub.api.formation import CreateTeamPayload, OverlapWarning
+from hub.api.text_limits import LONG_TEXT, NAME, ORDER_NUMBER, SEARCH, Cursor
 
 if TYPE_CHECKING:
     from hub.api.decisions import Decision
@@ -124,7 +125,7 @@ class ProjectTeam(Node):
 
     @strawberry.field(description="Top-level posts, newest first; each carries its replies.")
     async def posts(
-        self, info: GQLInfo, first: int | None = None, after: str | None = None
+        self, info: GQLInfo, first: int | None = None, after: Cursor = None
     ) -> Connection[Annotated[Post, strawberry.lazy("hub.api.posts")]]:
         from hub.api.posts import post
 
@@ -153,13 +154,13 @@ class ProjectTeam(Node):
 
 @strawberry.input
 class TeamInput:
-    name: str
+    name: str = NAME.field()
     issue_id: strawberry.ID
     lead_person_id: strawberry.ID
-    mandate: str = ""
+    mandate: str = LONG_TEXT.field(default="")
     lead_allocation: int = 20
     visibility: Visibility = Visibility.INTERNAL
-    legal_basis_number: str | None = None
+    legal_basis_number: str | None = ORDER_NUMBER.field(default=None)
     legal_basis_date: date | None = None
     start_date: date | None = None
     end_date: date | None = None
@@ -173,10 +174,10 @@ class TeamInput:
 
 @strawberry.input(description="Only the fields given are changed; null clears an optional field.")
 class TeamPatch:
-    name: str | None = strawberry.UNSET
-    mandate: str | None = strawberry.UNSET
+    name: str | None = NAME.field(default=strawberry.UNSET)
+    mandate: str | None = LONG_TEXT.field(default=strawberry.UNSET)
     visibility: Visibility | None = strawberry.UNSET
-    legal_basis_number: str | None = strawberry.UNSET
+    legal_basis_number: str | None = ORDER_NUMBER.field(default=strawberry.UNSET)
     legal_basis_date: date | None = strawberry.UNSET
     start_date: date | None = strawberry.UNSET
     end_date: date | None = strawberry.UNSET
@@ -190,7 +191,7 @@ class TeamFilter:
     visibility: Visibility | None = None
     issue_id: strawberry.ID | None = None
     member_id: strawberry.ID | None = None
-    text: str | None = None
+    text: str | None = SEARCH.field("Part of the name or the mandate.", default=None)
     include_archived: bool = False
 
 
@@ -220,7 +221,7 @@ class TeamQuery:
         order_by: TeamOrder = TeamOrder.NAME,
         descending: bool = False,
         first: int | None = None,
-        after: str | None = None,
+        after: Cursor = None,
     ) -> Connection[ProjectTeam]:
         f = filter or TeamFilter()
         page = await teams.list_page(

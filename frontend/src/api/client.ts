@@ -2,7 +2,17 @@
 // subscriptions over graphql-transport-ws with automatic reconnect. The WebSocket is signed in by
 // the same HttpOnly session cookie: the hub accepts it on the upgrade only from its own origin
 // (so no token is ever exposed to scripts), and closes the socket with 4403 when the session ends.
-import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from "urql";
+import {
+  Client,
+  cacheExchange,
+  fetchExchange,
+  makeOperation,
+  mapExchange,
+  subscriptionExchange,
+  type CombinedError,
+  type Operation,
+} from "urql";
+import { retryExchange } from "@urql/exchange-retry";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 
 /** Sent on every HTTP request so the hub can refuse cross-site form posts (CSRF). */
@@ -67,6 +77,38 @@ export function createWs(url: string = wsUrl()): WsClient {
   });
 }
 
+/** A fresh random key (128 bits, hex) for one user action's mutation. */
+export function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Every mutation carries an `Idempotency-Key` header: fresh for each mutation the page starts (one
+ * user action), and the same on its retries, which resend this very operation. A write the hub
+ * committed but could not confirm (the answer lost on the way, the database gone mid-commit) is
+ * then answered with its first result instead of being written twice.
+ */
+export const idempotencyExchange = mapExchange({
+  onOperation(operation: Operation) {
+    if (operation.kind !== "mutation") return operation;
+    const given = operation.context.fetchOptions;
+    const options = (typeof given === "function" ? given() : given) ?? {};
+    const headers = { ...(options.headers as Record<string, string>), "Idempotency-Key": newIdempotencyKey() };
+    return makeOperation(operation.kind, operation, {
+      ...operation.context,
+      fetchOptions: { ...options, headers },
+    });
+  },
+});
+
+/** Worth trying a mutation again with its key: the hub was not reached or its database was away. */
+export function retryable(error: CombinedError, operation: Operation): boolean {
+  return (
+    operation.kind === "mutation" &&
+    (!!error.networkError || error.graphQLErrors.some((e) => e.extensions?.code === "DATABASE_UNAVAILABLE"))
+  );
+}
+
 export function createApiClient(ws: WsClient = createWs()): Client {
   const bookmarks = bookmarkedFetch();
   return new Client({
@@ -79,6 +121,8 @@ export function createApiClient(ws: WsClient = createWs()): Client {
           if (result.error?.graphQLErrors.some((e) => e.extensions?.code === "BAD_BOOKMARK")) bookmarks.forget();
         },
       }),
+      idempotencyExchange, // before the retries: a retry keeps its operation's key
+      retryExchange({ initialDelayMs: 500, maxDelayMs: 4000, maxNumberAttempts: 3, retryIf: retryable }),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

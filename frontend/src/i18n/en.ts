@@ -282,6 +282,7 @@ const en = {
     QUERY_TOO_COSTLY: "This request asks for too much at once. Ask for fewer items.",
     RATE_LIMITED: "Too many requests in a short time. Please wait a moment and try again.",
     REQUEST_TOO_LARGE: "The request is too large for the hub.",
+    BAD_REQUEST: "The hub could not read this request. Reload the page and try again.",
     IMPORT_REJECTED: "The import was rejected and nothing was written. Check the rows it names.",
     IDEMPOTENCY_KEY_REUSED: "This request was already sent once with different data.",
   },

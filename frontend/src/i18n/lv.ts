@@ -292,6 +292,7 @@ const lv = {
     QUERY_TOO_COSTLY: "Šis pieprasījums prasa pārāk daudz vienlaikus. Pieprasiet mazāk ierakstu.",
     RATE_LIMITED: "Pārāk daudz pieprasījumu īsā laikā. Lūdzu, brīdi uzgaidiet un mēģiniet vēlreiz.",
     REQUEST_TOO_LARGE: "Pieprasījums centram ir pārāk liels.",
+    BAD_REQUEST: "Centrs šo pieprasījumu nevarēja nolasīt. Pārlādējiet lapu un mēģiniet vēlreiz.",
     IMPORT_REJECTED: "Imports noraidīts, nekas netika ierakstīts. Pārbaudiet norādītās rindas.",
     IDEMPOTENCY_KEY_REUSED: "Šis pieprasījums jau vienreiz tika nosūtīts ar citiem datiem.",
   },
