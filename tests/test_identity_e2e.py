@@ -7,11 +7,14 @@ decide what they may do."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import itsdangerous
 import pytest
 
 from graph import identity, people
@@ -27,18 +30,13 @@ from tests.conftest import TEST_ADMIN_EMAIL, TEST_DATA_DIR, Hub, free_port, star
 from tests.test_early_pages import _twice
 from tests.test_signin import CSRF, sign_in
 
-
-def browser_me(browser: httpx.Client) -> Any:
-    return browser.post("/graphql", json={"query": ME}, headers=CSRF).json()["data"]["me"]
-
-
 ME = "{ me { email admin person { id } } }"
 RESTRICTED_TEAM = "query($id: ID!) { team(id: $id) { name } }"
 UPDATE = "mutation($id: ID!, $patch: PersonPatch!) { updatePerson(id: $id, patch: $patch) { id email name } }"
 
 
 async def world(graph: Graph) -> dict[str, str]:
-    """Anna, a member of a restricted team; Boris, who is not; a second institution."""
+    """Anna, the lead of a restricted team; Boris, who is not in it; a second institution."""
     fm = await builders.institution(graph, "FM")
     vk = await builders.institution(graph, "VK")
     anna = await builders.person(graph, "Anna Ozola", fm["id"], email="anna@t.lv")
@@ -79,6 +77,10 @@ def me(hub: Hub, bearer: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()["data"]["me"]
     return found
+
+
+def browser_me(browser: httpx.Client) -> Any:
+    return browser.post("/graphql", json={"query": ME}, headers=CSRF).json()["data"]["me"]
 
 
 def refused(hub: Hub, bearer: str) -> str:
@@ -423,3 +425,27 @@ async def test_a_browser_sign_in_that_binds_nobody_is_refused_with_the_reason(hu
     assert await bound_subjects(graph, ids["anna"]) == [
         (hub.settings.effective_oidc_issuer, "another-account")
     ]
+
+
+def session_cookie(hub: Hub, user: dict[str, Any]) -> str:
+    """A session cookie as Starlette's SessionMiddleware signs it with the hub's secret."""
+    data = base64.b64encode(json.dumps({"user": user}).encode())
+    return itsdangerous.TimestampSigner(hub.settings.secret_key.get_secret_value()).sign(data).decode()
+
+
+async def test_a_session_from_before_binding_holding_only_an_email_signs_nobody_in(
+    hub: Hub, graph: Graph
+) -> None:
+    ids = await world(graph)
+    until = int(time.time()) + 600
+    issuer = hub.settings.effective_oidc_issuer
+    current = {"iss": issuer, "sub": "s-anna", "email": "anna@t.lv", "email_verified": True, "until": until}
+    old = {"email": "anna@t.lv", "until": until, "sid": "x"}
+
+    def as_browser(user: dict[str, Any]) -> Any:
+        cookies = {"sadarbe_session": session_cookie(hub, user)}
+        with httpx.Client(base_url=hub.base_url, cookies=cookies, timeout=30) as browser:
+            return browser_me(browser)
+
+    assert as_browser(current) == {"email": "anna@t.lv", "admin": False, "person": {"id": ids["anna"]}}
+    assert as_browser(old) is None  # signed out: sign in again

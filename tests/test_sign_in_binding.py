@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from graph import identity, invitations, people
-from graph.access import GrantedRole, SignIn
+from graph.access import GrantedRole, SignIn, Viewer
 from graph.driver import Graph
 from graph.people import PersonPatch
 from tests import builders
@@ -249,41 +249,39 @@ async def test_concurrent_first_sign_ins_of_two_subjects_for_one_person_bind_exa
     assert [b["people"] for b in await bindings(graph)] == [[ids["anna"]]]
 
 
+async def annas_team(graph: Graph, ids: dict[str, str]) -> str:
+    issue = await builders.issue(graph, "Budget")
+    return str((await builders.team(graph, "Budget team", issue["id"], ids["anna"]))["id"])
+
+
+async def invitation_refused(graph: Graph, ids: dict[str, str], team: str, viewer: Viewer) -> None:
+    """Anna, as `viewer` says she is, invites Boris: CallerChanged, and nothing is written."""
+    before = await builders.count(graph)
+    data = invitations.InvitationInput(team_id=team, person_id=ids["boris"], allocation=10)
+    with pytest.raises(identity.CallerChanged):
+        await invitations.invite(graph, data, ids["anna"], viewer)
+    assert await builders.count(graph) == before
+
+
 async def test_a_write_for_a_remembered_caller_whose_sign_in_was_bound_elsewhere_is_not_made(
     graph: Graph,
 ) -> None:
     ids = await two_people(graph)
-    team = await builders.team(
-        graph, "Budget team", (await builders.issue(graph, "Budget"))["id"], ids["anna"]
-    )
+    team = await annas_team(graph, ids)
     remembered = await identity.viewer_for_sign_in(graph, verified("s-anna", "anna@t.lv"), NO_ADMINS)
     await identity.release_sign_ins(graph, ids["anna"], None)
     await sign_in(graph, verified("s-anna", "boris@t.lv"))  # the provider's subject is Boris's now
 
-    with pytest.raises(identity.CallerChanged):
-        await invitations.invite(
-            graph,
-            invitations.InvitationInput(team_id=team["id"], person_id=ids["boris"], allocation=10),
-            ids["anna"],
-            remembered,
-        )
+    await invitation_refused(graph, ids, team, remembered)
 
 
 async def test_a_write_for_a_remembered_caller_whose_email_changed_is_not_made(graph: Graph) -> None:
     ids = await two_people(graph)
-    team = await builders.team(
-        graph, "Budget team", (await builders.issue(graph, "Budget"))["id"], ids["anna"]
-    )
+    team = await annas_team(graph, ids)
     remembered = await identity.viewer_for_sign_in(graph, verified("s-anna", "anna@t.lv"), NO_ADMINS)
     await people.update(graph, ids["anna"], PersonPatch(email="anna.ozola@t.lv"), None)
 
-    with pytest.raises(identity.CallerChanged):
-        await invitations.invite(
-            graph,
-            invitations.InvitationInput(team_id=team["id"], person_id=ids["boris"], allocation=10),
-            ids["anna"],
-            remembered,
-        )
+    await invitation_refused(graph, ids, team, remembered)
 
 
 async def test_a_granted_role_of_a_bound_person_is_read_with_them(graph: Graph) -> None:

@@ -78,7 +78,10 @@ class WebSignIn:
         except NoPerson as exc:
             log.info("sign-in to no person", reason=str(exc))
             return PlainTextResponse(
-                f"You are signed in with your identity provider, but not here: {exc}.", 403
+                "Jūs esat pieteicies identitātes pakalpojumā, bet Sadarbē ne: jūsu kontu nevar sasaistīt "
+                "ar personu. Vērsieties pie administratora.\n\n"
+                f"You are signed in with your identity provider, but not here: {exc}.",
+                403,
             )
         except InvalidToken:
             return PlainTextResponse("The identity provider did not say who you are.", status_code=400)
