@@ -7,8 +7,8 @@ import contextlib
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -32,14 +32,13 @@ from strawberry.types.unset import UnsetType
 
 from graph import idempotency, migrations
 from graph.access import Viewer
-from graph.driver import Graph
+from graph.driver import Graph, count_queries
 from graph.errors import DatabaseUnavailable, DomainError
 from hub import audit_export, health, metrics
 from hub.api.context import Context
-from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
-from hub.auth import principal
+from hub.auth import callers, principal
 from hub.auth.callers import CallerCache
 from hub.auth.sockets import SessionSockets
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
@@ -49,7 +48,7 @@ from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
-from hub.middleware import GraphQLGuard, RequestContext, replaying
+from hub.middleware import GraphQLGuard, RequestContext
 from hub.runtime import tune_collector
 from hub.web import WebApp
 from hub.ws_frames import SharedFrameHandler
@@ -58,6 +57,7 @@ from hub.ws_frames import SharedFrameHandler
 # that closes the socket when its sign-in expires.
 SESSION_VIEWER = "sadarbe.session_viewer"
 SESSION_SOCKET = "sadarbe.session_socket"  # (session id, the socket), to forget it at close
+CALLER_REMEMBERED = "sadarbe.caller_remembered"  # the HTTP caller came from the caller cache
 EXPIRY_TIMER = "sadarbe.expiry_timer"
 
 
@@ -77,7 +77,7 @@ class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = SharedFrameHandler  # shared results encoded once
 
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
-        # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
+        # The rate limiter and cost memo live as long as the app.
         self.limits = Limits(
             settings.max_query_cost, RateLimiter(settings.rate_limit_points), settings.max_page_size
         )
@@ -93,14 +93,22 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.verifier = verifier
+        # The last caller looked up per signed-in email (hub/auth/callers.py); every operation's
+        # first statement reads the caller again (hub/api/planning.py).
+        self.callers = CallerCache()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # HTTP: the viewer was resolved by `Authenticated` below; WebSocket: on_ws_connect sets it.
+        state = request.scope.get("state", {})
+        viewer = state.get("viewer", Viewer.anonymous())
+        graph: Graph = request.app.state.graph
         context = Context(
-            graph=request.app.state.graph,
+            graph=graph,
             settings=self.settings,
-            viewer=request.scope.get("state", {}).get("viewer", Viewer.anonymous()),
+            viewer=viewer,
             client_ip=request.client.host if request.client else None,
+            caller_confirmed=not state.get(CALLER_REMEMBERED, False),
+            refresh_viewer=self._refresher(graph, viewer.email),
         )
         if isinstance(request, WebSocket):
             context.live = request.app.state.live
@@ -149,6 +157,20 @@ class GraphQLApp(GraphQL[Context, None]):
                 scope["app"].state.session_sockets.discard(*state.pop(SESSION_SOCKET))
             live.connections -= 1
             metrics.websocket_closed()
+
+    def _refresher(self, graph: Graph, email: str | None) -> Callable[[], Awaitable[Viewer]]:
+        async def refresh() -> Viewer:
+            """The caller as the graph has them now (the cached entry was stale); anonymous when
+            they can no longer sign in."""
+            if email is None:
+                return Viewer.anonymous()
+            self.callers.forget(email)
+            try:
+                return await principal.viewer_for_claims(graph, self.settings, {"email": email}, self.callers)
+            except InvalidToken:
+                return Viewer.anonymous()
+
+        return refresh
 
     def encode_json(self, data: object) -> str:
         # An issue map at 10,000 people is a megabyte or more: json.dumps takes tens of ms.
@@ -219,19 +241,20 @@ class Authenticated:
 
     def __init__(self, graphql: GraphQLApp) -> None:
         self.graphql = graphql
-        self.early = EarlyPages(graphql)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         if scope["type"] == "http":
-            if scope["method"] == "POST":  # compiled pages first (hub/api/early_pages.py)
-                body, receive = await read_body(receive)
-                if await self.early.answer(scope, body, send, self.viewer):
+            # The round trips of the whole request, the caller's lookup included (development:
+            # `extensions.cypherQueries`, hub/api/round_trips.py).
+            with nullcontext() if self.graphql.settings.production else count_queries():
+                viewer = await self.viewer(scope, send, self.graphql.callers)
+                if viewer is None:
                     return
-            viewer = await self.viewer(scope, send)
-            if viewer is None:
-                return
-            state["viewer"] = viewer
+                state["viewer"] = viewer
+                state[CALLER_REMEMBERED] = callers.remembered.get()
+                await self.graphql(scope, receive, send)
+            return
         elif scope["type"] == "websocket":
             websocket = WebSocket(scope, receive, send)
             settings = self.graphql.settings
@@ -248,11 +271,12 @@ class Authenticated:
                     return
         await self.graphql(scope, receive, send)
 
-    async def viewer(self, scope: Scope, send: Send, callers: CallerCache | None = None) -> Viewer | None:
+    async def viewer(self, scope: Scope, send: Send, known: CallerCache | None = None) -> Viewer | None:
         """The HTTP caller, or None once a refusal has been sent (a bad token: 401)."""
         request = Request(scope)
+        callers.remembered.set(False)
         try:
-            viewer: Viewer = await request.app.state.principal(request, callers=callers)
+            viewer: Viewer = await request.app.state.principal(request, callers=known)
         except InvalidToken:
             await unauthenticated("invalid or expired token")(scope, _no_body, send)
             return None
@@ -260,20 +284,6 @@ class Authenticated:
             await graphql_error(exc)(scope, _no_body, send)
             return None
         return viewer
-
-
-async def read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The request body (GraphQLGuard has bounded it), and a `receive` that replays it."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"", receive  # disconnected: nothing to answer
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    return body, replaying(body, receive)
 
 
 async def _no_body() -> Message:

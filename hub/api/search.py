@@ -6,11 +6,12 @@ import strawberry
 
 from graph import search as text_search
 from graph.search import SearchKind
-from hub.api.base import GQLInfo, from_record
+from hub.api.planning import answered_by_planner, maps, roots
 
 strawberry.enum(SearchKind)
 
 
+@maps(text_search.SEARCH_RESULT)
 @strawberry.type(description="One search hit; fetch the object itself with `node(id)`.")
 class SearchResult:
     kind: SearchKind
@@ -23,20 +24,12 @@ class SearchResult:
     score: float = strawberry.field(description="Relevance; higher is better.")
 
 
+@roots(search=text_search.SEARCH_FIELD)
 @strawberry.type
 class SearchQuery:
     @strawberry.field(
         description="Ranked full-text search; every word must match, the last one may be a prefix "
         "(type-ahead), and Latvian diacritics are optional in both directions."
     )
-    async def search(
-        self,
-        info: GQLInfo,
-        text: str,
-        kinds: list[SearchKind] | None = None,
-        first: int = 10,
-    ) -> list[SearchResult]:
-        rows = await text_search.search(
-            info.context.graph, text, info.context.viewer, kinds=kinds, first=first
-        )
-        return [from_record(SearchResult, r) for r in rows]
+    def search(self, text: str, kinds: list[SearchKind] | None = None, first: int = 10) -> list[SearchResult]:
+        return answered_by_planner()

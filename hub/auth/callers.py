@@ -1,20 +1,26 @@
-"""The last Viewer looked up for each signed-in email, for the compiled pages' early path only.
+"""The last Viewer looked up for each signed-in email.
 
-Every request resolves its caller (email → Person id and roles), which is one Neo4j query per
-request on top of a page that is itself one query. The early path (hub/api/early_pages.py) takes
-the caller from here instead, and the page's own query reads the caller again in the same
-transaction (graph/pages.py `Answer.caller`): the page is served only when that read matches
-what was assumed; otherwise the entry is dropped and the request goes the usual way, with a fresh
-lookup. So an entry may be stale but is never acted on: a demoted, archived or erased person
-loses their rights from the next read on, on every replica, with no invalidation messages. Every
-other path looks its caller up as before.
+Every request resolves its caller (email → Person id and roles), which would be one Neo4j query
+per request on top of an operation that is itself one statement. An HTTP request takes the
+caller from here instead (`remembered` says so), and the operation's own statement reads the
+caller again (hub/api/planning.py; a one-statement write checks it in its guard,
+graph/identity.py `CONFIRMED`): the answer stands only when that read matches what was
+assumed; otherwise the entry is dropped and the operation runs again for a fresh lookup (a write
+that cannot check it gets a fresh lookup first). So an entry may be stale but is never acted on:
+a demoted, archived or erased person loses their rights from the next read on, on every
+replica, with no invalidation messages.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextvars import ContextVar
 
 from graph.access import Viewer
+
+# Whether the caller resolved last in this task came from the cache (hub/auth/principal.py sets
+# it; the app passes it on to the operation, which then reads the caller again).
+remembered: ContextVar[bool] = ContextVar("caller_remembered", default=False)
 
 CALLER_CACHE_SIZE = 4096  # distinct signed-in emails remembered, least recently used out first
 

@@ -20,7 +20,7 @@ from starlette.requests import HTTPConnection
 from graph import identity
 from graph.access import Viewer
 from graph.driver import Graph
-from hub.auth.callers import CallerCache
+from hub.auth.callers import CallerCache, remembered
 from hub.auth.tokens import InvalidToken, TokenVerifier
 from hub.coalesce import SingleFlight
 from hub.config import Settings
@@ -47,13 +47,15 @@ async def viewer_for_claims(
     graph: Graph, settings: Settings, claims: dict[str, Any], callers: CallerCache | None = None
 ) -> Viewer:
     """The Viewer for a verified token or ID token: matched to a Person by email. With `callers`
-    (the compiled pages' early path, which re-reads the caller in its page query) a remembered
-    Viewer is returned without a query, and a looked-up one is remembered."""
+    (HTTP operations, which read the caller again in their own statement, hub/auth/callers.py) a
+    remembered Viewer is returned without a query (`callers.remembered` is set), and a looked-up
+    one is remembered."""
     email = claims.get("email")
     if not isinstance(email, str) or not email:
         raise InvalidToken("the token carries no email to match a person")
     email = email.strip().lower()
     if callers is not None and (known := callers.get(email)) is not None:
+        remembered.set(True)
         return known
     admin = email in settings.bootstrap_admins
     viewer = await _lookups(settings).get(
@@ -113,7 +115,7 @@ async def viewer_from_request(
     callers: CallerCache | None = None,
 ) -> Viewer:
     """The caller of an HTTP request; InvalidToken for a bad bearer token. `callers`: see
-    `viewer_for_claims` (only for a path that re-reads the caller before acting)."""
+    `viewer_for_claims` (only for a path that reads the caller again before acting)."""
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
