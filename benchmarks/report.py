@@ -8,7 +8,6 @@ from benchmarks.queries import QUERIES
 
 NAMES = {
     "hub": "hub",
-    "hub-resolvers": "hub, resolver path (before)",
     "peer": "Neo4j GraphQL Library",
     "floor": "raw-Cypher floor",
 }

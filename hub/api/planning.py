@@ -62,12 +62,14 @@ from graphql import (
     is_abstract_type,
     is_leaf_type,
     located_error,
+    parse,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 from strawberry.types import get_object_definition
 
 from graph import identity, model, planner
+from graph.access import Viewer
 from graph.errors import DomainError
 from graph.planner import Plan, Projection
 from graph.selection import Selection
@@ -827,3 +829,34 @@ def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
     """The graphql-core schema Strawberry built: Strawberry keeps it as `_schema` (its own
     extensions read it there too, e.g. ValidationCache)."""
     return cast(GraphQLSchema, schema._schema)
+
+
+def read_statement(
+    schema: strawberry.Schema,
+    document: str,
+    variables: Mapping[str, Any] | None,
+    viewer: Viewer,
+    max_page_size: int,
+) -> tuple[Plan, dict[str, Any]]:
+    """The one statement a query document compiles to for these variables, and its parameters
+    (the viewer's included): what the hub sends for it, without the caller's re-read. For the
+    benchmark's raw-Cypher floor and the planner's tests."""
+    core = graphql_schema(schema)
+    parsed = parse(document)
+    operation = _operation(parsed, None)
+    coerced = get_variable_values(core, operation.variable_definitions or (), dict(variables or {}))
+    if isinstance(coerced, list):
+        raise ValueError(coerced)
+    plan = _plan(core, parsed, operation, coerced)
+
+    def args_at(site: int) -> Args:
+        definition, node = plan.sites[site]
+        return get_argument_values(definition, node, coerced)
+
+    assert PlannedOperations.registry is not None
+    roots = [(PlannedOperations.registry.roots[r.name], r.selection) for r in plan.roots]
+    read = planner.compile_read(roots, args_at, viewer, max_page_size)
+    params, refused = read.parameters(args_at, viewer, max_page_size)
+    if refused or read.refused:
+        raise next(iter({**read.refused, **refused}.values()))
+    return read, {**params, **viewer.params(), "viewerEmail": viewer.email, "viewerRoles": sorted(viewer.roles)}
