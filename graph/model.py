@@ -232,7 +232,13 @@ def analysis(
     aggregates, so no rule could be added after it). The rows are the `type`'s `{row}`; an entity
     a row names is reached by its id, with its rule."""
     return Reach(
-        "CALL () {" + query + "} WITH row AS {row}", type_name, "row", many=many, args=args, facts=facts, check=check
+        "CALL () {" + query + "} WITH row AS {row}",
+        type_name,
+        "row",
+        many=many,
+        args=args,
+        facts=facts,
+        check=check,
     )
 
 

@@ -311,10 +311,9 @@ def _python_fields() -> set[str]:
     assert registry is not None
     fields += list(registry.roots.values())
     for found in fields:
-        if isinstance(found, Value) and found.python is not None:
-            used.add(found.python.name)
-        elif isinstance(found, Computed):
-            used.add(found.python.name)
+        python = found.python if isinstance(found, Value | Computed) else None
+        if python is not None:
+            used.add(python.name)
     return used
 
 

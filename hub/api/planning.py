@@ -859,4 +859,9 @@ def read_statement(
     params, refused = read.parameters(args_at, viewer, max_page_size)
     if refused or read.refused:
         raise next(iter({**read.refused, **refused}.values()))
-    return read, {**params, **viewer.params(), "viewerEmail": viewer.email, "viewerRoles": sorted(viewer.roles)}
+    return read, {
+        **params,
+        **viewer.params(),
+        "viewerEmail": viewer.email,
+        "viewerRoles": sorted(viewer.roles),
+    }
