@@ -180,6 +180,21 @@ def render(results: dict[str, Any]) -> str:
         if verdicts:
             w("Targets: " + "; ".join(verdicts) + ".\n")
 
+    reshaped = results.get("reshaped")
+    if reshaped:
+        w("## Reshaped documents\n")
+        w("Latency at one client of each query's document and four reshaped variants of it (fields left "
+          "out, reordered, aliased, in named and inline fragments, under @include/@skip; "
+          "benchmarks/reshape.py), requests interleaved; target: every variant's median within 1.2× of "
+          "the original's.\n")  # fmt: skip
+        w("| query | original p50 ms | variants p50 ms | worst variant / original | target |")
+        w("|---|---|---|---|---|")
+        for key, r in reshaped.items():
+            variants = ", ".join(_f(v["p50_ms"], 2) for v in r["variants"])
+            met = "met" if r["worst_ratio"] <= 1.2 else "not met"
+            w(f"| ({key}) | {_f(r['original_p50_ms'], 2)} | {variants} | {r['worst_ratio']:.2f}× | **{met}** |")  # fmt: skip
+        w("")
+
     w("## CPU and memory\n")
     w("CPU in percent of one core over the measured window (the machine has "
       f"{m['cores']} cores, so 100 % is half of it). The floor's clients run inside its own process, so its "

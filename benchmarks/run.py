@@ -30,7 +30,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks import auth, report
+from benchmarks import auth, report, reshaped_latency
 from benchmarks.queries import QUERIES, Query, floor_of, pick_inputs
 from benchmarks.report import rotated
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
@@ -193,6 +193,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
     parser.add_argument("--reuse", action="store_true", help="keep a database already loaded at this scale")
     parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument(
+        "--no-reshaped",
+        dest="reshaped",
+        action="store_false",
+        help="skip the latency of reshaped documents (aliases, fragments, subsets) against the originals",
+    )
     parser.add_argument("--profile-requests", type=int, default=150)
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--note", default="", help="a line for the report, e.g. the machine's other load")
@@ -293,6 +299,17 @@ def main() -> None:
                 "bytes": len(body),
                 # The floor builds the hub's response by hand: it must be the very same data.
                 "same_as_hub": hub_check is not None and floor_data == hub_data.get(key),
+            }
+
+        if args.reshaped and "hub" in urls and hub_auth is not None:
+            _log("latency of reshaped documents against the originals, one client")
+            headers = auth.bearer(hub_auth["port"], procs.log_dir)
+            results["reshaped"] = {
+                key: reshaped_latency.measure(
+                    urls["hub"], headers, QUERIES[key].hub, inputs[QUERIES[key].inputs][:20]
+                )
+                for key in keys
+                if key != "f" and inputs.get(QUERIES[key].inputs)
             }
 
         if "f" in keys and inputs.get("writes"):

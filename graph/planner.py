@@ -107,11 +107,18 @@ class Plan:
             if site.root in refused:
                 continue
             try:
-                asked = Asked(args_at(site.index), viewer, max_page_size)
+                asked = Asked(_arguments(args_at, site.index), viewer, max_page_size)
                 params.update(_site_params(site, site.read(asked)))
             except DomainError as error:
                 refused[site.root] = error
         return params, refused
+
+
+NO_ARGUMENTS = -1  # the site of a field that takes no GraphQL arguments
+
+
+def _arguments(args_at: Callable[[int], Mapping[str, Any]], index: int) -> Mapping[str, Any]:
+    return {} if index == NO_ARGUMENTS else args_at(index)
 
 
 def _site_params(site: Site, read: Narrowing | Page) -> dict[str, Any]:
@@ -159,13 +166,12 @@ class _Compiler:
         return f"v{self.count}"
 
     def site(self, selection: Selection, read: Callable[[Asked], Narrowing | Page]) -> tuple[str, Any]:
-        """A new site for `selection`'s arguments: its prefix and what they ask for now."""
-        if selection.site is None:
-            raise ValueError(f"{selection.name}: a field with arguments needs its arguments")
+        """A new site for `selection`'s parameters: its prefix and what they ask for now. A field
+        without GraphQL arguments may still have parameters (its caller's, `myData`)."""
+        index = NO_ARGUMENTS if selection.site is None else selection.site
         prefix = f"s{len(self.sites)}_"
-        self.sites.append(Site(selection.site, prefix, read, self.root))
-        asked = Asked(self.args_at(selection.site), self.viewer, self.max_page_size)
-        return prefix, read(asked)
+        self.sites.append(Site(index, prefix, read, self.root))
+        return prefix, read(Asked(_arguments(self.args_at, index), self.viewer, self.max_page_size))
 
     @staticmethod
     def fill(template: str, env: Mapping[str, str], prefix: str = "", params: Sequence[str] = ()) -> str:
@@ -409,7 +415,10 @@ class _Compiler:
             prefix, narrowing = self.site(selection, mapping.args)
         finish = mapping.python.finish
         fields = selection.fields
-        self.finishes.append(Finish(path, lambda raw: project(finish(raw), fields)))
+        if selection.scalar is not None:  # a leaf (JSON): the finished value is the answer
+            self.finishes.append(Finish(path, finish))
+        else:
+            self.finishes.append(Finish(path, lambda raw: project(finish(raw), fields)))
         return f"head(COLLECT {{ {self.fill(mapping.query, {}, prefix, list(narrowing.params))} }})"
 
 
@@ -502,7 +511,7 @@ def compile_read(
             column = f"{compiler.field(mapping, {}, selection, (selection.key,))} AS r{i}"
             if isinstance(mapping, Reach) and mapping.facts is not None and mapping.check is not None:
                 site = next(s for s in compiler.sites if s.root == selection.key)
-                read = site.read(Asked(args_at(site.index), viewer, max_page_size))
+                read = site.read(Asked(_arguments(args_at, site.index), viewer, max_page_size))
                 facts = compiler.fill(mapping.facts, {}, site.prefix, list(read.params))
                 column += f", {facts} AS f{i}"
                 checks.append(Check(selection.key, f"f{i}", mapping.check))

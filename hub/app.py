@@ -33,7 +33,7 @@ from strawberry.types.unset import UnsetType
 from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph, count_queries
-from graph.errors import DatabaseUnavailable, DomainError
+from graph.errors import DatabaseUnavailable, DomainError, Unauthenticated
 from hub import audit_export, health, metrics
 from hub.api.context import Context
 from hub.api.errors import convert_errors
@@ -108,7 +108,7 @@ class GraphQLApp(GraphQL[Context, None]):
             viewer=viewer,
             client_ip=request.client.host if request.client else None,
             caller_confirmed=not state.get(CALLER_REMEMBERED, False),
-            refresh_viewer=self._refresher(graph, viewer.email),
+            refresh_viewer=self._refresher(graph, viewer.email, response),
         )
         if isinstance(request, WebSocket):
             context.live = request.app.state.live
@@ -158,17 +158,22 @@ class GraphQLApp(GraphQL[Context, None]):
             live.connections -= 1
             metrics.websocket_closed()
 
-    def _refresher(self, graph: Graph, email: str | None) -> Callable[[], Awaitable[Viewer]]:
+    def _refresher(
+        self, graph: Graph, email: str | None, response: Response | WebSocket
+    ) -> Callable[[], Awaitable[Viewer]]:
         async def refresh() -> Viewer:
-            """The caller as the graph has them now (the cached entry was stale); anonymous when
-            they can no longer sign in."""
+            """The caller as the graph has them now (the cached entry was stale). One who can no
+            longer sign in (archived, erased) is answered 401, as at a fresh sign-in."""
             if email is None:
                 return Viewer.anonymous()
             self.callers.forget(email)
             try:
                 return await principal.viewer_for_claims(graph, self.settings, {"email": email}, self.callers)
-            except InvalidToken:
-                return Viewer.anonymous()
+            except InvalidToken as exc:
+                if isinstance(response, Response):
+                    response.status_code = 401
+                    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                raise Unauthenticated("invalid or expired token") from exc
 
         return refresh
 

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from benchmarks import queries as bench
+from benchmarks import reshape
 from benchmarks.web_documents import reads
 from graph.access import Viewer
 from graph.driver import Graph
 from graph.pagination import encode_cursor
 from hub.api.planning import graphql_schema
 from hub.api.schema import schema
-from tests import planned, reshape, web_world
+from tests import planned, web_world
 from tests.conftest import Hub
 from tests.handbuilt import cypher
 from tests.web_world import ANNA, BORIS

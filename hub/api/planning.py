@@ -474,6 +474,17 @@ class Execution:
         context.caller_confirmed = True
         self._args.clear()
 
+    async def authorize(self, operation: str, root: Root) -> None:
+        """The root field's rule (hub/api/authz.py). A refusal for a caller taken from the cache
+        stands only once the caller is looked up afresh: the cache may say less than the graph."""
+        try:
+            await authorize(self.context, operation, root.name, dict(self.root_args(root)))
+        except DomainError:
+            if self.context.caller_confirmed:
+                raise
+            await self.refresh_caller()
+            await authorize(self.context, operation, root.name, dict(self.root_args(root)))
+
     @property
     def params(self) -> dict[str, Any]:
         viewer = self.context.viewer
@@ -494,7 +505,7 @@ class Execution:
             if root.name == "__typename":
                 continue
             try:
-                await authorize(self.context, "query", root.name, dict(self.root_args(root)))
+                await self.authorize("query", root)
                 allowed.append(root)
             except DomainError as error:
                 errors.append(_located(error, root))
@@ -610,7 +621,7 @@ class Execution:
     async def mutate_one(self, root: Root) -> Any:
         args = self.root_args(root)
         try:
-            await authorize(self.context, "mutation", root.name, dict(args))
+            await self.authorize("mutation", root)
         except DomainError as error:
             raise _Failed(_located(error, root)) from error
         write = self.registry.writes[root.name]

@@ -127,7 +127,7 @@ def variants(document: str, schema: GraphQLSchema, count: int, seed: int) -> lis
     assert root is not None
     out = []
     for i in range(count):
-        reshaper = _Reshaper(schema, random.Random(seed * 1000 + i))
+        reshaper = _Reshaper(schema, random.Random(seed * 1000 + i))  # noqa: S311 - reproducible shapes, no secret
         selection = reshaper.selection_set(operation.selection_set, root)
         used = print_ast(DocumentNode(definitions=(*reshaper.fragments, OperationDefinitionNode(
             operation=operation.operation, selection_set=selection))))  # fmt: skip
