@@ -136,6 +136,7 @@ async def test_a_member_removed_from_a_restricted_team_stops_receiving_its_event
     issue = (await builders.issue(graph, "Roads"))["id"]
     team = (await builders.team(graph, "Secret", issue, lead, visibility="RESTRICTED"))["id"]
     await builders.add_member(graph, team, member)
+    await graph.settled()  # the team's creation numbered before the feed starts, so not in it
     ws = await lc.connect(hub.ws_url, hub.ws_init("member@fm.gov.lv"))
     await lc.subscribe(ws, "1", TEAM_FEED, {"id": team})
     await asyncio.sleep(0.3)

@@ -771,6 +771,7 @@ class PlannedOperations(SchemaExtension):
             )
             return cast(ExecutionResult, await result if asyncio.iscoroutine(result) else result)
         key = (
+            id(schema),  # a plan holds the schema's own field definitions
             ctx.query,
             ctx.operation_name,
             tuple(sorted((k, _shape(v)) for k, v in variables.coerced.items())),
