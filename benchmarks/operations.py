@@ -89,10 +89,9 @@ def _prefix(text: str, rnd: random.Random) -> str:
     return " ".join([*words[: k - 1], last[: rnd.randint(min(2, len(last)), len(last))]])
 
 
-# Operations: name → (query, variables, cached). A cached operation answers from the snapshot
-# cache (graph/snapshot.py) until the next write, so it is measured twice: warm (repeated requests,
-# no writes between them) and cold (every timed request follows an untimed write, createSkill,
-# so the cache cannot answer: the computation itself, as the first reader after a change sees it).
+# Operations: name → (query, variables, cached). Every operation is computed by its one
+# statement (no result is cached between requests), so warm is all there is; `cached` would
+# measure an operation a second time after a write (createSkill before each timed request).
 Operation = tuple[str, Variables, bool]
 WRITE = "mutation ($n: String!) { createSkill(input: {name: $n}) { id } }"
 
@@ -104,18 +103,18 @@ def _operations(s: dict[str, list[Any]]) -> dict[str, Operation]:
             "query ($d: ID) { issueMap(filter: {directionId: $d, includePeople: true}) "
             "{ truncated nodes { id kind label weight status } edges { id source target kind stake role } } }",
             lambda r: {"d": one(r, s["directions"])},
-            True,
+            False,
         ),
         "issueMap (active issues, no people)": (
             "{ issueMap(filter: {status: ACTIVE}) { nodes { id kind label weight } edges { id source target kind } } }",
             lambda r: {},
-            True,
+            False,
         ),
         "issueMap (one institution)": (
             "query ($i: ID) { issueMap(filter: {institutionId: $i, includePeople: true}) "
             "{ nodes { id kind label weight } edges { id source target kind } } }",
             lambda r: {"i": one(r, s["institutions"])},
-            True,
+            False,
         ),
         "hotspots": (
             "{ hotspots(limit: 20) { code activeIssues activeMemberships score institution { nameLv } } }",
@@ -130,23 +129,23 @@ def _operations(s: dict[str, list[Any]]) -> dict[str, Operation]:
         "teamHealth": (
             "{ teamHealth(inactiveDays: 30) { teamId name problems lastActivityAt unansweredInvitations } }",
             lambda r: {},
-            True,
+            False,
         ),
         "directionMatrix": (
             "{ directionMatrix { number title cells { code activeIssues activeTeams } } }",
             lambda r: {},
-            True,
+            False,
         ),
         "collaborationNetwork": (
             "{ collaborationNetwork { nodes { id label weight } edges { source target weight } } }",
             lambda r: {},
-            True,
+            False,
         ),
         "collaborationNetwork (one direction, minWeight 2)": (
             "query ($d: ID) { collaborationNetwork(directionId: $d, minWeight: 2) "
             "{ nodes { id label weight } edges { source target weight } } }",
             lambda r: {"d": one(r, s["directions"])},
-            True,
+            False,
         ),
         "introductionPath": (
             "query ($a: ID!, $b: ID!) { introductionPath(fromPersonId: $a, toPersonId: $b) "
@@ -314,11 +313,8 @@ def _report(args: argparse.Namespace, source: str, summary: dict[str, Any], samp
         f"requests, {WARM_UP} warm-up requests then {args.requests} timed ones per operation and phase, varied "
         "arguments (random directions, institutions, pairs of team members, type-ahead prefixes "
         "of real names and titles). Viewer: the benchmark's administrator, signed in with a bearer "
-        "token (benchmarks/auth.py), who sees every team. Operations answered from the snapshot "
-        "cache (graph/snapshot.py) are measured twice: warm (repeated requests, nothing written "
-        "between them) and after a write (an untimed `createSkill` before each request, warm-up "
-        "included, so the cache cannot answer: the first request after any change). The others compute every "
-        "answer, so warm is all there is. "
+        "token (benchmarks/auth.py), who sees every team. Every operation computes every answer in "
+        "its one statement (nothing is cached between requests), so warm is all there is. "
         "Load average (1 min) before the run: "
         f"{load[0]:.1f}, after: {os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores.",
         "",

@@ -2,38 +2,31 @@
 
 For every query: the hub's GraphQL document, the Neo4j GraphQL Library peer's equivalent document
 (its generated API: `projectTeams(where: {id: {eq}})`, `…Connection` for relationship properties),
-and the floor: the very graph/ functions the hub's resolvers call, with the same round trips in the
-same order (concurrent where the hub's DataLoaders batch in the same tick), and the response built
-and serialised to JSON without any GraphQL.
+and the floor: the very Cypher statement the hub's planner compiles the document to (graph/
+planner.py), run through the Python driver with its parameters made in advance, the values
+finished in Python as the hub finishes them, and the response serialised to JSON, without any
+GraphQL. (a)-(f) are the benchmark's own documents; the web app's (Team, Issue, TeamWork,
+Person, People, MyDashboard) are taken from frontend/src as the app sends them
+(benchmarks/web_documents.py).
 
-Inputs (team ids, skill/institution pairs, issue ids) are picked from the loaded data by `pick_inputs`.
+Inputs (team ids, skill/institution pairs, issue ids, people) are picked from the loaded data by
+`pick_inputs`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from benchmarks.auth import BENCH_ADMIN
-from graph import (
-    formation,
-    identity,
-    institutions,
-    invitations,
-    mapping,
-    pages,
-    people,
-    posts,
-    skills,
-    teams,
-)
+from benchmarks.web_documents import reads
+from graph import identity, invitations, planner, posts, teams
 from graph.access import SignIn, Viewer
-from graph.driver import Graph, Record
-from graph.formation import SuggestionInput
+from graph.driver import Graph
+from graph.planner import Plan, Projection
 from graph.validation import validate
 from hub.auth import keys
 
@@ -241,7 +234,105 @@ PEER_WRITE_MIX = (
     + "\n}",
 )
 
-# --- the floor ---------------------------------------------------------------------------
+
+# --- the web app's own documents (frontend/src), and the library's equivalents -----------------
+
+WEB = reads()
+
+PEER_WEB_TEAM = """
+query Team($id: ID!) {
+  projectTeams(where: {id: {eq: $id}}) {
+    id name mandate status visibility endDate legalBasisNumber legalBasisDate
+    issue { id title }
+    membersConnection(sort: [{node: {name: ASC}}]) {
+      edges { properties { role allocation } node { id name institution { id code } } }
+    }
+  }
+}
+"""
+
+PEER_WEB_ISSUE = """
+query Issue($id: ID!) {
+  horizontalIssues(where: {id: {eq: $id}}) {
+    id title description status priority
+    direction { id number titleLv titleEn }
+    affectedConnection { edges { properties { stake } node { id nameLv nameEn } } }
+    dependsOn(sort: [{title: ASC}]) { id title }
+    teams(sort: [{name: ASC}]) { id name status membersConnection { edges { properties { role } } } }
+  }
+}
+"""
+
+# Coverage has no generated equivalent: the library reads what it is made from (the affected
+# institutions and, for each, its people on this team); the client would work out what is missing.
+PEER_WEB_TEAMWORK = """
+query TeamWork($id: ID!) {
+  projectTeams(where: {id: {eq: $id}}) {
+    id
+    members { id name }
+    issue {
+      affectedConnection {
+        edges {
+          properties { stake }
+          node {
+            id code nameLv nameEn
+            people(where: {memberships: {some: {id: {eq: $id}}}}, sort: [{name: ASC}]) { id name }
+          }
+        }
+      }
+    }
+    invitations(sort: [{createdAt: DESC}]) { id status role allocation expiresAt person { id name } }
+    decisions(sort: [{date: DESC}]) { id text date legalBasis }
+    tasks(sort: [{dueDate: ASC}]) { id title status dueDate assignee { id name } }
+  }
+}
+"""
+
+PEER_WEB_PERSON = """
+query Person($id: ID!) {
+  people(where: {id: {eq: $id}}) {
+    id name email title languages
+    institution { id nameLv nameEn }
+    skillsConnection(sort: [{edge: {level: DESC}}]) { edges { properties { level } node { id name } } }
+    membershipsConnection { edges { properties { role allocation } node { id name status } } }
+  }
+}
+"""
+
+PEER_WEB_PEOPLE = """
+query People($skillId: ID!) {
+  peopleConnection(
+    first: 50
+    sort: [{name: ASC}]
+    where: {archivedAt: {eq: null}, skillsConnection: {some: {node: {id: {eq: $skillId}}}}}
+  ) {
+    totalCount
+    edges {
+      node {
+        id name title
+        institution { id nameLv nameEn }
+        skillsConnection(sort: [{edge: {level: DESC}}]) { edges { properties { level } node { id name } } }
+      }
+    }
+  }
+}
+"""
+
+PEER_WEB_DASHBOARD = """
+query MyDashboard($id: ID!) {
+  people(where: {id: {eq: $id}}) {
+    id name
+    membershipsConnection { edges { properties { role allocation } node { id name status } } }
+    invitations(sort: [{createdAt: DESC}]) {
+      id status role allocation message expiresAt
+      team { id name }
+      invitedBy { id name }
+    }
+  }
+}
+"""
+
+# --- the floor ----------------------------------------------------------------------------
 
 _SYSTEM = Viewer.system()
 
@@ -252,97 +343,75 @@ def _json_default(value: object) -> str:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _dump(data: dict[str, Any]) -> bytes:
+def _dump(data: Mapping[str, Any]) -> bytes:
     return json.dumps({"data": data}, default=_json_default, ensure_ascii=False).encode()
 
 
-def _inst(record: Record | None) -> dict[str, Any] | None:
-    if record is None:
-        return None
-    return {"id": record["id"], "code": record["code"], "nameEn": record["nameEn"]}
+@dataclass(frozen=True)
+class Statement:
+    """A document's statement as the hub's planner compiles it, and its parameters per input."""
+
+    plan: Plan
+    params: dict[str, dict[str, Any]]  # by the input's JSON
 
 
-async def floor_team_page(graph: Graph, args: Input) -> bytes:
-    """The hub's one round trip for (a) (graph/pages.py), serialised without GraphQL."""
-    return _dump((await pages.team_page(graph, args["id"], _SYSTEM, 20)).data)
+def _key(args: Input) -> str:
+    return json.dumps(args, sort_keys=True)  # inputs are JSON: this names each one
 
 
-async def floor_people_search(graph: Graph, args: Input) -> bytes:
-    """The hub's one round trip for (b) (graph/pages.py), serialised without GraphQL."""
-    return _dump((await pages.people_search(graph, args["skillId"], args["institutionId"], 50, _SYSTEM)).data)
+def compile_floor(document: str, inputs: list[Input]) -> Statement:
+    """The floor of a read document: its statement and every input's parameters, made before a
+    cell is measured (the hub makes them per request; it is planning, not Cypher)."""
+    from hub.api.planning import read_statement
+    from hub.api.schema import schema
+
+    params: dict[str, dict[str, Any]] = {}
+    plan = None
+    for args in inputs:
+        plan, params[_key(args)] = read_statement(schema, document, args, _SYSTEM, 100)
+    assert plan is not None
+    return Statement(plan, params)
 
 
-async def floor_issue_page(graph: Graph, args: Input) -> bytes:
-    """The hub's one round trip for (c) (graph/pages.py), serialised without GraphQL."""
-    return _dump((await pages.issue_page(graph, args["id"], _SYSTEM, 20)).data)
+async def run_floor(graph: Graph, statement: Statement, args: Input) -> bytes:
+    """One request on the floor: the statement, the values finished in Python, the JSON."""
+    row = (await graph.read_values(statement.plan.text, **statement.params[_key(args)]))[0]
+    data = {key: row[column] for key, column in statement.plan.columns.items()}
+    planner.finish(data, statement.plan.finishes)
+    return _dump(data)
 
 
-async def floor_suggest(graph: Graph, args: Input) -> bytes:
-    """The hub's round trips for (d): the ranking, then skills, gap institutions and people together,
-    then the people's institutions not loaded yet."""
-    data = validate(SuggestionInput, {"team_id": args["teamId"], "skills": args["skills"], "limit": 10})
-    ranked = await formation.suggest(graph, data, _SYSTEM)
-    skill_names, gap_insts, found_people = await asyncio.gather(
-        skills.by_ids(graph, sorted({k["skillId"] for r in ranked for k in r["skills"]})),
-        institutions.by_ids(graph, sorted({r["gap"]["institutionId"] for r in ranked if r["gap"]})),
-        people.by_ids(graph, [r["personId"] for r in ranked]),
-    )
-    missing = sorted(
-        {p["institutionId"] for p in found_people.values() if p.get("institutionId")} - gap_insts.keys()
-    )
-    insts = {**gap_insts, **(await institutions.by_ids(graph, missing) if missing else {})}
-    out = []
-    for r in ranked:
-        p = found_people.get(r["personId"], {})
-        out.append(
-            {
-                "score": r["score"],
-                "freeCapacity": r["freeCapacity"],
-                "matchedSkills": [
-                    {
-                        "level": k["level"],
-                        "skill": {"id": k["skillId"], "name": skill_names[k["skillId"]]["name"]},
-                    }
-                    for k in r["skills"]
-                ],
-                "institutionGap": r["gap"]
-                and {"stake": r["gap"]["stake"], "institution": _inst(insts.get(r["gap"]["institutionId"]))},
-                "person": {
-                    "id": p.get("id"),
-                    "name": p.get("name"),
-                    "title": p.get("title"),
-                    "institution": _inst(insts.get(p.get("institutionId", ""))),
-                },
-            }
-        )
-    return _dump({"suggestMembers": out})
+def _projection(mutation: str) -> Projection:
+    """A write-mix mutation's result selection, compiled as the hub appends it to the write."""
+    from graphql import get_named_type, parse
+    from graphql.execution.values import get_variable_values
+
+    from hub.api.planning import _operation, _plan, graphql_schema
+    from hub.api.schema import schema
+
+    core = graphql_schema(schema)
+    document = parse(mutation)
+    operation = _operation(document, None)
+    coerced = get_variable_values(core, (), {})
+    assert not isinstance(coerced, list)
+    [root] = _plan(core, document, operation, coerced).roots
+    type_name = get_named_type(root.definition.type).name
+    return planner.compile_projection(type_name, "writtenNode", root.selection, lambda _: {}, _SYSTEM, 100)
 
 
-async def floor_issue_map(graph: Graph, args: Input) -> bytes:
-    """(e): one round trip, as in the hub; the nodes and edges projected to the fields asked for."""
-    found = await mapping.issue_map(
-        graph, mapping.MapFilter(direction_id=args["directionId"], limit=20_000), _SYSTEM
-    )
-    return _dump(
-        {
-            "issueMap": {
-                "truncated": False,
-                "nodes": [{k: n.get(k) for k in _MAP_NODE} for n in found.nodes],
-                "edges": [{k: e.get(k) for k in _MAP_EDGE} for e in found.edges],
-            }
-        }
-    )
-
-
-# The floor's callers, looked up once each, as the hub's early path remembers them
-# (hub/auth/callers.py); each write confirms its caller in its own first read, on both.
+# The floor's callers, looked up once each, as the hub's caller cache remembers them
+# (hub/auth/callers.py); each write confirms its caller in its own statement, on both.
 _floor_callers: dict[str, Viewer] = {}
 BENCH_ISSUER = "https://benchmark.invalid/floor"  # the floor's own: its bindings meet no hub's
+_projections: dict[int, Projection] = {}
 
 
 async def floor_write_mix(graph: Graph, args: Input) -> bytes:
-    """The four writes of (f) through the graph/ functions the hub's mutations call, one after another:
-    the benchmark's administrator invites, posts and updates; the invited person accepts."""
+    """The four writes of (f) through the graph/ functions the hub's mutations call, one after
+    another, each returning the mutation's selection from its own statement as the hub does: the
+    benchmark's administrator invites, posts and updates; the invited person accepts."""
+    if not _projections:
+        _projections.update(enumerate(_projection(m) for m in HUB_WRITE_MIX))
 
     async def caller(email: str, admin: bool = False) -> Viewer:
         if email not in _floor_callers:
@@ -357,15 +426,18 @@ async def floor_write_mix(graph: Graph, args: Input) -> bytes:
         graph,
         validate(invitations.InvitationInput,
                  {"team_id": args["teamId"], "person_id": args["personId"], "allocation": 5, "message": "benchmark"}),
-        admin.person_id, admin,
+        admin.person_id, admin, returning=_projections[0],
     )  # fmt: skip
     invitee = await caller(args["email"])
-    accepted = await invitations.accept(graph, invitation["id"], invitee.person_id, invitee)
+    accepted = await invitations.accept(
+        graph, invitation["id"], invitee.person_id, invitee, returning=_projections[1]
+    )
     post = await posts.create(
         graph,
         validate(posts.PostInput, {"team_id": args["teamId"], "body": "Benchmark post"}),
         admin.person_id,
         admin,
+        returning=_projections[2],
     )
     team = await teams.update(
         graph,
@@ -373,14 +445,9 @@ async def floor_write_mix(graph: Graph, args: Input) -> bytes:
         validate(teams.TeamPatch, {"mandate": f"Benchmark {invitation['id']}"}),
         admin.person_id,
         admin,
+        returning=_projections[3],
     )
-    return _dump(
-        {
-            "invitation": {"id": accepted["id"], "status": accepted["status"]},
-            "post": {"id": post["id"]},
-            "team": {"id": team["id"], "updatedAt": team.get("updatedAt")},
-        }
-    )
+    return _dump({"inviteMember": invitation, "acceptInvitation": accepted, "createPost": post, "updateTeam": team})
 
 
 @dataclass(frozen=True)
@@ -389,33 +456,45 @@ class Query:
     title: str
     hub: str
     peer: str | None
-    floor: Floor
     inputs: str  # which list of pick_inputs() feeds it
-    # The same selection with a no-op directive, which the hub answers resolver by resolver (the
-    # path before the compiled pages): the "before" column of the same run.
-    hub_resolvers: str | None = None
 
 
 QUERIES: dict[str, Query] = {
     q.key: q
     for q in (
         Query("a", "team page (members + institutions, coverage, latest 20 activities)",
-              HUB_TEAM_PAGE, PEER_TEAM_PAGE, floor_team_page, "teams",
-              HUB_TEAM_PAGE.replace("team(id: $id) {", "team(id: $id) @include(if: true) {")),
-        Query("b", "people search by skill and institution, page of 50",
-              HUB_PEOPLE_SEARCH, PEER_PEOPLE_SEARCH, floor_people_search, "pairs"),
+              HUB_TEAM_PAGE, PEER_TEAM_PAGE, "teams"),
+        Query("b", "people search by skill and institution, page of 50", HUB_PEOPLE_SEARCH, PEER_PEOPLE_SEARCH, "pairs"),
         Query("c", "issue with affected institutions, teams, latest 20 activities",
-              HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, floor_issue_page, "issues",
-              HUB_ISSUE_PAGE.replace("issue(id: $id) {", "issue(id: $id) @include(if: true) {")),
+              HUB_ISSUE_PAGE, PEER_ISSUE_PAGE, "issues"),
         Query("d", "suggestMembers for a team, two requested skills, top 10 (no peer equivalent)",
-              HUB_SUGGEST, None, floor_suggest, "suggest"),
+              HUB_SUGGEST, None, "suggest"),
         Query("e", "issueMap for one plan direction (nodes and edges; no peer equivalent)",
-              HUB_ISSUE_MAP, None, floor_issue_map, "directions"),
+              HUB_ISSUE_MAP, None, "directions"),
         # (f) sends HUB_WRITE_MIX or PEER_WRITE_MIX (benchmarks/worker.py), not one document.
-        Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations)",
-              "", "", floor_write_mix, "writes"),
+        Query("f", "write mix: invite, accept, post, update team (one iteration = 4 mutations)", "", "", "writes"),
+        Query("team", "web app: Team (a team's page)", WEB["Team"], PEER_WEB_TEAM, "teams"),
+        Query("issue", "web app: Issue (an issue's page)", WEB["Issue"], PEER_WEB_ISSUE, "issues"),
+        Query("teamwork", "web app: TeamWork (coverage, invitations, decisions, tasks)",
+              WEB["TeamWork"], PEER_WEB_TEAMWORK, "teams"),
+        Query("person", "web app: Person (a profile)", WEB["Person"], PEER_WEB_PERSON, "people"),
+        Query("people", "web app: People (search by skill, page of 50)", WEB["People"], PEER_WEB_PEOPLE, "skills"),
+        Query("dashboard", "web app: MyDashboard (memberships and invitations)",
+              WEB["MyDashboard"], PEER_WEB_DASHBOARD, "people"),
     )
 }  # fmt: skip
+
+
+def floor_of(key: str, inputs: list[Input]) -> Floor:
+    """The floor's call for a query, its statements made for these inputs."""
+    if key == "f":
+        return floor_write_mix
+    statement = compile_floor(QUERIES[key].hub, inputs)
+
+    async def call(graph: Graph, args: Input) -> bytes:
+        return await run_floor(graph, statement, args)
+
+    return call
 
 
 async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 45_000) -> dict[str, list[Input]]:
@@ -449,6 +528,13 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 45_000)
         teams=open_teams or [""],
     )
     direction_rows = await graph.read("MATCH (d:PlanDirection) RETURN d.id AS id ORDER BY d.number")
+    # People with the most memberships and invitations (a profile and a dashboard with content).
+    person_rows = await graph.read(
+        "MATCH (p:Person) WHERE p.archivedAt IS NULL "
+        "WITH p, COUNT { (p)-[:MEMBER_OF]->() } + COUNT { (p)<-[:INVITES]-() } AS size "
+        "RETURN p.id AS id ORDER BY size DESC, id LIMIT $n",
+        n=count,
+    )
     issue_rows = await graph.read("MATCH (i:HorizontalIssue) RETURN i.id AS id ORDER BY id LIMIT $n", n=count)
     pairs = [{"skillId": r["skillId"], "institutionId": r["institutionId"]} for r in pair_rows]
     common_skills = list(dict.fromkeys(p["skillId"] for p in pairs))
@@ -474,4 +560,7 @@ async def pick_inputs(graph: Graph, count: int = 200, write_pairs: int = 45_000)
         ],
         "pairs": pairs,
         "issues": [{"id": r["id"]} for r in issue_rows],
+        "people": [{"id": r["id"]} for r in person_rows],
+        # The web app's People page sends a filter; the library's document takes the skill's id.
+        "skills": [{"skillId": s, "filter": {"skillId": s}} for s in common_skills],
     }

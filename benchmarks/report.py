@@ -9,7 +9,6 @@ from benchmarks.queries import QUERIES
 
 NAMES = {
     "hub": "hub",
-    "hub-resolvers": "hub, resolver path (before)",
     "peer": "Neo4j GraphQL Library",
     "floor": "raw-Cypher floor",
 }
@@ -182,6 +181,21 @@ def render(results: dict[str, Any], raw: Path) -> str:
         if verdicts:
             w("Targets: " + "; ".join(verdicts) + ".\n")
 
+    reshaped = results.get("reshaped")
+    if reshaped:
+        w("## Reshaped documents\n")
+        w("Latency at one client of each query's document and four reshaped variants of it (fields left "
+          "out, reordered, aliased, in named and inline fragments, under @include/@skip; "
+          "benchmarks/reshape.py), requests interleaved; target: every variant's median within 1.2× of "
+          "the original's.\n")  # fmt: skip
+        w("| query | original p50 ms | variants p50 ms | worst variant / original | target |")
+        w("|---|---|---|---|---|")
+        for key, r in reshaped.items():
+            variants = ", ".join(_f(v["p50_ms"], 2) for v in r["variants"])
+            met = "met" if r["worst_ratio"] <= 1.2 else "not met"
+            w(f"| ({key}) | {_f(r['original_p50_ms'], 2)} | {variants} | {r['worst_ratio']:.2f}× | **{met}** |")  # fmt: skip
+        w("")
+
     w("## CPU and memory\n")
     w("CPU in percent of one core over the measured window (the machine has "
       f"{m['cores']} cores, so 100 % is half of it). The floor's clients run inside its own process, so its "
@@ -273,7 +287,7 @@ def _verdicts(results: dict[str, Any], key: str, clients: list[int]) -> list[str
     return out
 
 
-STATIC_NOTES = """## How to read this, and what is not measured yet
+STATIC_NOTES = """## How to read this
 
 - **Same Neo4j, same data, same run.** All three contenders read one Neo4j loaded once; the cells are
   interleaved (for each query and client count: hub, peer, floor), so changes in background load
@@ -281,200 +295,50 @@ STATIC_NOTES = """## How to read this, and what is not measured yet
   (`--rounds`), each round starting with the next contender; the tables give the median round
   (its throughput, latencies, CPU) with the range of the rounds' throughput in brackets, and the
   verdicts use the medians. Before the first write cell, one unreported write cell per contender
-  at 32 clients lets Neo4j compile its write paths (the first write cell after a start used to
-  complete nothing); `warm_up_cells` in the JSON. On a 2-core machine Neo4j, the server under test and the load generator
-  share the CPU: throughput is that of the whole box, and the CPU columns say who used it.
+  at 32 clients lets Neo4j compile its write paths; `warm_up_cells` in the JSON. On a 2-core
+  machine Neo4j, the server under test and the load generator share the CPU: throughput is that
+  of the whole box, and the CPU columns say who used it.
+- **The hub** answers every query and mutation through its one planner (docs/planner.md): the
+  validated document compiles to one Cypher statement whose result is the response; there is no
+  page-shaped path. It runs as `make run` configures it, in development mode (its built-in identity
+  provider signs the benchmark's callers), with the web app's `Idempotency-Key` on no request
+  here; tracing and Redis off. Each request's caller comes from the hub's caller cache after the
+  first and is read again inside the operation's statement.
+- **The floor** runs the very statement the hub's planner compiles each document to, through the
+  Python driver, with its parameters made before the cell (benchmarks/queries.py `floor_of`),
+  finishes the values Python finishes (cursors, the map) and serialises the JSON: the hub's cost
+  minus GraphQL, Strawberry, authentication and HTTP. For (f) it calls the graph/ write functions
+  with the mutations' result selections appended, as the hub does.
+- **The web app's documents** (Team, Issue, TeamWork, Person, People, MyDashboard) are taken from
+  `frontend/src` as the app sends them (with `__typename` everywhere, as urql adds it;
+  benchmarks/web_documents.py). The library's equivalents (`PEER_WEB_*`) read the same data; for
+  TeamWork's coverage, which has no generated equivalent, it reads what coverage is made of (each
+  affected institution and its people on the team) and the client would work out what is missing.
+  People filters on one skill, the team and issue pages use the largest teams and any issues.
 - **Equivalence.** The peer's type definitions (`benchmarks/neo4j-graphql/type-defs.graphql`) use the
   hub's labels, properties and relationship types, with `@relationshipProperties` for MEMBER_OF
   (role, allocation, since), HAS_SKILL (level) and AFFECTS (stake). The hub applies the team
-  visibility rule (`TEAM_VISIBLE`) in every team read; its caller is the system viewer, so the
-  rule passes every row, but Neo4j still evaluates it. The peer has no authorization rules.
-  One-to-one relationships (a person's institution, a team's issue) are lists in the peer, as the
-  library 7 deprecates singular relationship fields. Orders differ slightly (the hub sorts members
-  lead first, the peer by name). The peer answers each request with one generated Cypher query.
-- **The floor** runs the same Cypher as the hub, through the same graph/ functions, builds the same
-  JSON and serialises it — the hub's cost minus GraphQL, Strawberry and HTTP. For the team page
-  (a), the issue page (c) and people search (b) that is the one query of graph/pages.py that the
-  hub's compiled path (hub/api/compiled.py) runs; for (d) the resolvers' round trips, in the
-  same waves. That query also re-reads the caller by email (the hub's check of its remembered
-  caller, see 10 below); the floor passes no email, so for it that part matches nothing. On
-  other paths the hub looks its caller up in one more query per request.
-- **Rate limit.** The benchmark signs in as one caller, so the hub it starts has a per-caller rate
-  budget it cannot reach (`benchmarks/auth.py`); the limiter still charges every request.
-- **The hub, resolver path (before)** is the same hub answering the same selection for (a) and
-  (c) with a no-op `@include(if: true)` on the root field, which the compiled path does not match:
-  Strawberry executes it resolver by resolver with DataLoaders (8 and 6 round trips), as every
-  request did before the compiled pages. It is the "before" column, measured in the same run.
+  visibility rule in every read that reaches a team (and the activity and invitation rules); its
+  caller is the benchmark's administrator, so the rules pass every row, but Neo4j still evaluates
+  them. The peer has no authorization rules. One-to-one relationships (a person's institution, a
+  team's issue) are lists in the peer. Orders differ slightly (the hub sorts members lead first,
+  the peer by name). The peer answers each request with one generated Cypher query.
 - **(d) `suggestMembers`** has no counterpart in the Neo4j GraphQL Library (it is a ranking query;
   the library would need it as a `@cypher` field, i.e. the same Cypher), so it runs hub vs floor.
-- **(e) `issueMap`** (one direction's issues, institutions, teams as nodes and edges; one Cypher
-  round trip) likewise runs hub vs floor only.
+- **(e) `issueMap`** (one direction's issues, institutions, teams as nodes and edges) likewise runs
+  hub vs floor only.
 - **(f) the write mix** is one client iteration of four mutations, each waiting for the previous
   (invite a person with no invitation yet to an open team at 5 %, they accept, a post to the team,
   the team's mandate updated); req/s there counts iterations, so ×4 for mutations. Every cell gets
   fresh (team, person) pairs. It runs after all reads (it adds memberships and activity). The
   library runs the same four steps with its generated mutations (`PEER_WRITE_MIX` in
-  benchmarks/queries.py): each request makes the hub's graph change (the invitation with its
-  TO_JOIN and INVITES, its status, MEMBER_OF with the invited terms, the post, the mandate) and,
-  in a second root field, the Activity with the hub's IN_SCOPE feeds. It does less than the hub:
-  it checks no rule (lead, invitee, member, capacity, an existing membership or pending
-  invitation, the caller still as remembered; the hub checks them in the one statement that makes
-  its write), runs each root field as its own transaction, is given the team's
-  issue id instead of reading it, and leaves its activities unnumbered (no seq: the library
-  cannot take the hub's counter lock).
-- **Dataset:** the demo generator at national scale (counts under *Dataset* above). The team
-  page (a) asks for the issue's affected institutions and every member's institution, from which
-  the page derives coverage; the hub's `ProjectTeam.coverage` field is not in the document.
+  benchmarks/queries.py): each request makes the hub's graph change and, in a second root field,
+  the Activity with the hub's IN_SCOPE feeds. It does less than the hub: it checks no rule (lead,
+  invitee, member, capacity, an existing membership or pending invitation, the caller still as
+  remembered; the hub checks them in the one statement that makes its write and returns its
+  answer), runs each root field as its own transaction, is given the team's issue id instead of
+  reading it, and leaves its activities unnumbered (the library cannot take the hub's counter lock).
+- **Reshaped documents**: the latency table compares each document with four reshaped variants
+  at one client; the planner compiles every shape to one statement, so they should cost alike.
 - The harness takes a new query by adding it to `benchmarks/queries.py`.
-
-## What changed since the baseline run (issue 7)
-
-1. **The team and issue pages in one Cypher round trip, without field-by-field execution.**
-   graph/pages.py answers each page with one query whose result is the response's `data`
-   (nested map projections and COLLECT subqueries, `TEAM_VISIBLE` and the activity rule inside);
-   hub/api/compiled.py recognises those validated documents after parsing, validation and the
-   cost/rate checks and sets the result, so Strawberry runs no resolvers. Any other selection
-   runs the resolvers as before; tests/test_compiled_pages.py asserts identical JSON.
-2. **People search (b)** anchors on the institution's staff (or the skill's holders) instead of
-   testing every person (graph/people.py).
-3. **`suggestMembers` (d)** computes the team's members, pending invitees and represented
-   institutions once instead of per candidate, and finds candidates with their matched skills and
-   institution gap in one pass (graph/formation.py): about 1.6 M → 0.2 M database hits per request
-   at 60,000 people.
-4. **Writes (f)**: an Activity is numbered just after its write commits, by one auto-commit
-   statement that holds the global counter's lock only while Neo4j runs it (graph/activity.py
-   `number_pending`); the counter used to be incremented inside each write transaction and held
-   across the round trip to the hub and its COMMIT, and the writers queued behind it. Writers
-   of one process that commit together share one numbering statement (`_Numbering`), so a burst
-   of N writes takes the lock about twice instead of N times; the floor runs the same graph/
-   code, so it shares them too. Writers can still deadlock now and then on team/person nodes
-   locked in different orders (the driver retries them; tests/test_write_concurrency.py). Since
-   16 below, the floor's write mix looks each caller up once and remembers them, as the hub's
-   early path does (the administrator once; each invited person once, to accept), and both
-   confirm the caller in each write's statement: one statement per mutation on both since 17
-   (two after 16; 35, then 27 queries per iteration before 15 and 16), plus the shared numbering.
-
-5. **People search (b) in one round trip**: its document is a compiled shape too
-   (graph/pages.py `people_search`, hub/api/compiled.py `PEOPLE_SEARCH`): 4 round trips and
-   ~750 resolved fields → 1 query whose result is the response.
-6. **Reads in one network exchange**: `Graph.read` runs an auto-commit transaction (RUN and PULL
-   in one write) instead of `execute_query`'s managed transaction, which added a COMMIT exchange
-   per read; a retryable failure is tried once more after 1 s, as the driver's retry did.
-7. **Activity times formatted by Neo4j** on the compiled pages (Python's `isoformat()` exactly):
-   hydrating each DateTime in Python was ~11 % of the hub's samples on (a) (py-spy, 32 clients).
-   Dates too since 13 below.
-8. **Verified bearer tokens remembered** by SHA-256 until they expire (hub/auth/tokens.py;
-   bounded, expiry checked on every use): ~0.2 ms of CPU per request.
-9. **orjson** encodes responses (hub/app.py `encode_json`; the json module for what it refuses).
-10. **Compiled pages answered before Strawberry's request pipeline** (hub/api/early_pages.py): a
-   POST whose document text Strawberry has already validated as a compiled page is answered in
-   the app, with the same guards (caller, operation name, variables, page size, root-field rules,
-   cost and rate limit through the same function, error conversion and masking) and orjson;
-   anything unusual goes to Strawberry. tests/test_early_pages.py checks each guard over HTTP.
-11. **No separate caller lookup on those pages**: the caller comes from a cache by email
-   (hub/auth/callers.py) and the page's own query re-reads them (graph/pages.py `Answer.caller`);
-   the page is served only when that read matches, else the request takes the usual path with a
-   fresh lookup, so a demoted or archived person never acts on a stale entry.
-12. **Repeated cells at 32 clients and a write warm-up** (benchmarks/run.py `--rounds`,
-   `--repeat-at`): one 8-second cell per contender moved by up to 2× between runs (Neo4j's JIT
-   still compiling write paths, checkpoints; on 2 cores they take the CPU from whoever runs),
-   and the contender measured first always took the drift. The targets are now judged on the
-   median of three rounds with the order rotated, after one unreported write cell each.
-13. **Compiled pages not copied in Python**: their dates are strings made by Neo4j too
-   (`toString` of a Date is its ISO form), so the rows are the JSON as the driver decodes them
-   (`Graph.read_values`). `Record.data()` had copied every nested map and list and a second walk
-   converted dates: about a sixth of the hub's samples on (c) (py-spy, 32 clients). The floor
-   runs the same graph/ code, so it gains the same.
-14. **The access logger bound once per app** and request ids from `os.urandom`: structlog's
-   module-level proxy rebound on every request, and uuid4 built a UUID object (about 1.5 % of the
-   hub's samples together).
-15. **Fewer round trips per mutation** (graph/invitations.py, graph/entities.py,
-   graph/membership.py): inviting reads the team as the caller sees it, the person, an existing
-   membership and an open invitation in one query, and its CREATE returns the invitation as
-   later steps read it; `entities.change` hands `apply` the node it has just read (invitation
-   steps and team updates read it again); joining reads membership and allocation elsewhere in
-   one query and sets the invitation ACCEPTED with the MEMBER_OF it creates. The write mix: 35 →
-   27 queries per iteration; `benchmarks.compare --queries f` at 32 clients, warm rounds: hub
-   45.4 → 49.9 iterations/s, hub CPU 20–22 → 17–18 ms per iteration. The floor runs the same
-   graph/ code and gains as much. py-spy on the hub under (f) after it: two thirds of its
-   samples are in those transactions (a quarter of all in the loopback `send` of each Bolt
-   message), the rest Strawberry's per-operation machinery (~14 %), uvicorn and Starlette (~9 %),
-   caller lookups and numbering.
-
-16. **Each hot mutation in two statements, answered before Strawberry** (graph/invitations.py,
-   graph/posts.py, graph/teams.py, hub/api/early_mutations.py). Inviting, accepting, posting and
-   updating a team read everything they depend on in one query (the team or invitation as the
-   caller sees it, the acting person's standing, an existing membership or open invitation, the
-   time booked elsewhere, the mentioned people, and the caller again), check the same rules in
-   Python with the same errors, and make the change and its Activity in one statement
-   (`activity.RECORD` ends it; the new node and the Activity's before/after are made from that
-   read, so nothing is read back). A mutation document of one of these root fields selecting
-   plain fields only (the web app's `{ id status __typename }`) is answered in the app like a
-   compiled page, with the same guards, the arguments coerced by graphql-core and converted by
-   Strawberry, and the resolver's own body; its caller may come from the cache and is confirmed
-   in the write's first read (graph/identity.py `confirm_caller`: a changed caller writes nothing
-   and the request takes Strawberry's path with a fresh lookup). tests/test_early_mutations.py
-   compares both paths. Hub CPU per (f) iteration at 32 clients (one hub cell, warm rounds, not
-   the full run): 19 ms before, 12.3 ms with the two-statement writes, 9.7 ms with the early
-   path; in the full run 8.9 ms and 100.4 iterations/s (49.9 in the 01:24 run, hub/library 0.69×
-   then). py-spy under (f) with the two-statement writes: the driver's Python (sessions, BEGIN,
-   RUN/PULL, COMMIT, the loopback sends) was 70 % of the hub's samples.
-
-17. **Each hot mutation in one statement, its own transaction** (graph/checked_writes.py,
-   graph/json_text.py, graph/driver.py). Inviting, accepting, posting and updating a team read
-   what they depend on, evaluate their rules as a Cypher guard and, only when it holds, make the
-   change and its Activity, in one statement that Neo4j runs as an auto-commit transaction
-   (`Graph.write(..., one_statement=True)`: RUN and PULL in one round trip instead of BEGIN, two
-   RUN/PULL and COMMIT; retried after a deadlock with tenacity; under an idempotency key still a
-   transaction, as the key is claimed in it). A refused statement returns the facts it read, and
-   the rules in Python, unchanged, raise the same errors from them; a refusal none of them
-   explains is an internal error (`UnexplainedRefusal`) with nothing written. The Activity's
-   before/after JSON is written by the statement (graph/json_text.py: json.dumps's escapes and
-   separators, dates and datetimes as Python's `str()`; the keys in the map's own order: the first
-   version sorted them with a subquery per map, repeated the escape table in the statement's text
-   and doubled Neo4j's CPU per write). Hub CPU per (f) iteration at 32 clients: 8.9 → 6.4 ms,
-   Neo4j 5.9 → 5.9 ms; 100.4 → 133.3 iterations/s (library 90.1 → 90.2). The floor runs the same
-   graph/ code: 5.5 → 4.3 ms, 149.1 → 162.2 iterations/s. The load generator now signs the
-   invited persons' tokens before each (f) cell instead of in the measured window: an RSA
-   signature per iteration had put its CPU at 17–20 % of a core (2 % now), taken from the two
-   cores the servers share; only the hub's mix signs tokens. After the run, the other invitation
-   steps (decline, withdraw, approve, reject) took the same shape as accepting (one statement
-   each, graph/invitations.py `_step`), so approving starts a membership with the same write as
-   accepting; they are not in the write mix.
-
-18. **Writes answer before their Activity's numbering; shorter GC pauses** (graph/driver.py
-   `Graph.write`, `Graph.settled`; hub/runtime.py). Each mutation used to wait for the numbering
-   statement of its Activity, a second round trip and commit, before its answer. The numbering
-   now starts as a task of its own once the write has committed, and the mutation answers. Reads
-   that show activity first wait for their process's numbering in flight (`Graph.settled`), so
-   the caller still sees their own write's activity on the hub that made it; live subscribers
-   hear of it once it is numbered, as before. The floor runs the same graph/ code and gains the
-   same. A run at that code alone (08:27–08:50, stopped by the floor's last cell; not kept) gave
-   (f) 1.47×, 1.46×, 1.59× and 1.49× the library at 1, 8, 32 and 128 clients, with the hub's
-   p99 at 1 client 49 ms against the library's 35. The driver's sessions and results are
-   reference cycles (about 30,000 objects a second under the write mix, `gc.DEBUG_SAVEALL`), and
-   at the hub's young-generation threshold of 50,000 each collection paused about 25 ms
-   (`gc.callbacks`): that was the p99. At 10,000 they pause about 5 ms (a trial at 1 client: p99
-   48.6 → 19.5 ms); 5,000 promoted so much that the middle collections took 9 % of the CPU on (c)
-   at 128 clients. One-statement writes build tenacity's retry state (a few dozen cyclic objects)
-   only after a failed try. In this run (f) at 32 clients: 133.3 → 143.5 iterations/s against the
-   library's 85.0 (1.69×), 5 % under the floor's 150.7; hub CPU 6.4 → 5.9 ms per iteration.
-
-Already in place and kept: uvicorn with uvloop and httptools (`uvicorn[standard]`, chosen by
-uvicorn's `auto` settings), the `neo4j-rust-ext` PackStream codec, parser and validation caches.
-
-Not done: a general selection-set compiler for the long tail of queries (those still pay the
-caller lookup and Strawberry's pipeline); issueMap (e) serialisation. **Writes (f)**: in the full
-run of 6 December 09:05 they met 1.5× with p99 no worse at 8 and 32 clients (1.52×, 1.69×; 5 %
-over the floor at 32) but not in the single cells at 1 and 128 clients (1.40×, p99 33 vs 32 ms;
-1.33×). Those two counts were then measured again with three rounds each, the contenders' order
-rotated, as at 32 (09:45, docs/benchmarks-writes.md; `--queries f --clients 1,128 --repeat-at
-1,128`): 1 client 79.2 against 44.2 iterations/s (1.79×, p99 20 vs 39 ms; the hub's three rounds
-62.1, 81.4, 79.2: the first cell of a series takes Neo4j's warm-up drift); 128 clients 144.1
-against 91.3 (1.58×, p99 1,435 vs 4,361 ms). Three rounds at all four counts in one run need
-more write inputs than the dataset has free team–person pairs (each invitation needs a fresh
-one): such a run used them up at 8 clients and was stopped. Pipelining BEGIN with the first
-query (the driver's private `_pipelined_begin`) was tried before 15 and moved nothing
-measurable, so it is not in. Failed iterations in (f) are refusals by the capacity rule (a person
-already at 100 %), which the hub and the floor both apply.
 """

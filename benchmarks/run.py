@@ -30,8 +30,8 @@ from typing import Any
 
 import psutil
 
-from benchmarks import auth, report
-from benchmarks.queries import QUERIES, Query, pick_inputs
+from benchmarks import auth, report, reshaped_latency
+from benchmarks.queries import QUERIES, Query, floor_of, pick_inputs
 from benchmarks.report import rotated
 from benchmarks.servers import REPO_ROOT, Processes, Usage, build, free_port
 from graph import migrations
@@ -46,7 +46,7 @@ logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 # The write mix's unreported warm-up cell: Neo4j compiles its write paths under this load.
 WRITE_WARM_UP_CLIENTS = 32
 PASSWORD = "sadarbe-bench-password"  # noqa: S105 - a throwaway local database on 127.0.0.1
-CONTENDERS = ("hub", "hub-resolvers", "peer", "floor")
+CONTENDERS = ("hub", "peer", "floor")
 
 
 def load_averages() -> str:
@@ -195,6 +195,12 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".data" / "bench")
     parser.add_argument("--reuse", action="store_true", help="keep a database already loaded at this scale")
     parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument(
+        "--no-reshaped",
+        dest="reshaped",
+        action="store_false",
+        help="skip the latency of reshaped documents (aliases, fragments, subsets) against the originals",
+    )
     parser.add_argument("--profile-requests", type=int, default=150)
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--note", default="", help="a line for the report, e.g. the machine's other load")
@@ -286,17 +292,6 @@ def main() -> None:
                 results["checks"][f"{key}/{name}"] = {k: v for k, v in c.items() if k != "data"} | {
                     "summary": report.summarise(key, name, c["data"])
                 }
-            if "hub-resolvers" in contenders and q.hub_resolvers is not None and "hub" in urls:
-                c = check(
-                    urls["hub"],
-                    q.hub_resolvers,
-                    sample,
-                    auth.bearer(hub_auth["port"], procs.log_dir) if hub_auth else None,
-                )
-                results["checks"][f"{key}/hub-resolvers"] = {k: v for k, v in c.items() if k != "data"} | {
-                    "summary": report.summarise(key, "hub-resolvers", c["data"]),
-                    "same_as_hub": c["data"] == hub_data.get(key),
-                }
             body, trips = asyncio.run(_floor_once(uri, key, sample))
             floor_data = json.loads(body)["data"]
             hub_check = results["checks"].get(f"{key}/hub")
@@ -306,6 +301,17 @@ def main() -> None:
                 "bytes": len(body),
                 # The floor builds the hub's response by hand: it must be the very same data.
                 "same_as_hub": hub_check is not None and floor_data == hub_data.get(key),
+            }
+
+        if args.reshaped and "hub" in urls and hub_auth is not None:
+            _log("latency of reshaped documents against the originals, one client")
+            headers = auth.bearer(hub_auth["port"], procs.log_dir)
+            results["reshaped"] = {
+                key: reshaped_latency.measure(
+                    urls["hub"], headers, QUERIES[key].hub, inputs[QUERIES[key].inputs][:20]
+                )
+                for key in keys
+                if key != "f" and inputs.get(QUERIES[key].inputs)
             }
 
         if "f" in keys and inputs.get("writes"):
@@ -338,12 +344,12 @@ def main() -> None:
                 args.warmup,
                 args.duration,
                 uri,
-                url=urls.get("hub" if name == "hub-resolvers" else name),
-                document={"hub": q.hub, "hub-resolvers": q.hub_resolvers}.get(name, q.peer),
-                hub_auth=hub_auth if name in ("hub", "hub-resolvers") else None,
+                url=urls.get(name),
+                document=q.hub if name == "hub" else q.peer,
+                hub_auth=hub_auth if name == "hub" else None,
             )
             _log(f"({key}) {name} x{n}  load {load_averages()}")
-            cell = run_cell(spec, servers["hub" if name == "hub-resolvers" else name], neo4j)
+            cell = run_cell(spec, servers[name], neo4j)
             _log(f"    {cell['throughput']:.1f} req/s  p50 {cell['p50_ms'] or 0:.1f} ms  "
                  f"p99 {cell['p99_ms'] or 0:.1f} ms  errors {cell['errors']}")  # fmt: skip
             if cell.get("inputs_ran_out"):
@@ -390,13 +396,8 @@ def main() -> None:
 
 
 def answering(q: Query, contenders: list[str]) -> list[str]:
-    """The contenders that have the query: the peer and the resolver path lack some."""
-    return [
-        name
-        for name in contenders
-        if not (name == "peer" and q.peer is None)
-        and not (name == "hub-resolvers" and q.hub_resolvers is None)
-    ]
+    """The contenders that have the query: the peer lacks some."""
+    return [name for name in contenders if not (name == "peer" and q.peer is None)]
 
 
 def cell_spec(
@@ -467,8 +468,9 @@ def _clock_today(hhmm: str) -> float:
 async def _floor_once(uri: str, key: str, args: dict[str, str]) -> tuple[bytes, int]:
     graph = Graph.connect(uri, "neo4j", PASSWORD)
     try:
+        floor = floor_of(key, [args])
         with count_queries() as counter:
-            body = await QUERIES[key].floor(graph, args)
+            body = await floor(graph, args)
         return body, counter.queries
     finally:
         await graph.close()

@@ -4,8 +4,9 @@
 - "http": POST GraphQL documents to a URL (the hub or the peer) over keep-alive connections, one
   per client (benchmarks/http_client.py); this process is the load generator, and its CPU is
   reported as the generator's.
-- "floor": call the floor functions (benchmarks/queries.py) on the Python driver directly; the
-  clients are coroutines in this process, so its CPU is floor work plus the (tiny) client loop.
+- "floor": run the hub's own statements (benchmarks/queries.py `floor_of`) on the Python driver
+  directly; the clients are coroutines in this process, so its CPU is floor work plus the (tiny)
+  client loop.
 
 Protocol on stdout: `MEASURING` when the warm-up ends, `DONE` when the measured window ends, then
 one JSON line with the results. Each client sends its next request as soon as the previous
@@ -206,7 +207,7 @@ class ResponseError(Exception):
 
 
 async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
-    from benchmarks.queries import QUERIES
+    from benchmarks.queries import floor_of
     from graph.driver import Graph
 
     # graph.driver asks the server for no notifications; should one come, it is not logged here.
@@ -216,7 +217,7 @@ async def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
     graph = Graph.connect(spec["neo4j_uri"], "neo4j", spec["neo4j_password"], pool_size=50)
-    floor = QUERIES[spec["query"]].floor
+    floor = floor_of(spec["query"], spec["inputs"])
     try:
 
         async def call(args: dict[str, str]) -> bool:

@@ -2,8 +2,9 @@
 
 Visibility is enforced inside the queries, not in resolvers: a RESTRICTED team, and everything
 under it, is matched only for its members and administrators; INTERNAL needs a signed-in civil
-servant; PUBLIC is for everyone. Every query that reaches a team appends `TEAM_VISIBLE` (with the
-team bound to `t`) and passes `**viewer.params()`.
+servant; PUBLIC is for everyone. The planner adds the rule wherever a read reaches a team
+(graph/teams.py attaches `team_visible` to the team's mapping); analyses and writes that write
+their own Cypher append `TEAM_VISIBLE` (the team bound to `t`). Both pass `**viewer.params()`.
 
 Centre-of-government staff see every team that is not restricted, like any signed-in civil
 servant: a RESTRICTED team stays invisible to them unless they are members. Only administrators
@@ -16,12 +17,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, LiteralString
 
-TEAM_VISIBLE: Final[LiteralString] = (
-    "(t.visibility = 'PUBLIC'"
-    " OR (t.visibility = 'INTERNAL' AND $viewerSignedIn)"
-    " OR $viewerAdmin"
-    " OR EXISTS { (t)<-[:MEMBER_OF]-(:Person {id: $viewerId}) })"
-)
+
+def team_visible(t: LiteralString) -> LiteralString:
+    """The rule as a Cypher predicate on the team `t` (a variable): the planner adds it wherever
+    a pattern reaches a team (graph/teams.py `TEAM`)."""
+    return (
+        "(" + t + ".visibility = 'PUBLIC'"
+        " OR (" + t + ".visibility = 'INTERNAL' AND $viewerSignedIn)"
+        " OR $viewerAdmin"
+        " OR EXISTS { (" + t + ")<-[:MEMBER_OF]-(:Person {id: $viewerId}) })"
+    )
+
+
+# The rule for a team bound to `t`, for the analyses and writes that write their own Cypher.
+TEAM_VISIBLE: Final[LiteralString] = team_visible("t")
 
 
 # Activities after which someone may see less than before, by what they name. A live subscription

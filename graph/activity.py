@@ -28,12 +28,13 @@ from typing import Any, Final, LiteralString
 
 import structlog
 
-from graph.access import TEAM_VISIBLE, Viewer
+from graph import pagination
+from graph.access import Viewer, team_visible
 from graph.driver import Graph, Record, Tx, after_commit, run
 from graph.errors import DatabaseUnavailable, InvalidInput, ResyncRequired
 from graph.ids import new_id
 from graph.json_text import json_of
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, InPython, Key, Order, Page, Reach, Value, entity
 
 
 @dataclass(frozen=True)
@@ -233,55 +234,55 @@ async def number_recorded(graph: Graph) -> list[ActivityEvent]:
 # An activity is shown (feeds, pages, the audit log) only once numbered: `seq` is its cursor.
 ACTIVITY_NUMBERED: LiteralString = "a.seq IS NOT NULL"
 
-# ... and one about a team the viewer may not see is hidden with the team.
-ACTIVITY_VISIBLE: LiteralString = (
-    ACTIVITY_NUMBERED
-    + " AND NOT EXISTS { MATCH (a)-[:IN_SCOPE]->(t:ProjectTeam) WHERE NOT "
-    + TEAM_VISIBLE
-    + " }"
+
+def activity_visible(a: LiteralString) -> LiteralString:
+    """Numbered, and not about a team the viewer may not see (hidden with the team)."""
+    return (
+        a
+        + ".seq IS NOT NULL AND NOT EXISTS { MATCH ("
+        + a
+        + ")-[:IN_SCOPE]->(scopeTeam:ProjectTeam) WHERE NOT "
+        + team_visible("scopeTeam")
+        + " }"
+    )
+
+
+# The rule for an activity bound to `a`, for the replay's own Cypher.
+ACTIVITY_VISIBLE: LiteralString = activity_visible("a")
+
+JSON_TEXT = InPython(
+    "Activity.before, Activity.after",
+    "stored as JSON text, written in the change's own statement (graph/json_text.py); Cypher "
+    "cannot parse JSON without APOC, which a managed Neo4j may not have",
+    lambda text: json.loads(text) if text else None,
 )
 
+ACTIVITY = entity(
+    "Activity",
+    {
+        "actor": Reach("MATCH ({actor}:Person {id: {n}.actorId})", "Person", "actor", many=False),
+        "before": Value("{n}.before", python=JSON_TEXT),
+        "after": Value("{n}.after", python=JSON_TEXT),
+    },
+    visible=activity_visible,
+)
 
-async def list_page(
-    graph: Graph, page: PageRequest, viewer: Viewer, *, scope_id: str | None = None, verb: str | None = None
-) -> Page:
-    """Activities newest first, optionally only those in one entity's scope."""
-    await graph.settled()  # this process's writes' activity is numbered, so shown
-    rows = await graph.read(
-        """
-        CALL (){
-          MATCH (a:Activity)
-          WHERE $scopeId IS NULL AND ($verb IS NULL OR a.verb = $verb)
-          RETURN a
-          UNION
-          MATCH (a:Activity)-[:IN_SCOPE]->(:Entity {id: $scopeId})
-          WHERE $scopeId IS NOT NULL AND ($verb IS NULL OR a.verb = $verb)
-          RETURN a
-        }
-        WITH a WHERE """
-        + ACTIVITY_VISIBLE
-        + """
-        WITH a ORDER BY a.seq DESC
-        WITH collect(a) AS matched
-        RETURN size(matched) AS total, [a IN matched[$skip..$skip + $first + 1] | a {.*}] AS rows
-        """,
-        scopeId=scope_id,
-        verb=verb,
-        skip=page.skip,
-        first=page.first,
-        **viewer.params(),
+_NEWEST: Final = Order("NEWEST", (Key("{node}.seq", "number", descending=True),))
+
+
+def _activities_page(asked: Asked) -> Page:
+    """`activities(scopeId, verb, first, after)`: newest first; `scopeId` keeps one entity's feed."""
+    scope_id, verb = asked.args.get("scopeId"), asked.args.get("verb")
+    match: LiteralString = (
+        "MATCH ({node}:Activity)-[:IN_SCOPE]->(:Entity {id: $scopeId})"
+        if scope_id is not None
+        else "MATCH ({node}:Activity)"
     )
-    return Page.from_row(rows[0], page)
+    where: tuple[LiteralString, ...] = ("{node}.verb = $verb",) if verb is not None else ()
+    return pagination.page(asked, match, _NEWEST, where=where, params={"scopeId": scope_id, "verb": verb})
 
 
-async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
-    await graph.settled()
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (a:Activity {id: id}) WHERE " + ACTIVITY_VISIBLE + " RETURN a {.*} AS node",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["node"]["id"]: r["node"] for r in rows}
+ACTIVITIES = Connection("Activity", _activities_page)
 
 
 # --- Live replay -------------------------------------------------------------------------------

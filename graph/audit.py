@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any, Final, LiteralString
 
-from graph.activity import ACTIVITY_NUMBERED
+from graph import pagination
 from graph.driver import Graph, Record
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, Key, Order, Page
 
 
 @dataclass(frozen=True)
@@ -50,25 +50,28 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def list_page(graph: Graph, filter: AuditFilter, page: PageRequest) -> Page:
-    """Matching activities, newest first."""
-    await graph.settled()  # this process's writes' activity is numbered, so shown
+def _audit_page(asked: Asked) -> Page:
+    """`auditLog(filter, first, after)`: matching activities, newest first (administrators:
+    hub/api/authz.py). The times are compared as Neo4j datetimes, a time without an offset as UTC."""
+    f = asked.args.get("filter") or {}
+    where: list[LiteralString] = []
+    if f.get("actorId") is not None:
+        where.append("{node}.actorId = $actorId")
+    if f.get("verb") is not None:
+        where.append("{node}.verb = $verb")
+    if f.get("targetId") is not None:
+        where.append("{node}.targetId = $targetId")
+    if f.get("since") is not None:
+        where.append("{node}.at >= datetime($since)")
+    if f.get("until") is not None:
+        where.append("{node}.at < datetime($until)")
+    filter = AuditFilter(f.get("actorId"), f.get("verb"), f.get("targetId"), f.get("since"), f.get("until"))
     params = filter.params() | {"since": _iso(filter.since), "until": _iso(filter.until)}
-    rows = await graph.read(
-        "MATCH (a:Activity) WHERE "
-        + ACTIVITY_NUMBERED
-        + " AND "
-        + _MATCHES
-        + """
-        WITH a ORDER BY a.seq DESC
-        WITH collect(a) AS matched
-        RETURN size(matched) AS total, [a IN matched[$skip..$skip + $first + 1] | a {.*}] AS rows
-        """,
-        skip=page.skip,
-        first=page.first,
-        **params,
-    )
-    return Page.from_row(rows[0], page)
+    return pagination.page(asked, "MATCH ({node}:Activity)", _NEWEST, where=tuple(where), params=params)
+
+
+_NEWEST: Final = Order("AUDIT_NEWEST", (Key("{node}.seq", "number", descending=True),))
+AUDIT_LOG = Connection("Activity", _audit_page)
 
 
 async def export(graph: Graph, filter: AuditFilter, batch: int = 500) -> AsyncIterator[Record]:

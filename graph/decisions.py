@@ -11,10 +11,12 @@ from typing import Annotated, Final, LiteralString
 from pydantic import StringConstraints
 
 from graph import activity, membership
-from graph.access import TEAM_VISIBLE, Viewer
+from graph.access import Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict
 from graph.ids import new_id
+from graph.model import Reach, entity
+from graph.posts import in_visible_team
 from graph.validation import Input, PublicId, ShortText
 
 DecisionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -30,37 +32,12 @@ class DecisionInput(Input):
 _NODE: Final[LiteralString] = "n {.*, teamId: t.id, recordedById: head([(n)-[:RECORDED_BY]->(a) | a.id])}"
 
 
-async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:Decision {id: id})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN "
-        + _NODE
-        + " AS node",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["node"]["id"]: r["node"] for r in rows}
-
-
-async def of_teams(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Decisions per team, latest decision date first."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (t:ProjectTeam {id: id})<-[:IN_TEAM]-(n:Decision)
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-        WITH id, t, n ORDER BY n.date DESC, n.createdAt DESC
-        RETURN id, collect("""
-        + _NODE
-        + """) AS nodes
-        """,
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["nodes"] for r in rows}
+DECISION = entity(
+    "Decision",
+    {"recordedBy": Reach("MATCH ({n})-[:RECORDED_BY]->({person}:Person)", "Person", "person", many=False)},
+    visible=in_visible_team,
+    order="{n}.date DESC, {n}.createdAt DESC",
+)
 
 
 async def record(graph: Graph, data: DecisionInput, actor_id: str | None, viewer: Viewer) -> Record:

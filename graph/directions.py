@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from graph.driver import Graph, Record
+from graph.model import Reach, by_id, entity
 
+DIRECTION = entity(
+    "PlanDirection",
+    {
+        "issues": Reach(
+            "MATCH ({n})<-[:UNDER_DIRECTION]-({issue}:HorizontalIssue)",
+            "HorizontalIssue",
+            "issue",
+            where="{issue}.archivedAt IS NULL",
+            order="{issue}.title",
+        ),
+    },
+)
 
-async def all_directions(graph: Graph) -> list[Record]:
-    return await graph.read("MATCH (n:PlanDirection) RETURN n {.*} AS node ORDER BY n.number")
-
-
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:PlanDirection {id: id}) RETURN n {.*} AS node", ids=ids
-    )
-    return {r["node"]["id"]: r["node"] for r in rows}
+# `planDirections`: all seven, in order.
+DIRECTIONS = Reach("MATCH ({d}:PlanDirection)", "PlanDirection", "d", order="{d}.number")
+DIRECTION_BY_ID = by_id("PlanDirection")

@@ -56,6 +56,11 @@ def count_queries() -> Iterator[QueryCounter]:
         _counter.reset(token)
 
 
+def active_counter() -> QueryCounter | None:
+    """The counter of the innermost `count_queries` around this code, if any."""
+    return _counter.get()
+
+
 # Work a write transaction leaves for after its commit (graph/activity.py numbers the activities
 # it recorded there, outside the transaction); what the steps return goes to `Graph.on_commit`.
 # A rolled-back write leaves nothing.

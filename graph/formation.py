@@ -22,8 +22,9 @@ lead alone never triggers it) already sit. Only teams the viewer may see are rep
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Final, LiteralString
 
 from pydantic import Field
 
@@ -32,7 +33,8 @@ from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict, NotFound
 from graph.membership import ALLOCATED
-from graph.validation import Input, PublicId
+from graph.model import Asked, Narrowing, Node, Reach, Value, analysis, shape
+from graph.validation import Input, PublicId, validate
 
 SKILL_POINTS_PER_LEVEL = 10
 GAP_POINTS = {"LEAD": 30, "INVOLVED": 20, "CONSULTED": 10}
@@ -50,13 +52,14 @@ class WarningCode(StrEnum):
     MEMBERS_OVERLAP = "MEMBERS_OVERLAP"
 
 
-_SUGGEST = (
+# The candidates, best first: one `row` each, {personId, score, freeCapacity, skills:
+# [{skillId, level}], gap: {institutionId, stake} or null}; none for a team the viewer may not see.
+SUGGESTIONS: Final[LiteralString] = (
     """
-    OPTIONAL MATCH (t:ProjectTeam {id: $teamId})
+    MATCH (t:ProjectTeam {id: $teamId})
     WHERE """
     + TEAM_VISIBLE
     + """
-    WITH t, [sid IN $skillIds WHERE NOT EXISTS { MATCH (:Skill {id: sid}) }] AS unknownSkills
     CALL (t) {
       MATCH (t)-[:ADDRESSES]->(issue:HorizontalIssue)
       // Once per team, not per candidate: who already represents which institution, and who is
@@ -96,62 +99,166 @@ _SUGGEST = (
       RETURN collect({personId: p.id, score: score, freeCapacity: free, skills: skills, gap: gap})
              AS suggestions
     }
-    RETURN t IS NOT NULL AS found, t.status AS status, unknownSkills, suggestions
+    UNWIND suggestions AS row
+    RETURN row
     """
+)
+
+# What the rules of suggesting read: the team as the viewer sees it and the unknown skills.
+_SUGGEST_FACTS: Final[LiteralString] = (
+    "head(COLLECT { OPTIONAL MATCH (t:ProjectTeam {id: $teamId}) WHERE "
+    + TEAM_VISIBLE
+    + " RETURN {found: t IS NOT NULL, status: t.status,"
+    " unknownSkills: [sid IN $skillIds WHERE NOT EXISTS { MATCH (:Skill {id: sid}) }]} })"
+)
+
+
+def _suggestion_params(asked: Asked) -> Narrowing:
+    data = validate(
+        SuggestionInput,
+        {
+            "team_id": asked.args["teamId"],
+            "skills": asked.args.get("skills") or [],
+            "limit": asked.args["limit"],
+        },
+    )
+    return Narrowing(params=_params(data))
+
+
+def _params(data: SuggestionInput) -> dict[str, Any]:
+    return {
+        "teamId": data.team_id,
+        "skillIds": list(dict.fromkeys(data.skills)),
+        "requested": data.skills,
+        "limit": data.limit,
+        "perLevel": SKILL_POINTS_PER_LEVEL,
+        "gapPoints": GAP_POINTS,
+        "capacityDivisor": CAPACITY_POINTS_DIVISOR,
+    }
+
+
+def _check_suggestion(facts: Mapping[str, Any], team_id: str, skills: list[str]) -> None:
+    """The rules of suggesting, on `_SUGGEST_FACTS`: the first that fails raises."""
+    if not facts["found"]:
+        raise NotFound("ProjectTeam", team_id, "teamId")
+    for i, skill_id in enumerate(skills):
+        if skill_id in facts["unknownSkills"]:
+            raise NotFound("Skill", skill_id, f"skills.{i}")
+    if facts["status"] == "CLOSED":
+        raise Conflict("teamId", "the team is closed")
+
+
+# `suggestMembers(teamId, skills, limit)`: the facts carry what the rules need to explain a
+# refusal (the requested ids, as given, for the error's field).
+SUGGEST_MEMBERS = analysis(
+    SUGGESTIONS,
+    "MemberSuggestion",
+    args=_suggestion_params,
+    facts="{facts: " + _SUGGEST_FACTS + ", teamId: $teamId, requested: $requested}",
+    check=lambda found: _check_suggestion(found["facts"], found["teamId"], found["requested"]),
+)
+
+MEMBER_SUGGESTION = shape(
+    "MemberSuggestion",
+    ("row",),
+    {
+        "matchedSkills": Reach(
+            "UNWIND {row}.skills AS {match} MATCH ({skill}:Skill {id: {match}.skillId})",
+            "SkillMatch",
+            {"match": "match", "skill": "skill"},
+        ),
+        "institutionGap": Reach(
+            "WITH {row}.gap AS {gap} MATCH ({institution}:Institution {id: {gap}.institutionId})",
+            "InstitutionGap",
+            {"gap": "gap", "institution": "institution"},
+            many=False,
+        ),
+        "person": Reach("MATCH ({person}:Person {id: {row}.personId})", "Person", "person", many=False),
+    },
+)
+SKILL_MATCH = shape(
+    "SkillMatch", ("match", "skill"), {"level": Value("{match}.level"), "skill": Node("skill", "Skill")}
+)
+INSTITUTION_GAP = shape(
+    "InstitutionGap",
+    ("gap", "institution"),
+    {"stake": Value("{gap}.stake"), "institution": Node("institution", "Institution")},
 )
 
 
 async def suggest(graph: Graph, data: SuggestionInput, viewer: Viewer) -> list[Record]:
     """Ranked candidates: [{personId, score, freeCapacity, skills: [{skillId, level}], gap}]."""
     rows = await graph.read(
-        _SUGGEST,
-        teamId=data.team_id,
-        skillIds=list(dict.fromkeys(data.skills)),
-        limit=data.limit,
-        perLevel=SKILL_POINTS_PER_LEVEL,
-        gapPoints=GAP_POINTS,
-        capacityDivisor=CAPACITY_POINTS_DIVISOR,
+        "RETURN " + _SUGGEST_FACTS + " AS facts, COLLECT {" + SUGGESTIONS + "} AS suggestions",
+        **_params(data),
         **viewer.params(),
     )
-    row = rows[0]
-    if not row["found"]:
-        raise NotFound("ProjectTeam", data.team_id, "teamId")
-    for i, skill_id in enumerate(data.skills):
-        if skill_id in row["unknownSkills"]:
-            raise NotFound("Skill", skill_id, f"skills.{i}")
-    if row["status"] == "CLOSED":
-        raise Conflict("teamId", "the team is closed")
-    suggestions: list[Record] = row["suggestions"]
+    _check_suggestion(rows[0]["facts"], data.team_id, data.skills)
+    suggestions: list[Record] = rows[0]["suggestions"]
     return suggestions
 
 
-async def coverage_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
-    """Per team: each affected institution with its stake and representing members, lead stake first.
+# Which affected institutions a team represents: `Coverage` is made from the team.
+_REPRESENTED: Final[LiteralString] = (
+    "EXISTS { ({institution})<-[:WORKS_AT]-(:Person)-[:MEMBER_OF]->({team}) }"
+)
+_AFFECTED: Final[LiteralString] = (
+    "MATCH ({team})-[:ADDRESSES]->(:HorizontalIssue)-[{rel}:AFFECTS]->({institution}:Institution)"
+)
+_STAKE_ORDER: Final[LiteralString] = (
+    "CASE {rel}.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END, {institution}.code"
+)
+COVERAGE = shape(
+    "Coverage",
+    ("team",),
+    {
+        "institutions": Reach(
+            _AFFECTED,
+            "InstitutionCoverage",
+            {"rel": "rel", "institution": "institution", "team": "team"},
+            order=_STAKE_ORDER,
+        ),
+        "missing": Reach(
+            _AFFECTED,
+            "InstitutionCoverage",
+            {"rel": "rel", "institution": "institution", "team": "team"},
+            where="NOT " + _REPRESENTED,
+            order=_STAKE_ORDER,
+        ),
+        "leadInstitutionMissing": Value(
+            "EXISTS { MATCH ({team})-[:ADDRESSES]->(:HorizontalIssue)-[lead:AFFECTS {stake: 'LEAD'}]->(leadInstitution:Institution)"
+            " WHERE NOT EXISTS { (leadInstitution)<-[:WORKS_AT]-(:Person)-[:MEMBER_OF]->({team}) } }"
+        ),
+    },
+)
+INSTITUTION_COVERAGE = shape(
+    "InstitutionCoverage",
+    ("rel", "institution", "team"),
+    {
+        "stake": Value("{rel}.stake"),
+        "institution": Node("institution", "Institution"),
+        "representatives": Reach(
+            "MATCH ({institution})<-[:WORKS_AT]-({person}:Person)-[:MEMBER_OF]->({team})",
+            "Person",
+            "person",
+            order="{person}.name",
+        ),
+        "missing": Value("NOT " + _REPRESENTED),
+    },
+)
 
-    {teamId, institutions: [{institutionId, stake, representativeIds}], leadInstitutionMissing}
-    """
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (t:ProjectTeam {id: id})
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-        CALL (t) {
-          MATCH (t)-[:ADDRESSES]->(:HorizontalIssue)-[a:AFFECTS]->(i:Institution)
-          WITH t, a, i, COLLECT { MATCH (i)<-[:WORKS_AT]-(p:Person)-[:MEMBER_OF]->(t)
-                                  RETURN p.id ORDER BY p.name } AS reps
-          ORDER BY CASE a.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END, i.code
-          RETURN collect({institutionId: i.id, stake: a.stake, representativeIds: reps}) AS institutions
-        }
-        RETURN id, institutions,
-               any(c IN institutions WHERE c.stake = 'LEAD' AND size(c.representativeIds) = 0)
-               AS leadInstitutionMissing
-        """,
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: {"teamId": r["id"], **r} for r in rows}
+# A new team's payload (`createTeam`): made in Python, its teams read by the planner.
+OVERLAP_WARNING = shape("OverlapWarning", ("warning",))
+CREATE_TEAM_PAYLOAD = shape("CreateTeamPayload", ("payload",))
+
+# `coverage(teamId)`: null for a team the viewer may not see.
+COVERAGE_OF_TEAM = Reach(
+    "MATCH ({team}:ProjectTeam {id: $teamId})",
+    "Coverage",
+    {"team": "team"},
+    many=False,
+    args=lambda asked: Narrowing(params={"teamId": asked.args["teamId"]}),
+)
 
 
 async def overlap_warnings(

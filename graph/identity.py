@@ -17,8 +17,9 @@ import structlog
 
 from graph import activity, entities
 from graph.access import GrantedRole, SignIn, Viewer
-from graph.driver import Graph, Record, Tx, run
-from graph.errors import DomainError, InvalidInput, NotFound
+from graph.driver import Graph, Record, Tx, native, run
+from graph.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from graph.model import Asked, Computed, Embed, InPython, Narrowing, Reach, Value, shape
 
 log = structlog.get_logger(__name__)
 
@@ -275,28 +276,64 @@ async def release_sign_ins(graph: Graph, person_id: str, actor_id: str | None) -
     return rows[0]["node"]
 
 
+# Everything the hub holds about the person `$id`: profile, skills, memberships (in every team,
+# restricted or not: they are the person's own), and the activities by or about them.
+MY_DATA_QUERY: Final[LiteralString] = """
+MATCH (p:Person {id: $id})
+RETURN {profile: p {.*},
+  institution: head([(p)-[:WORKS_AT]->(i) | {id: i.id, code: i.code, nameLv: i.nameLv}]),
+  skills: [(p)-[h:HAS_SKILL]->(s) | {skillId: s.id, name: s.name, level: h.level}],
+  memberships: [(p)-[m:MEMBER_OF]->(t) | {teamId: t.id, team: t.name, role: m.role, allocation: m.allocation,
+                                          since: m.since}],
+  signIns: [(i:SignInIdentity)-[:IDENTIFIES]->(p) | {issuer: i.issuer, subject: i.subject, boundAt: i.boundAt}],
+  activities: COLLECT { MATCH (a:Activity) WHERE a.actorId = $id OR a.targetId = $id
+                        RETURN a {.*} AS a ORDER BY a.seq }} AS value
+"""
+
+
+def finish_my_data(raw: Record | None) -> dict[str, Any]:
+    """The export as JSON: temporal values as Python's str() writes them."""
+    if raw is None:
+        raise NotFound("Person", "", "id")
+    data: dict[str, Any] = json.loads(json.dumps(native(raw), default=str))
+    return data
+
+
+MY_DATA = InPython(
+    "Query.myData",
+    "a JSON export of every property held about the person, dates and times as Python's str() writes them",
+    finish_my_data,
+)
+
+
+def _my_data_params(asked: Asked) -> Narrowing:
+    if asked.viewer.person_id is None:
+        raise Unauthenticated("sign in as a person to export your data")
+    return Narrowing(params={"id": asked.viewer.person_id})
+
+
+MY_DATA_FIELD = Computed(MY_DATA_QUERY, MY_DATA, _my_data_params)
+
+# `me`: the signed-in caller (null for nobody), from the statement's viewer parameters.
+ME = Embed("SignedIn", {}, when="$viewerSignedIn AND $viewerEmail IS NOT NULL")
+SIGNED_IN = shape(
+    "SignedIn",
+    (),
+    {
+        "email": Value("$viewerEmail"),
+        "roles": Value("$viewerRoles"),
+        "admin": Value("$viewerAdmin"),
+        "person": Reach("MATCH ({person}:Person {id: $viewerId})", "Person", "person", many=False),
+    },
+)
+
+
 async def my_data(graph: Graph, person_id: str) -> dict[str, Any]:
-    """Everything the hub holds about one person: profile, skills, memberships (in every team,
-    restricted or not: they are the person's own), and the activities by or about them."""
-    rows = await graph.read(
-        """
-        MATCH (p:Person {id: $id})
-        RETURN p {.*} AS profile,
-          head([(p)-[:WORKS_AT]->(i) | {id: i.id, code: i.code, nameLv: i.nameLv}]) AS institution,
-          [(p)-[h:HAS_SKILL]->(s) | {skillId: s.id, name: s.name, level: h.level}] AS skills,
-          [(p)-[m:MEMBER_OF]->(t) | {teamId: t.id, team: t.name, role: m.role, allocation: m.allocation,
-                                      since: m.since}] AS memberships,
-          [(i:SignInIdentity)-[:IDENTIFIES]->(p) | {issuer: i.issuer, subject: i.subject, boundAt: i.boundAt}]
-            AS signIns,
-          COLLECT { MATCH (a:Activity) WHERE a.actorId = $id OR a.targetId = $id
-                    RETURN a {.*} AS a ORDER BY a.seq } AS activities
-        """,
-        id=person_id,
-    )
+    """Everything the hub holds about one person (`MY_DATA_QUERY`)."""
+    rows = await graph.read(MY_DATA_QUERY, id=person_id)
     if not rows:
         raise NotFound("Person", person_id)
-    data: dict[str, Any] = json.loads(json.dumps(rows[0], default=str))
-    return data
+    return finish_my_data(rows[0]["value"])
 
 
 def pseudonym(person_id: str) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final, LiteralString
 
-from graph import activity, entities
+from graph import activity, entities, pagination
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import Conflict
+from graph.errors import Conflict, InvalidInput
 from graph.ids import new_id
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, Key, Narrowing, Order, Page, Reach, by_id, entity
 from graph.validation import Code, Input, Name, PublicId, patch_properties
 
 
@@ -41,67 +42,82 @@ class InstitutionPatch(Input):
     parent_id: PublicId | None = None
 
 
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:Institution {id: id}) "
-        "RETURN n {.*, parentId: head([(n)-[:SUBORDINATE_TO]->(p) | p.id])} AS node",
-        ids=ids,
+def _first_people(asked: Asked) -> Narrowing:
+    first = asked.args["first"]
+    if not 0 <= first <= asked.max_page_size:
+        raise InvalidInput.one("first", f"must be between 0 and {asked.max_page_size}")
+    return Narrowing(params={"first": first}, limit="$first")
+
+
+INSTITUTION = entity(
+    "Institution",
+    {
+        "parent": Reach(
+            "MATCH ({n})-[:SUBORDINATE_TO]->({parent}:Institution)", "Institution", "parent", many=False
+        ),
+        "subordinates": Reach(
+            "MATCH ({n})<-[:SUBORDINATE_TO]-({sub}:Institution)",
+            "Institution",
+            "sub",
+            where="{sub}.archivedAt IS NULL",
+            order="{sub}.nameLv",
+        ),
+        "people": Reach(
+            "MATCH ({n})<-[:WORKS_AT]-({person}:Person)",
+            "Person",
+            "person",
+            where="{person}.archivedAt IS NULL",
+            order="{person}.name",
+            args=_first_people,
+        ),
+        "issues": Reach(
+            "MATCH ({n})<-[{rel}:AFFECTS]-({issue}:HorizontalIssue)",
+            "Impact",
+            {"rel": "rel", "issue": "issue", "institution": "n"},
+            where="{issue}.archivedAt IS NULL",
+            order="{issue}.title",
+        ),
+    },
+)
+
+_INSTITUTION_KEYS: Final = {
+    InstitutionOrder.NAME: Key("{node}.nameLv"),
+    InstitutionOrder.CODE: Key("{node}.code"),
+    InstitutionOrder.CREATED: Key("coalesce({node}.createdAt, datetime('1970-01-01T00:00Z'))", "datetime"),
+}
+
+
+def _institutions_page(asked: Asked) -> Page:
+    f = asked.args.get("filter") or {}
+    where: list[LiteralString] = []
+    if not f.get("includeArchived"):
+        where.append("{node}.archivedAt IS NULL")
+    if f.get("kind") is not None:
+        where.append("{node}.kind = $kind")
+    if f.get("parentId") is not None:
+        where.append("EXISTS { ({node})-[:SUBORDINATE_TO]->(:Institution {id: $parentId}) }")
+    if f.get("text") is not None:
+        where.append(
+            "(toLower({node}.nameLv) CONTAINS toLower($text) OR toLower({node}.nameEn) CONTAINS toLower($text)"
+            " OR toLower({node}.code) CONTAINS toLower($text))"
+        )
+    order = InstitutionOrder(asked.args.get("orderBy", InstitutionOrder.NAME))
+    key = _INSTITUTION_KEYS[order]
+    descending = bool(asked.args.get("descending"))
+    return pagination.page(
+        asked,
+        "MATCH ({node}:Institution)",
+        Order(
+            "INSTITUTIONS_BY_" + order.value + ("_DESC" if descending else ""),
+            (Key(key.cypher, key.kind, descending),),
+        ),
+        where=tuple(where),
+        params={k: f.get(k) for k in ("kind", "parentId", "text")},
     )
-    return {r["node"]["id"]: r["node"] for r in rows}
 
 
-async def subordinates_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:Institution {id: id})<-[:SUBORDINATE_TO]-(n:Institution)
-        WHERE n.archivedAt IS NULL
-        WITH id, n ORDER BY n.nameLv
-        RETURN id, collect(n {.*, parentId: id}) AS nodes
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-async def list_page(
-    graph: Graph,
-    page: PageRequest,
-    *,
-    kind: InstitutionKind | None = None,
-    parent_id: str | None = None,
-    text: str | None = None,
-    include_archived: bool = False,
-    order: InstitutionOrder = InstitutionOrder.NAME,
-    descending: bool = False,
-) -> Page:
-    rows = await graph.read(
-        """
-        MATCH (n:Institution)
-        WHERE ($kind IS NULL OR n.kind = $kind)
-          AND ($includeArchived OR n.archivedAt IS NULL)
-          AND ($parentId IS NULL OR EXISTS { (n)-[:SUBORDINATE_TO]->(:Institution {id: $parentId}) })
-          AND ($text IS NULL OR toLower(n.nameLv) CONTAINS toLower($text)
-               OR toLower(n.nameEn) CONTAINS toLower($text) OR toLower(n.code) CONTAINS toLower($text))
-        WITH n, CASE $order WHEN 'CODE' THEN n.code WHEN 'CREATED' THEN toString(n.createdAt)
-                ELSE n.nameLv END AS key
-        ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
-                 CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS matched
-        RETURN size(matched) AS total,
-               [n IN matched[$skip..$skip + $first + 1] |
-                n {.*, parentId: head([(n)-[:SUBORDINATE_TO]->(p) | p.id])}] AS rows
-        """,
-        kind=kind.value if kind else None,
-        parentId=parent_id,
-        text=text,
-        includeArchived=include_archived,
-        order=order.value,
-        desc=descending,
-        skip=page.skip,
-        first=page.first,
-    )
-    return Page.from_row(rows[0], page)
+INSTITUTIONS = Connection("Institution", _institutions_page)
+INSTITUTION_BY_ID = by_id("Institution")
 
 
 async def _set_parent(tx: Tx, id: str, parent_id: str | None) -> None:

@@ -16,16 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Final, LiteralString
+from typing import Any, Final, LiteralString
 
 from pydantic import field_validator
 
 from graph import activity, identity, locks, membership
-from graph.access import TEAM_VISIBLE, Viewer
+from graph.access import TEAM_VISIBLE, Viewer, team_visible
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record
 from graph.errors import Conflict, Forbidden, NotFound
 from graph.ids import new_id
+from graph.model import Reach, Value, entity
+from graph.planner import Projection
 from graph.teams import Role
 from graph.validation import Input, LongText, Percent, PublicId, ShortText
 
@@ -65,10 +67,21 @@ class Reason(Input):
     reason: ShortText = ""
 
 
-# The stored status, with a PENDING invitation past its expiry read as EXPIRED; `v` is the invitation.
-STATUS: Final[LiteralString] = (
-    "CASE WHEN v.status = 'PENDING' AND v.expiresAt <= datetime() THEN 'EXPIRED' ELSE v.status END"
-)
+def _status(v: LiteralString) -> LiteralString:
+    """The stored status, with a PENDING invitation past its expiry read as EXPIRED."""
+    return (
+        "CASE WHEN "
+        + v
+        + ".status = 'PENDING' AND "
+        + v
+        + ".expiresAt <= datetime() THEN 'EXPIRED' ELSE "
+        + v
+        + ".status END"
+    )
+
+
+# The status of the invitation `v`, for the steps' own statements.
+STATUS: Final[LiteralString] = _status("v")
 # Still open: counts as a pending invitation (duplicates, suggestions).
 OPEN: Final[LiteralString] = (
     "(v.status = 'AWAITING_APPROVAL' OR (v.status = 'PENDING' AND v.expiresAt > datetime()))"
@@ -84,61 +97,44 @@ _FIELDS: Final[LiteralString] = (
     " personId: head([(v)-[:INVITES]->(invitee) | invitee.id]),"
     " invitedById: head([(v)-[:SENT_BY]->(sender) | sender.id])"
 )
-_NODE: Final[LiteralString] = "v {" + _FIELDS + "}"
 # An invitation `v` to team `t` as the steps read it: with what the rules ask of its team.
 _STEP_NODE: Final[LiteralString] = (
     "v {" + _FIELDS + ", teamStatus: t.status, needsApproval: coalesce(t.requiresManagerApproval, false),"
     " issueId: head([(t)-[:ADDRESSES]->(i) | i.id])}"
 )
-_ORDER: Final[LiteralString] = (
-    "CASE " + STATUS + " WHEN 'PENDING' THEN 0 WHEN 'AWAITING_APPROVAL' THEN 1 ELSE 2 END, v.createdAt DESC"
+
+
+def invitation_visible(v: LiteralString) -> LiteralString:
+    """Who sees an invitation: whoever sees its team, the invitee, and the invitee's institution
+    managers (who approve the time)."""
+    return (
+        "(EXISTS { MATCH ("
+        + v
+        + ")-[:TO_JOIN]->(invitedTo:ProjectTeam) WHERE "
+        + team_visible("invitedTo")
+        + " }"
+        " OR EXISTS { (" + v + ")-[:INVITES]->(:Person {id: $viewerId}) }"
+        " OR EXISTS { ("
+        + v
+        + ")-[:INVITES]->(:Person)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $viewerId}) })"
+    )
+
+
+INVITATION = entity(
+    "Invitation",
+    {
+        "status": Value(_status("{n}")),
+        "teamName": Value("head([({n})-[:TO_JOIN]->(invitedTo) | invitedTo.name])"),
+        "team": Reach("MATCH ({n})-[:TO_JOIN]->({team}:ProjectTeam)", "ProjectTeam", "team", many=False),
+        "person": Reach("MATCH ({n})-[:INVITES]->({person}:Person)", "Person", "person", many=False),
+        "invitedBy": Reach("MATCH ({n})-[:SENT_BY]->({person}:Person)", "Person", "person", many=False),
+    },
+    visible=invitation_visible,
+    # Pending first, then awaiting approval, then the rest newest first.
+    order="CASE "
+    + _status("{n}")
+    + " WHEN 'PENDING' THEN 0 WHEN 'AWAITING_APPROVAL' THEN 1 ELSE 2 END, {n}.createdAt DESC",
 )
-
-
-async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (v:Invitation {id: id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
-        + VISIBLE
-        + " RETURN "
-        + _NODE
-        + " AS node",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["node"]["id"]: r["node"] for r in rows}
-
-
-async def of_teams(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Invitations per team, pending first, then awaiting approval, then the rest newest first."""
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (t:ProjectTeam {id: id})<-[:TO_JOIN]-(v:Invitation) WHERE "
-        + TEAM_VISIBLE
-        + " WITH id, t, v ORDER BY "
-        + _ORDER
-        + " RETURN id, collect("
-        + _NODE
-        + ") AS nodes",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-async def of_people(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Each person's invitations to teams the viewer may see, pending first."""
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (:Person {id: id})<-[:INVITES]-(v:Invitation)-[:TO_JOIN]->(t:ProjectTeam)"
-        " WHERE "
-        + VISIBLE
-        + " WITH id, t, v ORDER BY "
-        + _ORDER
-        + " RETURN id, collect("
-        + _NODE
-        + ") AS nodes",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["nodes"] for r in rows}
 
 
 def _require_status(node: Record, *allowed: InvitationStatus) -> None:
@@ -150,7 +146,14 @@ def _require_status(node: Record, *allowed: InvitationStatus) -> None:
     raise Conflict("invitationId", f"the invitation is {status.lower().replace('_', ' ')}")
 
 
-async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, viewer: Viewer) -> Record:
+async def invite(
+    graph: Graph,
+    data: InvitationInput,
+    actor_id: str | None,
+    viewer: Viewer,
+    *,
+    returning: Projection | None = None,
+) -> Any:
     """One statement reads what inviting depends on, checks the rules (`_check_invite`) and, when
     they hold, makes the invitation and its Activity."""
     if data.role is Role.LEAD:
@@ -176,6 +179,7 @@ async def invite(graph: Graph, data: InvitationInput, actor_id: str | None, view
         verb="invitation.sent",
         actor_id=actor_id,
         target_id=node["id"],
+        returning=returning,
         teamId=data.team_id,
         personId=data.person_id,
         lockIds=[data.person_id, data.team_id],
@@ -483,8 +487,14 @@ _REJECT = _Step(
 
 
 async def _take(
-    graph: Graph, step: _Step, id: str, actor_id: str | None, viewer: Viewer, reason: str | None = None
-) -> Record:
+    graph: Graph,
+    step: _Step,
+    id: str,
+    actor_id: str | None,
+    viewer: Viewer,
+    reason: str | None = None,
+    returning: Projection | None = None,
+) -> Any:
     """Take `step` on invitation `id` in one statement; its rules raise the error of a refusal."""
 
     def explain(facts: Record) -> None:
@@ -501,6 +511,7 @@ async def _take(
         verb=step.verb,
         actor_id=actor_id,
         target_id=id,
+        returning=returning,
         id=id,
         actorId=actor_id,
         summary=step.summary,
@@ -510,26 +521,49 @@ async def _take(
     )
 
 
-async def accept(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+# Each step returns the invitation as written, or with `returning`, the API's selection of it.
+
+
+async def accept(
+    graph: Graph, id: str, actor_id: str | None, viewer: Viewer, *, returning: Projection | None = None
+) -> Any:
     """The invitee accepts: the membership starts, or, when the team asks for it, waits for their
     manager's approval (nothing is booked until then, but the time is checked now)."""
-    return await _take(graph, _ACCEPT, id, actor_id, viewer)
+    return await _take(graph, _ACCEPT, id, actor_id, viewer, returning=returning)
 
 
-async def decline(graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer) -> Record:
-    return await _take(graph, _DECLINE, id, actor_id, viewer, reason.reason)
+async def decline(
+    graph: Graph,
+    id: str,
+    reason: Reason,
+    actor_id: str | None,
+    viewer: Viewer,
+    *,
+    returning: Projection | None = None,
+) -> Any:
+    return await _take(graph, _DECLINE, id, actor_id, viewer, reason.reason, returning)
 
 
-async def withdraw(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
-    return await _take(graph, _WITHDRAW, id, actor_id, viewer)
+async def withdraw(
+    graph: Graph, id: str, actor_id: str | None, viewer: Viewer, *, returning: Projection | None = None
+) -> Any:
+    return await _take(graph, _WITHDRAW, id, actor_id, viewer, returning=returning)
 
 
-async def approve_allocation(graph: Graph, id: str, actor_id: str | None, viewer: Viewer) -> Record:
+async def approve_allocation(
+    graph: Graph, id: str, actor_id: str | None, viewer: Viewer, *, returning: Projection | None = None
+) -> Any:
     """A manager of the invitee's institution approves the time: the membership starts."""
-    return await _take(graph, _APPROVE, id, actor_id, viewer)
+    return await _take(graph, _APPROVE, id, actor_id, viewer, returning=returning)
 
 
 async def reject_allocation(
-    graph: Graph, id: str, reason: Reason, actor_id: str | None, viewer: Viewer
-) -> Record:
-    return await _take(graph, _REJECT, id, actor_id, viewer, reason.reason)
+    graph: Graph,
+    id: str,
+    reason: Reason,
+    actor_id: str | None,
+    viewer: Viewer,
+    *,
+    returning: Projection | None = None,
+) -> Any:
+    return await _take(graph, _REJECT, id, actor_id, viewer, reason.reason, returning)

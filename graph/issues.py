@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Final, LiteralString
 
 from pydantic import Field
 
-from graph import activity, entities
+from graph import activity, entities, pagination
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict
 from graph.ids import new_id
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, Key, Node, Order, Page, Reach, Value, by_id, entity, shape
 from graph.validation import Input, LongText, PublicId, patch_properties
 from graph.validation import Name as Title
 
@@ -76,132 +76,102 @@ RETURN n {.*,
 """
 
 
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:HorizontalIssue {id: id}) "
-        "RETURN n {.*, directionId: head([(n)-[:UNDER_DIRECTION]->(d) | d.id])} AS node",
-        ids=ids,
+# Affected institutions: the lead stake first, then by code.
+_STAKE_ORDER: Final[LiteralString] = "CASE {rel}.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END"
+
+ISSUE = entity(
+    "HorizontalIssue",
+    {
+        "direction": Reach(
+            "MATCH ({n})-[:UNDER_DIRECTION]->({direction}:PlanDirection)",
+            "PlanDirection",
+            "direction",
+            many=False,
+        ),
+        "affected": Reach(
+            "MATCH ({n})-[{rel}:AFFECTS]->({institution}:Institution)",
+            "Impact",
+            {"rel": "rel", "issue": "n", "institution": "institution"},
+            order=_STAKE_ORDER + ", {institution}.code",
+        ),
+        "dependsOn": Reach(
+            "MATCH ({n})-[:DEPENDS_ON]->({issue}:HorizontalIssue)",
+            "HorizontalIssue",
+            "issue",
+            order="{issue}.title",
+        ),
+        "dependents": Reach(
+            "MATCH ({n})<-[:DEPENDS_ON]-({issue}:HorizontalIssue)",
+            "HorizontalIssue",
+            "issue",
+            order="{issue}.title",
+        ),
+        # Teams working on it that the viewer may see (the rule comes with the label).
+        "teams": Reach(
+            "MATCH ({n})<-[:ADDRESSES]-({team}:ProjectTeam)",
+            "ProjectTeam",
+            "team",
+            where="{team}.archivedAt IS NULL",
+            order="{team}.name",
+        ),
+    },
+)
+
+# An institution's stake in an issue: the AFFECTS relationship and its two ends.
+IMPACT = shape(
+    "Impact",
+    ("rel", "issue", "institution"),
+    {
+        "stake": Value("{rel}.stake"),
+        "issue": Node("issue", "HorizontalIssue"),
+        "institution": Node("institution", "Institution"),
+    },
+)
+
+_ISSUE_KEYS: Final = {
+    IssueOrder.TITLE: Key("{node}.title"),
+    IssueOrder.PRIORITY: Key(
+        "CASE {node}.priority WHEN 'LOW' THEN 1 WHEN 'MEDIUM' THEN 2 WHEN 'HIGH' THEN 3 ELSE 4 END", "number"
+    ),
+    IssueOrder.CREATED: Key("coalesce({node}.createdAt, datetime('1970-01-01T00:00Z'))", "datetime"),
+    IssueOrder.UPDATED: Key("coalesce({node}.updatedAt, datetime('1970-01-01T00:00Z'))", "datetime"),
+}
+
+
+def _issues_page(asked: Asked) -> Page:
+    f = asked.args.get("filter") or {}
+    where: list[LiteralString] = []
+    if not f.get("includeArchived"):
+        where.append("{node}.archivedAt IS NULL")
+    if f.get("status") is not None:
+        where.append("{node}.status = $status")
+    if f.get("priority") is not None:
+        where.append("{node}.priority = $priority")
+    if f.get("directionId") is not None:
+        where.append("EXISTS { ({node})-[:UNDER_DIRECTION]->(:PlanDirection {id: $directionId}) }")
+    if f.get("institutionId") is not None:
+        where.append("EXISTS { ({node})-[:AFFECTS]->(:Institution {id: $institutionId}) }")
+    if f.get("text") is not None:
+        where.append(
+            "(toLower({node}.title) CONTAINS toLower($text) OR toLower({node}.description) CONTAINS toLower($text))"
+        )
+    order = IssueOrder(asked.args.get("orderBy", IssueOrder.UPDATED))
+    key = _ISSUE_KEYS[order]
+    descending = bool(asked.args.get("descending", True))
+    return pagination.page(
+        asked,
+        "MATCH ({node}:HorizontalIssue)",
+        Order(
+            "ISSUES_BY_" + order.value + ("_DESC" if descending else ""),
+            (Key(key.cypher, key.kind, descending),),
+        ),
+        where=tuple(where),
+        params={k: f.get(k) for k in ("status", "priority", "directionId", "institutionId", "text")},
     )
-    return {r["node"]["id"]: r["node"] for r in rows}
 
 
-async def impacts_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    """Affected institutions per issue, lead stake first: [{institutionId, stake}]."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:HorizontalIssue {id: id})-[a:AFFECTS]->(i:Institution)
-        WITH id, a, i ORDER BY CASE a.stake WHEN 'LEAD' THEN 0 WHEN 'INVOLVED' THEN 1 ELSE 2 END, i.code
-        RETURN id, collect({institutionId: i.id, stake: a.stake}) AS impacts
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["impacts"] for r in rows}
-
-
-async def impacts_on(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    """Issues affecting each institution: [{issueId, stake}]."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:Institution {id: id})<-[a:AFFECTS]-(n:HorizontalIssue)
-        WHERE n.archivedAt IS NULL
-        WITH id, a, n ORDER BY n.title
-        RETURN id, collect({issueId: n.id, stake: a.stake}) AS impacts
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["impacts"] for r in rows}
-
-
-async def dependencies_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:HorizontalIssue {id: id})-[:DEPENDS_ON]->(n:HorizontalIssue)
-        WITH id, n ORDER BY n.title
-        RETURN id, collect(n {.*, directionId: head([(n)-[:UNDER_DIRECTION]->(d) | d.id])}) AS nodes
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-async def dependents_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:HorizontalIssue {id: id})<-[:DEPENDS_ON]-(n:HorizontalIssue)
-        WITH id, n ORDER BY n.title
-        RETURN id, collect(n {.*, directionId: head([(n)-[:UNDER_DIRECTION]->(d) | d.id])}) AS nodes
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-async def under_directions(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:PlanDirection {id: id})<-[:UNDER_DIRECTION]-(n:HorizontalIssue)
-        WHERE n.archivedAt IS NULL
-        WITH id, n ORDER BY n.title
-        RETURN id, collect(n {.*, directionId: id}) AS nodes
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-async def list_page(
-    graph: Graph,
-    page: PageRequest,
-    *,
-    status: IssueStatus | None = None,
-    priority: Priority | None = None,
-    direction_id: str | None = None,
-    institution_id: str | None = None,
-    text: str | None = None,
-    include_archived: bool = False,
-    order: IssueOrder = IssueOrder.UPDATED,
-    descending: bool = True,
-) -> Page:
-    rows = await graph.read(
-        """
-        MATCH (n:HorizontalIssue)
-        WHERE ($includeArchived OR n.archivedAt IS NULL)
-          AND ($status IS NULL OR n.status = $status)
-          AND ($priority IS NULL OR n.priority = $priority)
-          AND ($directionId IS NULL OR EXISTS { (n)-[:UNDER_DIRECTION]->(:PlanDirection {id: $directionId}) })
-          AND ($institutionId IS NULL OR EXISTS { (n)-[:AFFECTS]->(:Institution {id: $institutionId}) })
-          AND ($text IS NULL OR toLower(n.title) CONTAINS toLower($text)
-               OR toLower(n.description) CONTAINS toLower($text))
-        WITH n, CASE $order
-                  WHEN 'TITLE' THEN n.title
-                  WHEN 'PRIORITY' THEN CASE n.priority WHEN 'LOW' THEN '1' WHEN 'MEDIUM' THEN '2'
-                                       WHEN 'HIGH' THEN '3' ELSE '4' END
-                  WHEN 'CREATED' THEN toString(n.createdAt)
-                  ELSE toString(n.updatedAt) END AS key
-        ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
-                 CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS matched
-        RETURN size(matched) AS total,
-               [n IN matched[$skip..$skip + $first + 1] |
-                n {.*, directionId: head([(n)-[:UNDER_DIRECTION]->(d) | d.id])}] AS rows
-        """,
-        status=status.value if status else None,
-        priority=priority.value if priority else None,
-        directionId=direction_id,
-        institutionId=institution_id,
-        text=text,
-        includeArchived=include_archived,
-        order=order.value,
-        desc=descending,
-        skip=page.skip,
-        first=page.first,
-    )
-    return Page.from_row(rows[0], page)
+ISSUES = Connection("HorizontalIssue", _issues_page)
+ISSUE_BY_ID = by_id("HorizontalIssue")
 
 
 async def _read(tx: Tx, id: str) -> Record:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints
 
@@ -16,8 +16,9 @@ from graph import entities, membership
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict, Forbidden, InvalidInput
+from graph.model import Asked, Narrowing, Reach, analysis, shape
 from graph.teams import Role, TeamStatus
-from graph.validation import Input, Percent
+from graph.validation import Input, Percent, validate
 
 # The only moves; anything else is refused with the allowed ones named.
 TRANSITIONS: dict[TeamStatus, TeamStatus] = {
@@ -263,28 +264,44 @@ class DueWindow(Input):
     days: Annotated[int, Field(ge=0, le=3650)] = 30
 
 
-async def due_soon(graph: Graph, days: int, viewer: Viewer, today: date | None = None) -> list[Record]:
-    """Open teams whose mandate ends or a report is due within `days` (today included), soonest first.
-
-    One row per team, for its nearest date: [{teamId, dueDate, kind: MANDATE_END | REPORT, daysLeft}].
+# Open teams with a mandate end or a report due between $from and $to (dates), one row each for
+# its nearest date, soonest first: {teamId, dueDate, kind: MANDATE_END | REPORT, daysLeft}.
+DUE: Final[LiteralString] = (
     """
+    MATCH (t:ProjectTeam)
+    WHERE t.status <> 'CLOSED' AND t.archivedAt IS NULL AND """
+    + TEAM_VISIBLE
+    + """
+    WITH t, [d IN coalesce(t.reportingDeadlines, []) | {date: d, kind: 'REPORT'}]
+            + CASE WHEN t.endDate IS NULL THEN [] ELSE [{date: t.endDate, kind: 'MANDATE_END'}] END AS due
+    UNWIND due AS d
+    WITH t, d WHERE $from <= d.date <= $to
+    WITH t, d ORDER BY d.date, d.kind
+    WITH t, head(collect(d)) AS next
+    RETURN {teamId: t.id, dueDate: next.date, kind: next.kind, daysLeft: duration.inDays($from, next.date).days} AS row
+    ORDER BY row.dueDate, t.name, t.id
+    """
+)
+
+
+def _window(asked: Asked) -> Narrowing:
+    days = validate(DueWindow, {"days": asked.args["days"]}).days
+    start = date.today()
+    return Narrowing(params={"from": start, "to": start + timedelta(days=days)})
+
+
+# `dueSoon(days)`: the teams the viewer may see whose mandate ends or a report falls due within
+# `days` days (today included), soonest first.
+DUE_SOON = analysis(DUE, "DueItem", args=_window)
+DUE_ITEM = shape(
+    "DueItem",
+    ("row",),
+    {"team": Reach("MATCH ({team}:ProjectTeam {id: {row}.teamId})", "ProjectTeam", "team", many=False)},
+)
+
+
+async def due_soon(graph: Graph, days: int, viewer: Viewer, today: date | None = None) -> list[Record]:
+    """`DUE` for `days` from `today`: [{teamId, dueDate, kind, daysLeft}]."""
     start = today or date.today()
-    rows = await graph.read(
-        """
-        MATCH (t:ProjectTeam)
-        WHERE t.status <> 'CLOSED' AND t.archivedAt IS NULL AND """
-        + TEAM_VISIBLE
-        + """
-        WITH t, [d IN coalesce(t.reportingDeadlines, []) | {date: d, kind: 'REPORT'}]
-                + CASE WHEN t.endDate IS NULL THEN [] ELSE [{date: t.endDate, kind: 'MANDATE_END'}] END AS due
-        UNWIND due AS d
-        WITH t, d WHERE $from <= d.date <= $to
-        WITH t, d ORDER BY d.date, d.kind
-        WITH t, head(collect(d)) AS next
-        RETURN t.id AS teamId, next.date AS dueDate, next.kind AS kind
-        ORDER BY dueDate, t.name, t.id
-        """,
-        **{"from": start, "to": start + timedelta(days=days)},
-        **viewer.params(),
-    )
-    return [{**r, "daysLeft": (r["dueDate"] - start).days} for r in rows]
+    rows = await graph.read(DUE, **{"from": start, "to": start + timedelta(days=days)}, **viewer.params())
+    return [r["row"] for r in rows]

@@ -1,52 +1,62 @@
-"""Offset cursors for Relay connections: opaque to clients, stable for a given ordering."""
+"""Keyset cursors for Relay connections: opaque to clients, stable under inserts.
+
+A page is ordered by its keys and the node's id (graph/model.py `Order`); a cursor holds the
+order's name and the last row's key values, and the next page continues after them (graph/
+planner.py writes the comparison). Unlike an offset, a row inserted before the cursor does not
+shift the next page: nothing is skipped or shown twice.
+"""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
-from typing import Any
+import json
+from collections.abc import Mapping
+from typing import Any, LiteralString
 
 from graph.errors import InvalidInput
-
-_PREFIX = "offset:"
-
-
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+from graph.model import Asked, Order, Page
 
 
-def decode_cursor(cursor: str) -> int:
+def encode_cursor(order: str, keys: list[Any]) -> str:
+    text = json.dumps([order, *keys], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(cursor: str, order: Order) -> tuple[Any, ...]:
+    """The key values of a cursor of `order` (its keys and the id); InvalidInput for anything
+    else, a cursor of another order included."""
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if text.startswith(_PREFIX) and (offset := int(text[len(_PREFIX) :])) >= 0:
-            return offset
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
     except (ValueError, UnicodeDecodeError):
-        pass
-    raise InvalidInput.one("after", "is not a valid cursor")
+        values = None
+    if not isinstance(values, list) or len(values) != len(order.keys) + 2 or values[0] != order.name:
+        raise InvalidInput.one("after", "is not a valid cursor")
+    if not all(isinstance(v, str | int | float | bool) or v is None for v in values[1:]):
+        raise InvalidInput.one("after", "is not a valid cursor")
+    return tuple(values[1:])
 
 
-@dataclass(frozen=True)
-class PageRequest:
-    first: int
-    skip: int
-
-    @classmethod
-    def parse(cls, first: int | None, after: str | None, max_size: int, default: int = 20) -> PageRequest:
-        size = default if first is None else first
-        if size < 0 or size > max_size:
-            raise InvalidInput.one("first", f"must be between 0 and {max_size}")
-        return cls(first=size, skip=decode_cursor(after) + 1 if after else 0)
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[dict[str, Any]]
-    total: int
-    skip: int
-    has_next: bool
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any], request: PageRequest) -> Page:
-        """Build from a query row {total, rows} where rows holds up to first+1 items."""
-        rows = row["rows"]
-        return cls(rows[: request.first], row["total"], request.skip, len(rows) > request.first)
+def page(
+    asked: Asked,
+    match: LiteralString,
+    order: Order,
+    *,
+    where: tuple[LiteralString, ...] = (),
+    params: Mapping[str, Any] | None = None,
+    default_size: int = 20,
+) -> Page:
+    """A connection's page from its `first` and `after` arguments: `first` between 0 and the
+    configured maximum (default `default_size`), `after` a cursor of the same order."""
+    first = asked.args.get("first")
+    size = default_size if first is None else first
+    if not 0 <= size <= asked.max_page_size:
+        raise InvalidInput.one("first", f"must be between 0 and {asked.max_page_size}")
+    after = asked.args.get("after")
+    return Page(
+        match,
+        order,
+        size,
+        decode_cursor(after, order) if after is not None else None,
+        where,
+        params or {},
+    )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, LiteralString
+from typing import Annotated, Final, LiteralString
 
 from pydantic import Field, StringConstraints
 
-from graph import activity, entities
+from graph import activity, entities, pagination
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict
 from graph.ids import new_id
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, Key, Node, Order, Page, Reach, Value, by_id, entity, shape
 from graph.validation import Email, Input, Name, PublicId, ShortText, SkillLevel, patch_properties
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -46,96 +46,83 @@ class PersonPatch(Input):
     institution_id: PublicId | None = None
 
 
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:Person {id: id}) "
-        "RETURN n {.*, institutionId: head([(n)-[:WORKS_AT]->(i) | i.id])} AS node",
-        ids=ids,
+PERSON = entity(
+    "Person",
+    {
+        "institution": Reach("MATCH ({n})-[:WORKS_AT]->({i}:Institution)", "Institution", "i", many=False),
+        "skills": Reach(
+            "MATCH ({n})-[{rel}:HAS_SKILL]->({skill}:Skill)",
+            "PersonSkill",
+            {"rel": "rel", "skill": "skill"},
+            order="{rel}.level DESC, {skill}.key",
+        ),
+        # Active teams first; the rule of teams leaves out those the viewer may not see.
+        "memberships": Reach(
+            "MATCH ({n})-[{rel}:MEMBER_OF]->({team}:ProjectTeam)",
+            "Membership",
+            {"rel": "rel", "person": "n", "team": "team"},
+            order="CASE {team}.status WHEN 'ACTIVE' THEN 0 WHEN 'FORMING' THEN 1 ELSE 2 END, {team}.name",
+        ),
+        "invitations": Reach("MATCH ({n})<-[:INVITES]-({invitation}:Invitation)", "Invitation", "invitation"),
+    },
+)
+
+PERSON_SKILL = shape(
+    "PersonSkill", ("rel", "skill"), {"level": Value("{rel}.level"), "skill": Node("skill", "Skill")}
+)
+
+_PERSON_KEYS: Final = {
+    PersonOrder.NAME: Key("{node}.name"),
+    PersonOrder.EMAIL: Key("{node}.email"),
+    PersonOrder.CREATED: Key("coalesce({node}.createdAt, datetime('1970-01-01T00:00Z'))", "datetime"),
+}
+
+
+def _people_page(asked: Asked) -> Page:
+    """`people(filter, orderBy, descending, first, after)`. Anchored on the most selective filter
+    given (an institution's staff, then a skill's holders) instead of testing every person; the
+    institution filter is the anchor itself (a person works at one institution)."""
+    f = asked.args.get("filter") or {}
+    if f.get("institutionId") is not None:
+        match: LiteralString = "MATCH (:Institution {id: $institutionId})<-[:WORKS_AT]-({node}:Person)"
+    elif f.get("skillId") is not None:
+        match = "MATCH (:Skill {id: $skillId})<-[:HAS_SKILL]-({node}:Person)"
+    else:
+        match = "MATCH ({node}:Person)"
+    where: list[LiteralString] = []
+    if not f.get("includeArchived"):
+        where.append("{node}.archivedAt IS NULL")
+    if f.get("skillId") is not None:
+        where.append(
+            "EXISTS { MATCH ({node})-[held:HAS_SKILL]->(:Skill {id: $skillId}) WHERE held.level >= $minLevel }"
+        )
+    if f.get("text") is not None:
+        where.append(
+            "(toLower({node}.name) CONTAINS toLower($text) OR toLower({node}.email) CONTAINS toLower($text)"
+            " OR toLower({node}.title) CONTAINS toLower($text))"
+        )
+    order = PersonOrder(asked.args.get("orderBy", PersonOrder.NAME))
+    key = _PERSON_KEYS[order]
+    descending = bool(asked.args.get("descending"))
+    return pagination.page(
+        asked,
+        match,
+        Order(
+            "PEOPLE_BY_" + order.value + ("_DESC" if descending else ""),
+            (Key(key.cypher, key.kind, descending),),
+        ),
+        where=tuple(where),
+        params={
+            "institutionId": f.get("institutionId"),
+            "skillId": f.get("skillId"),
+            "minLevel": f.get("minSkillLevel", 1),
+            "text": f.get("text"),
+        },
     )
-    return {r["node"]["id"]: r["node"] for r in rows}
 
 
-async def skills_of(graph: Graph, ids: list[str]) -> dict[str, list[Record]]:
-    """Each person's skills, strongest first: [{skillId, level}]."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:Person {id: id})-[h:HAS_SKILL]->(s:Skill)
-        WITH id, h, s ORDER BY h.level DESC, s.key
-        RETURN id, collect({skillId: s.id, level: h.level}) AS skills
-        """,
-        ids=ids,
-    )
-    return {r["id"]: r["skills"] for r in rows}
-
-
-async def working_at(graph: Graph, ids: list[str], limit: int) -> dict[str, list[Record]]:
-    """Up to `limit` current people per institution, by name."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        CALL (id) {
-          MATCH (:Institution {id: id})<-[:WORKS_AT]-(n:Person)
-          WHERE n.archivedAt IS NULL
-          RETURN n ORDER BY n.name LIMIT $limit
-        }
-        RETURN id, collect(n {.*, institutionId: id}) AS nodes
-        """,
-        ids=ids,
-        limit=limit,
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-_FROM_INSTITUTION: LiteralString = "MATCH (:Institution {id: $institutionId})<-[:WORKS_AT]-(n:Person)"
-_FROM_SKILL: LiteralString = "MATCH (:Skill {id: $skillId})<-[:HAS_SKILL]-(n:Person)"
-_FROM_EVERYONE: LiteralString = "MATCH (n:Person)"
-
-
-async def list_page(
-    graph: Graph,
-    page: PageRequest,
-    *,
-    institution_id: str | None = None,
-    skill_id: str | None = None,
-    min_level: int = 1,
-    text: str | None = None,
-    include_archived: bool = False,
-    order: PersonOrder = PersonOrder.NAME,
-    descending: bool = False,
-) -> Page:
-    # Anchor on the most selective filter given (an institution's staff, then a skill's holders)
-    # instead of testing every person: one of three constant starts, the rest of the query shared.
-    # The institution filter is the anchor itself (a person works at one institution).
-    start = _FROM_INSTITUTION if institution_id else _FROM_SKILL if skill_id else _FROM_EVERYONE
-    rows = await graph.read(
-        start
-        + """
-        WHERE ($includeArchived OR n.archivedAt IS NULL)
-          AND ($skillId IS NULL OR EXISTS {
-                MATCH (n)-[h:HAS_SKILL]->(:Skill {id: $skillId}) WHERE h.level >= $minLevel })
-          AND ($text IS NULL OR toLower(n.name) CONTAINS toLower($text)
-               OR toLower(n.email) CONTAINS toLower($text) OR toLower(n.title) CONTAINS toLower($text))
-        WITH n, CASE $order WHEN 'EMAIL' THEN n.email WHEN 'CREATED' THEN toString(n.createdAt)
-                ELSE n.name END AS key
-        ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
-                 CASE WHEN $desc THEN key ELSE null END DESC, n.id
-        WITH collect(n) AS matched
-        RETURN size(matched) AS total,
-               [n IN matched[$skip..$skip + $first + 1] |
-                n {.*, institutionId: head([(n)-[:WORKS_AT]->(i) | i.id])}] AS rows
-        """,
-        institutionId=institution_id,
-        skillId=skill_id,
-        minLevel=min_level,
-        text=text,
-        includeArchived=include_archived,
-        order=order.value,
-        desc=descending,
-        skip=page.skip,
-        first=page.first,
-    )
-    return Page.from_row(rows[0], page)
+PEOPLE = Connection("Person", _people_page)
+PERSON_BY_ID = by_id("Person")
 
 
 async def _read(tx: Tx, id: str) -> Record:
@@ -291,22 +278,3 @@ async def archive(graph: Graph, id: str, actor_id: str | None) -> Record:
         scope=_scope,
         summary=lambda n: f"{n['name']} archived",
     )
-
-
-async def with_skill(graph: Graph, ids: list[str], min_level: int, limit: int) -> dict[str, list[Record]]:
-    """Up to `limit` people per skill at `min_level` or above, strongest first."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        CALL (id) {
-          MATCH (:Skill {id: id})<-[h:HAS_SKILL]-(n:Person)
-          WHERE n.archivedAt IS NULL AND h.level >= $minLevel
-          RETURN n ORDER BY h.level DESC, n.name LIMIT $limit
-        }
-        RETURN id, collect(n {.*, institutionId: head([(n)-[:WORKS_AT]->(i) | i.id])}) AS nodes
-        """,
-        ids=ids,
-        minLevel=min_level,
-        limit=limit,
-    )
-    return {r["id"]: r["nodes"] for r in rows}

@@ -12,17 +12,18 @@ from everyone who is not a member.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Final, LiteralString
+from typing import Annotated, Any, Final, LiteralString
 
 from pydantic import Field, StringConstraints
 
 from graph import activity, identity, locks, membership
-from graph.access import TEAM_VISIBLE, Viewer
+from graph.access import TEAM_VISIBLE, Viewer, team_visible
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record
 from graph.errors import Conflict, NotFound
 from graph.ids import new_id
-from graph.pagination import Page, PageRequest
+from graph.model import Key, Order, Reach, entity
+from graph.planner import Projection
 from graph.validation import Input, PublicId
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
@@ -50,69 +51,30 @@ _NODE: Final[LiteralString] = (
 )
 
 
-async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:Post {id: id})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN "
-        + _NODE
-        + " AS node",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["node"]["id"]: r["node"] for r in rows}
+def in_visible_team(n: LiteralString) -> LiteralString:
+    """The rule of what lives in a team (posts, decisions, tasks): whoever sees the team sees it."""
+    return "EXISTS { MATCH (" + n + ")-[:IN_TEAM]->(home:ProjectTeam) WHERE " + team_visible("home") + " }"
 
 
-async def pages_of_teams(
-    graph: Graph, ids: list[str], viewer: Viewer, page: PageRequest
-) -> dict[str, Record]:
-    """Per team, a page of top-level posts newest first: {teamId: {total, rows}}."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (t:ProjectTeam {id: id})
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-        CALL (t) {
-          MATCH (t)<-[:IN_TEAM]-(n:Post) WHERE NOT (n)-[:REPLY_TO]->()
-          WITH n ORDER BY n.createdAt DESC, n.id DESC
-          RETURN collect(n) AS thread
-        }
-        RETURN id, size(thread) AS total, [n IN thread[$skip..$skip + $first + 1] | """
-        + _NODE
-        + """] AS rows
-        """,
-        ids=ids,
-        skip=page.skip,
-        first=page.first,
-        **viewer.params(),
-    )
-    return {r["id"]: {"total": r["total"], "rows": r["rows"]} for r in rows}
+POST = entity(
+    "Post",
+    {
+        "author": Reach("MATCH ({n})-[:WRITTEN_BY]->({author}:Person)", "Person", "author", many=False),
+        "mentions": Reach(
+            "MATCH ({n})-[:MENTIONS]->({person}:Person)", "Person", "person", order="{person}.name"
+        ),
+        "replyTo": Reach("MATCH ({n})-[:REPLY_TO]->({post}:Post)", "Post", "post", many=False),
+        "replies": Reach(
+            "MATCH ({n})<-[:REPLY_TO]-({reply}:Post)", "Post", "reply", order="{reply}.createdAt, {reply}.id"
+        ),
+    },
+    visible=in_visible_team,
+)
 
-
-def page_of(found: Record | None, request: PageRequest) -> Page:
-    return Page.from_row(found or {"total": 0, "rows": []}, request)
-
-
-async def replies_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Replies per post, oldest first."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:Post {id: id})<-[:REPLY_TO]-(n:Post)-[:IN_TEAM]->(t:ProjectTeam)
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-        WITH id, n, t ORDER BY n.createdAt, n.id
-        RETURN id, collect("""
-        + _NODE
-        + """) AS nodes
-        """,
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["nodes"] for r in rows}
+# A team's thread: top-level posts, newest first.
+NEWEST_POSTS: Final = Order(
+    "NEWEST", (Key("{node}.createdAt", "datetime", descending=True),), id_descending=True
+)
 
 
 def _check_parent(parent: Record | None, data: PostInput) -> None:
@@ -125,9 +87,17 @@ def _check_parent(parent: Record | None, data: PostInput) -> None:
         raise Conflict("replyToId", "is itself a reply; reply to the post it answers")
 
 
-async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Viewer) -> Record:
+async def create(
+    graph: Graph,
+    data: PostInput,
+    actor_id: str | None,
+    viewer: Viewer,
+    *,
+    returning: Projection | None = None,
+) -> Any:
     """One statement reads what posting depends on, checks the rules (`_check_post`) and, when
-    they hold, makes the post and its Activity."""
+    they hold, makes the post and its Activity; returns the post, or with `returning`, the API's
+    selection of it."""
     post_id = new_id("Post")
 
     return await write_checked(
@@ -139,6 +109,7 @@ async def create(graph: Graph, data: PostInput, actor_id: str | None, viewer: Vi
         verb="post.replied" if data.reply_to_id else "post.created",
         actor_id=actor_id,
         target_id=post_id,
+        returning=returning,
         id=post_id,
         body=data.body,
         teamId=data.team_id,

@@ -7,11 +7,13 @@ type-ahead query by graph/lucene.py. Restricted teams the viewer may not see nev
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Final, LiteralString
 
 from graph import lucene
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record
 from graph.errors import InvalidInput
+from graph.model import Narrowing, analysis, shape
 
 
 class SearchKind(StrEnum):
@@ -25,9 +27,12 @@ class SearchKind(StrEnum):
 MAX_RESULTS = 50
 MAX_TEXT = lucene.MAX_TEXT
 
-_SEARCH = (
+# The best matches first, one `row` each: {kind, id, title, subtitle, score}; `$query` is the
+# safe Lucene query made from the text (graph/lucene.py), null when it has no word to search.
+SEARCH: Final[LiteralString] = (
     """
-    CALL db.index.fulltext.queryNodes('search_text', $query) YIELD node AS t, score
+    WITH $query AS query WHERE query IS NOT NULL
+    CALL db.index.fulltext.queryNodes('search_text', query) YIELD node AS t, score
     WITH t, score,
          CASE WHEN t:Person THEN 'PERSON' WHEN t:HorizontalIssue THEN 'ISSUE'
               WHEN t:ProjectTeam THEN 'TEAM' WHEN t:Institution THEN 'INSTITUTION'
@@ -36,35 +41,50 @@ _SEARCH = (
     + TEAM_VISIBLE
     + """)
     WITH t, score, kind LIMIT $first
-    RETURN kind, t.id AS id, score,
-           CASE kind WHEN 'PERSON' THEN t.name WHEN 'ISSUE' THEN t.title WHEN 'TEAM' THEN t.name
-                     WHEN 'INSTITUTION' THEN t.nameLv ELSE t.name END AS title,
-           CASE kind
-             WHEN 'PERSON' THEN head([(t)-[:WORKS_AT]->(i) | i.nameLv])
-             WHEN 'ISSUE' THEN t.status
-             WHEN 'TEAM' THEN t.status + ' · ' + coalesce(head([(t)-[:ADDRESSES]->(i) | i.title]), '')
-             WHEN 'INSTITUTION' THEN t.code
-             ELSE null END AS subtitle
-    ORDER BY score DESC, title, id
+    WITH t, score, kind,
+         CASE kind WHEN 'PERSON' THEN t.name WHEN 'ISSUE' THEN t.title WHEN 'TEAM' THEN t.name
+                   WHEN 'INSTITUTION' THEN t.nameLv ELSE t.name END AS title
+    RETURN {kind: kind, id: t.id, score: score, title: title,
+            subtitle: CASE kind
+              WHEN 'PERSON' THEN head([(t)-[:WORKS_AT]->(i) | i.nameLv])
+              WHEN 'ISSUE' THEN t.status
+              WHEN 'TEAM' THEN t.status + ' · ' + coalesce(head([(t)-[:ADDRESSES]->(i) | i.title]), '')
+              WHEN 'INSTITUTION' THEN t.code
+              ELSE null END} AS row
+    ORDER BY score DESC, title, row.id
     """
 )
+
+
+def _params(text: str, kinds: list[SearchKind] | None, first: int) -> dict[str, Any]:
+    if len(text) > MAX_TEXT:
+        raise InvalidInput.one("text", f"must be at most {MAX_TEXT} characters")
+    if not 1 <= first <= MAX_RESULTS:
+        raise InvalidInput.one("first", f"must be between 1 and {MAX_RESULTS}")
+    # Text with no words finds nothing; neither do no kinds.
+    return {
+        "query": lucene.type_ahead_query(text),
+        "kinds": [SearchKind(k).value for k in SearchKind]
+        if kinds is None
+        else [SearchKind(k).value for k in kinds],
+        "first": first,
+    }
+
+
+# `search(text, kinds, first)`.
+SEARCH_FIELD = analysis(
+    SEARCH,
+    "SearchResult",
+    args=lambda asked: Narrowing(
+        params=_params(asked.args["text"], asked.args.get("kinds"), asked.args["first"])
+    ),
+)
+SEARCH_RESULT = shape("SearchResult", ("row",))
 
 
 async def search(
     graph: Graph, text: str, viewer: Viewer, *, kinds: list[SearchKind] | None = None, first: int = 10
 ) -> list[Record]:
     """Best matches first: [{kind, id, title, subtitle, score}]. Text with no words finds nothing."""
-    if len(text) > MAX_TEXT:
-        raise InvalidInput.one("text", f"must be at most {MAX_TEXT} characters")
-    if not 1 <= first <= MAX_RESULTS:
-        raise InvalidInput.one("first", f"must be between 1 and {MAX_RESULTS}")
-    query = lucene.type_ahead_query(text)
-    if query is None or kinds == []:
-        return []
-    return await graph.read(
-        _SEARCH,
-        query=query,
-        kinds=[k.value for k in kinds or SearchKind],
-        first=first,
-        **viewer.params(),
-    )
+    rows = await graph.read(SEARCH, **_params(text, kinds, first), **viewer.params())
+    return [r["row"] for r in rows]

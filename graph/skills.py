@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from graph import activity, entities
+from typing import Final, LiteralString
+
+from graph import activity, entities, pagination
 from graph.driver import Graph, Record, Tx, run
-from graph.errors import Conflict
+from graph.errors import Conflict, InvalidInput
 from graph.ids import new_id
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, Key, Narrowing, Order, Page, Reach, by_id, entity
 from graph.validation import Input, Name
 
 
@@ -18,25 +20,44 @@ def skill_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-async def by_ids(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    rows = await graph.read("UNWIND $ids AS id MATCH (n:Skill {id: id}) RETURN n {.*} AS node", ids=ids)
-    return {r["node"]["id"]: r["node"] for r in rows}
-
-
-async def list_page(graph: Graph, page: PageRequest, *, text: str | None = None) -> Page:
-    rows = await graph.read(
-        """
-        MATCH (n:Skill)
-        WHERE n.archivedAt IS NULL AND ($text IS NULL OR toLower(n.key) CONTAINS toLower($text))
-        WITH n ORDER BY n.key
-        WITH collect(n) AS matched
-        RETURN size(matched) AS total, [n IN matched[$skip..$skip + $first + 1] | n {.*}] AS rows
-        """,
-        text=text,
-        skip=page.skip,
-        first=page.first,
+def _people(asked: Asked) -> Narrowing:
+    first = asked.args["first"]
+    if not 0 <= first <= asked.max_page_size:
+        raise InvalidInput.one("first", f"must be between 0 and {asked.max_page_size}")
+    return Narrowing(
+        where=("{rel}.level >= $minLevel",),
+        params={"minLevel": asked.args["minLevel"], "first": first},
+        limit="$first",
     )
-    return Page.from_row(rows[0], page)
+
+
+SKILL = entity(
+    "Skill",
+    {
+        # The strongest first, at most `first`: page through all of them with people(filter: {skillId}).
+        "people": Reach(
+            "MATCH ({n})<-[{rel}:HAS_SKILL]-({person}:Person)",
+            "Person",
+            "person",
+            where="{person}.archivedAt IS NULL",
+            order="{rel}.level DESC, {person}.name",
+            args=_people,
+        ),
+    },
+)
+
+
+def _skills_page(asked: Asked) -> Page:
+    text = asked.args.get("text")
+    where: tuple[LiteralString, ...] = ("{node}.archivedAt IS NULL",)
+    if text is not None:
+        where += ("toLower({node}.key) CONTAINS toLower($text)",)
+    return pagination.page(asked, "MATCH ({node}:Skill)", _BY_KEY, where=where, params={"text": text})
+
+
+_BY_KEY: Final = Order("SKILLS_BY_KEY", (Key("{node}.key"),))
+SKILLS = Connection("Skill", _skills_page)
+SKILL_BY_ID = by_id("Skill")
 
 
 async def merge_by_name(tx: Tx, names: list[str]) -> dict[str, str]:

@@ -16,6 +16,8 @@ from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict, NotFound
 from graph.ids import new_id
+from graph.model import Reach, entity
+from graph.posts import in_visible_team
 from graph.validation import Input, Name, PublicId, patch_properties
 
 
@@ -42,40 +44,16 @@ class TaskPatch(Input):
 
 
 _NODE: Final[LiteralString] = "n {.*, teamId: t.id, assigneeId: head([(n)-[:ASSIGNED_TO]->(a) | a.id])}"
-# Open work first, soonest due first (no due date last), then finished and cancelled.
-_ORDER: Final[LiteralString] = (
-    "CASE n.status WHEN 'IN_PROGRESS' THEN 0 WHEN 'TODO' THEN 1 WHEN 'DONE' THEN 2 ELSE 3 END,"
-    " n.dueDate IS NULL, n.dueDate, n.createdAt"
+
+
+TASK = entity(
+    "Task",
+    {"assignee": Reach("MATCH ({n})-[:ASSIGNED_TO]->({person}:Person)", "Person", "person", many=False)},
+    visible=in_visible_team,
+    # Open work first, soonest due first (no due date last), then finished and cancelled.
+    order="CASE {n}.status WHEN 'IN_PROGRESS' THEN 0 WHEN 'TODO' THEN 1 WHEN 'DONE' THEN 2 ELSE 3 END,"
+    " {n}.dueDate IS NULL, {n}.dueDate, {n}.createdAt",
 )
-
-
-async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (n:Task {id: id})-[:IN_TEAM]->(t:ProjectTeam) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN "
-        + _NODE
-        + " AS node",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["node"]["id"]: r["node"] for r in rows}
-
-
-async def of_teams(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Tasks per team: in progress, to do (soonest due first), done, cancelled."""
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (t:ProjectTeam {id: id})<-[:IN_TEAM]-(n:Task) WHERE "
-        + TEAM_VISIBLE
-        + " WITH id, t, n ORDER BY "
-        + _ORDER
-        + " RETURN id, collect("
-        + _NODE
-        + ") AS nodes",
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["nodes"] for r in rows}
 
 
 async def _assign(tx: Tx, id: str, team_id: str, assignee_id: str | None) -> None:

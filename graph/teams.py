@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Final, LiteralString
+from typing import Annotated, Any, Final, LiteralString
 
 from pydantic import Field, StringConstraints, model_validator
 
-from graph import activity, entities, identity, locks, membership
-from graph.access import TEAM_VISIBLE, Viewer
+from graph import activity, entities, identity, locks, membership, pagination
+from graph.access import TEAM_VISIBLE, Viewer, team_visible
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import InvalidInput, NotFound
 from graph.ids import new_id
-from graph.pagination import Page, PageRequest
+from graph.model import Asked, Connection, Embed, Key, Node, Order, Page, Reach, Value, by_id, entity, shape
+from graph.planner import Projection
+from graph.posts import NEWEST_POSTS
 from graph.validation import Input, LongText, Name, Percent, PublicId, patch_properties
 
 
@@ -99,124 +101,122 @@ RETURN n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])} AS node
 """
 
 
-async def by_ids(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, Record]:
+# Members: the lead first, then by role and name.
+_ROLE_ORDER: Final[LiteralString] = (
+    "CASE {rel}.role WHEN 'LEAD' THEN 0 WHEN 'MEMBER' THEN 1 WHEN 'EXPERT' THEN 2 ELSE 3 END"
+)
+
+# A project team; restricted teams and everything under them only for members and
+# administrators (graph/access.py): the planner adds the rule wherever a read reaches a team.
+TEAM = entity(
+    "ProjectTeam",
+    {
+        "reportingDeadlines": Value("coalesce({n}.reportingDeadlines, [])"),
+        "requiresManagerApproval": Value("coalesce({n}.requiresManagerApproval, false)"),
+        "legalBasis": Embed("LegalBasis", {"team": "n"}, when="{n}.legalBasisNumber IS NOT NULL"),
+        "issue": Reach(
+            "MATCH ({n})-[:ADDRESSES]->({issue}:HorizontalIssue)", "HorizontalIssue", "issue", many=False
+        ),
+        "members": Reach(
+            "MATCH ({n})<-[{rel}:MEMBER_OF]-({person}:Person)",
+            "Membership",
+            {"rel": "rel", "person": "person", "team": "n"},
+            order=_ROLE_ORDER + ", {person}.name",
+        ),
+        "invitations": Reach("MATCH ({n})<-[:TO_JOIN]-({invitation}:Invitation)", "Invitation", "invitation"),
+        "coverage": Embed("Coverage", {"team": "n"}),
+        "posts": Connection(
+            "Post",
+            lambda asked: pagination.page(
+                asked,
+                "MATCH ({n})<-[:IN_TEAM]-({node}:Post)",
+                NEWEST_POSTS,
+                where=("NOT EXISTS { ({node})-[:REPLY_TO]->() }",),
+            ),
+        ),
+        "decisions": Reach("MATCH ({n})<-[:IN_TEAM]-({decision}:Decision)", "Decision", "decision"),
+        "tasks": Reach("MATCH ({n})<-[:IN_TEAM]-({task}:Task)", "Task", "task"),
+    },
+    visible=team_visible,
+)
+
+LEGAL_BASIS = shape(
+    "LegalBasis",
+    ("team",),
+    {"orderNumber": Value("{team}.legalBasisNumber"), "orderDate": Value("{team}.legalBasisDate")},
+)
+
+# A person's place on a team: the MEMBER_OF relationship, the person and the team.
+MEMBERSHIP = shape(
+    "Membership",
+    ("rel", "person", "team"),
+    {
+        "role": Value("{rel}.role"),
+        "allocation": Value("{rel}.allocation"),
+        "since": Value("{rel}.since"),
+        "person": Node("person", "Person"),
+        "team": Node("team", "ProjectTeam"),
+    },
+)
+
+
+def _order(name: str, key: Key, descending: bool) -> Order:
+    return Order(name + ("_DESC" if descending else ""), (Key(key.cypher, key.kind, descending),))
+
+
+_TEAM_KEYS: Final = {
+    TeamOrder.NAME: Key("{node}.name"),
+    TeamOrder.CREATED: Key("coalesce({node}.createdAt, datetime('1970-01-01T00:00Z'))", "datetime"),
+    TeamOrder.END_DATE: Key("coalesce({node}.endDate, date('9999-12-31'))", "date"),
+}
+
+
+def _teams_page(asked: Asked) -> Page:
+    """`teams(filter, orderBy, descending, first, after)`: the teams the viewer may see (the
+    rule comes with the label), filtered; the lead's and the issue's filters start from them."""
+    f = asked.args.get("filter") or {}
+    where: list[LiteralString] = []
+    if not f.get("includeArchived"):
+        where.append("{node}.archivedAt IS NULL")
+    if f.get("status") is not None:
+        where.append("{node}.status = $status")
+    if f.get("visibility") is not None:
+        where.append("{node}.visibility = $visibility")
+    if f.get("issueId") is not None:
+        where.append("EXISTS { ({node})-[:ADDRESSES]->(:HorizontalIssue {id: $issueId}) }")
+    if f.get("memberId") is not None:
+        where.append("EXISTS { ({node})<-[:MEMBER_OF]-(:Person {id: $memberId}) }")
+    if f.get("text") is not None:
+        where.append(
+            "(toLower({node}.name) CONTAINS toLower($text) OR toLower({node}.mandate) CONTAINS toLower($text))"
+        )
+    order = TeamOrder(asked.args.get("orderBy", TeamOrder.NAME))
+    return pagination.page(
+        asked,
+        "MATCH ({node}:ProjectTeam)",
+        _order("TEAMS_BY_" + order.value, _TEAM_KEYS[order], bool(asked.args.get("descending"))),
+        where=tuple(where),
+        params={
+            k: f.get(k)
+            for k in ("status", "visibility", "issueId", "memberId", "text")
+            if f.get(k) is not None
+        },
+    )
+
+
+TEAMS = Connection("ProjectTeam", _teams_page)
+TEAM_BY_ID = by_id("ProjectTeam")
+
+
+async def visible_ids(graph: Graph, ids: list[str], viewer: Viewer) -> set[str]:
+    """Which of these teams `viewer` may see: the live subscriptions' access checks
+    (hub/live/access.py), one read for all of a socket's teams."""
     rows = await graph.read(
-        "UNWIND $ids AS id MATCH (t:ProjectTeam {id: id}) WHERE "
-        + TEAM_VISIBLE
-        + " RETURN t {.*, issueId: head([(t)-[:ADDRESSES]->(i) | i.id])} AS node",
+        "MATCH (t:ProjectTeam) WHERE t.id IN $ids AND " + TEAM_VISIBLE + " RETURN t.id AS id",
         ids=ids,
         **viewer.params(),
     )
-    return {r["node"]["id"]: r["node"] for r in rows}
-
-
-async def members_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Members per team, lead first: [{personId, teamId, role, allocation, since}]."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (t:ProjectTeam {id: id})<-[m:MEMBER_OF]-(p:Person)
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-        WITH id, m, p
-        ORDER BY CASE m.role WHEN 'LEAD' THEN 0 WHEN 'MEMBER' THEN 1 WHEN 'EXPERT' THEN 2 ELSE 3 END, p.name
-        RETURN id, collect({personId: p.id, teamId: id, role: m.role, allocation: m.allocation,
-                            since: m.since}) AS members
-        """,
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["members"] for r in rows}
-
-
-async def memberships_of(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Each person's memberships in teams the viewer may see, active teams first."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:Person {id: id})-[m:MEMBER_OF]->(t:ProjectTeam)
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-        WITH id, m, t
-        ORDER BY CASE t.status WHEN 'ACTIVE' THEN 0 WHEN 'FORMING' THEN 1 ELSE 2 END, t.name
-        RETURN id, collect({personId: id, teamId: t.id, role: m.role, allocation: m.allocation,
-                            since: m.since}) AS memberships
-        """,
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["memberships"] for r in rows}
-
-
-async def addressing(graph: Graph, ids: list[str], viewer: Viewer) -> dict[str, list[Record]]:
-    """Teams per issue that the viewer may see."""
-    rows = await graph.read(
-        """
-        UNWIND $ids AS id
-        MATCH (:HorizontalIssue {id: id})<-[:ADDRESSES]-(t:ProjectTeam)
-        WHERE t.archivedAt IS NULL AND """
-        + TEAM_VISIBLE
-        + """
-        WITH id, t ORDER BY t.name
-        RETURN id, collect(t {.*, issueId: id}) AS nodes
-        """,
-        ids=ids,
-        **viewer.params(),
-    )
-    return {r["id"]: r["nodes"] for r in rows}
-
-
-async def list_page(
-    graph: Graph,
-    page: PageRequest,
-    viewer: Viewer,
-    *,
-    status: TeamStatus | None = None,
-    visibility: Visibility | None = None,
-    issue_id: str | None = None,
-    member_id: str | None = None,
-    text: str | None = None,
-    include_archived: bool = False,
-    order: TeamOrder = TeamOrder.NAME,
-    descending: bool = False,
-) -> Page:
-    rows = await graph.read(
-        """
-        MATCH (t:ProjectTeam)
-        WHERE """
-        + TEAM_VISIBLE
-        + """
-          AND ($includeArchived OR t.archivedAt IS NULL)
-          AND ($status IS NULL OR t.status = $status)
-          AND ($visibility IS NULL OR t.visibility = $visibility)
-          AND ($issueId IS NULL OR EXISTS { (t)-[:ADDRESSES]->(:HorizontalIssue {id: $issueId}) })
-          AND ($memberId IS NULL OR EXISTS { (t)<-[:MEMBER_OF]-(:Person {id: $memberId}) })
-          AND ($text IS NULL OR toLower(t.name) CONTAINS toLower($text)
-               OR toLower(t.mandate) CONTAINS toLower($text))
-        WITH t, CASE $order WHEN 'CREATED' THEN toString(t.createdAt)
-                WHEN 'END_DATE' THEN toString(t.endDate) ELSE t.name END AS key
-        ORDER BY CASE WHEN $desc THEN null ELSE key END ASC,
-                 CASE WHEN $desc THEN key ELSE null END DESC, t.id
-        WITH collect(t) AS matched
-        RETURN size(matched) AS total,
-               [n IN matched[$skip..$skip + $first + 1] |
-                n {.*, issueId: head([(n)-[:ADDRESSES]->(i) | i.id])}] AS rows
-        """,
-        status=status.value if status else None,
-        visibility=visibility.value if visibility else None,
-        issueId=issue_id,
-        memberId=member_id,
-        text=text,
-        includeArchived=include_archived,
-        order=order.value,
-        desc=descending,
-        skip=page.skip,
-        first=page.first,
-        **viewer.params(),
-    )
-    return Page.from_row(rows[0], page)
+    return {r["id"] for r in rows}
 
 
 async def _read(tx: Tx, id: str) -> Record:
@@ -279,9 +279,18 @@ async def create_in(tx: Tx, data: TeamInput, actor_id: str | None) -> Record:
     return node
 
 
-async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, viewer: Viewer) -> Record:
+async def update(
+    graph: Graph,
+    id: str,
+    patch: TeamPatch,
+    actor_id: str | None,
+    viewer: Viewer,
+    *,
+    returning: Projection | None = None,
+) -> Any:
     """One statement reads the team, the actor's standing and the caller, checks the rules
-    (`_check_update`) and, when they hold, makes the change and its Activity."""
+    (`_check_update`) and, when they hold, makes the change and its Activity; returns the team,
+    or with `returning`, the API's selection of it."""
     changes = {**patch_properties(patch, nullable=_NULLABLE), **_dates_of(patch)}
 
     return await write_checked(
@@ -293,6 +302,7 @@ async def update(graph: Graph, id: str, patch: TeamPatch, actor_id: str | None, 
         verb="team.updated",
         actor_id=actor_id,
         target_id=id,
+        returning=returning,
         id=id,
         teamId=id,
         lockIds=[id],

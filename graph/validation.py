@@ -7,6 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.alias_generators import to_camel
 
 from graph.errors import FieldProblem, InvalidInput
 
@@ -34,7 +35,12 @@ PublicId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """An input of the API: validated from the arguments as the API names them (camelCase), or
+    built in Python by field name."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_name=True, validate_by_alias=True
+    )
 
 
 def camel(name: str) -> str:

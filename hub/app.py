@@ -7,8 +7,8 @@ import contextlib
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -31,15 +31,14 @@ from strawberry.types.unset import UnsetType
 
 from graph import idempotency, migrations
 from graph.access import Viewer
-from graph.driver import Graph
-from graph.errors import DatabaseUnavailable, DomainError, UnknownBookmark
+from graph.driver import Graph, count_queries
+from graph.errors import DatabaseUnavailable, DomainError, Unauthenticated, UnknownBookmark
 from hub import audit_export, bookmarks, health, metrics
 from hub.api.context import Context
-from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.api.shared_results import next_frame
-from hub.auth import principal
+from hub.auth import callers, principal
 from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
 from hub.auth.web import WebSignIn
@@ -50,7 +49,7 @@ from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.internals import LiveView
 from hub.live.stream import LiveStream
 from hub.logging import configure_logging
-from hub.middleware import GraphQLGuard, RequestContext, replaying
+from hub.middleware import GraphQLGuard, RequestContext
 from hub.runtime import tune_collector
 from hub.web import WebApp
 
@@ -59,6 +58,7 @@ from hub.web import WebApp
 # its sign-in expires.
 SESSION_VIEWER = "sadarbe.session_viewer"
 LIVE_PEER = "sadarbe.live_peer"
+CALLER_REMEMBERED = "sadarbe.caller_remembered"  # the HTTP caller came from the caller cache
 EXPIRY_TIMER = "sadarbe.expiry_timer"
 
 
@@ -76,7 +76,7 @@ def connect(settings: Settings) -> Graph:
 
 class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hub/live/internals.py)
     def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
-        # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
+        # The rate limiter and cost memo live as long as the app.
         self.limits = Limits(
             settings.max_query_cost,
             RateLimiter(settings.rate_limit_points, redis_url=settings.redis_url),
@@ -94,15 +94,21 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         )
         self.settings = settings
         self.verifier = verifier
+        # The last caller looked up per sign-in (hub/auth/callers.py); every operation's
+        # first statement reads the caller again (hub/api/planning.py).
+        self.callers = CallerCache()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # HTTP: the viewer was resolved by `Authenticated` below; WebSocket: on_ws_connect sets it.
+        state = request.scope.get("state", {})
         context = Context(
             graph=request.app.state.graph,
             settings=self.settings,
-            viewer=request.scope.get("state", {}).get("viewer", Viewer.anonymous()),
+            viewer=state.get("viewer", Viewer.anonymous()),
             client_ip=request.client.host if request.client else None,
+            caller_confirmed=not state.get(CALLER_REMEMBERED, False),
         )
+        context.refresh_viewer = self._refresher(context, response)
         if isinstance(request, WebSocket):
             context.live = request.app.state.live
             context.websocket = response
@@ -224,6 +230,26 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         response.background = sub_response.background
         return response
 
+    def _refresher(self, context: Context, response: Response | WebSocket) -> Callable[[], Awaitable[Viewer]]:
+        async def refresh() -> Viewer:
+            """The caller's sign-in as the graph has it now (the cached entry was stale). One who
+            can no longer sign in (archived, erased, the sign-in released) is answered 401, as at a
+            fresh sign-in."""
+            sign_in = context.viewer.sign_in
+            if sign_in is None:
+                return Viewer.anonymous()
+            self.callers.forget(sign_in)
+            try:
+                return await principal.viewer_for_sign_in(context.graph, self.settings, sign_in, self.callers)
+            except InvalidToken as exc:
+                if isinstance(response, Response):
+                    response.status_code = 401
+                    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                message = str(exc) if isinstance(exc, principal.NoPerson) else "invalid or expired token"
+                raise Unauthenticated(message) from exc
+
+        return refresh
+
     def encode_json(self, data: object) -> str:
         # An issue map at 10,000 people is a megabyte or more: json.dumps takes tens of ms. A live
         # `next` of a shared result reuses the result's encoding (hub/api/shared_results.py).
@@ -315,19 +341,20 @@ class Authenticated:
 
     def __init__(self, graphql: GraphQLApp) -> None:
         self.graphql = graphql
-        self.early = EarlyPages(graphql)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         if scope["type"] == "http":
-            if scope["method"] == "POST":  # compiled pages first (hub/api/early_pages.py)
-                body, receive = await read_body(receive)
-                if await self.early.answer(scope, body, send, self.viewer):
+            # The round trips of the whole request, the caller's lookup included (development:
+            # `extensions.cypherQueries`, hub/api/round_trips.py).
+            with nullcontext() if self.graphql.settings.production else count_queries():
+                viewer = await self.viewer(scope, send, self.graphql.callers)
+                if viewer is None:
                     return
-            viewer = await self.viewer(scope, send)
-            if viewer is None:
-                return
-            state["viewer"] = viewer
+                state["viewer"] = viewer
+                state[CALLER_REMEMBERED] = callers.remembered.get()
+                await self.graphql(scope, receive, send)
+            return
         elif scope["type"] == "websocket":
             websocket = WebSocket(scope, receive, send)
             settings = self.graphql.settings
@@ -344,11 +371,12 @@ class Authenticated:
                     return
         await self.graphql(scope, receive, send)
 
-    async def viewer(self, scope: Scope, send: Send, callers: CallerCache | None = None) -> Viewer | None:
+    async def viewer(self, scope: Scope, send: Send, known: CallerCache | None = None) -> Viewer | None:
         """The HTTP caller, or None once a refusal has been sent (a bad token: 401)."""
         request = Request(scope)
+        callers.remembered.set(False)
         try:
-            viewer: Viewer = await request.app.state.principal(request, callers=callers)
+            viewer: Viewer = await request.app.state.principal(request, callers=known)
         except principal.NoPerson as exc:  # a valid token: it may know why
             await unauthenticated(str(exc), request.headers.get("accept"))(scope, _no_body, send)
             return None
@@ -361,20 +389,6 @@ class Authenticated:
             await graphql_error(exc)(scope, _no_body, send)
             return None
         return viewer
-
-
-async def read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The request body (GraphQLGuard has bounded it), and a `receive` that replays it."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"", receive  # disconnected: nothing to answer
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    return body, replaying(body, receive)
 
 
 async def _no_body() -> Message:

@@ -147,7 +147,6 @@ def serve(
     import uvicorn
 
     from hub.app import create_app
-    from hub.http_protocol import OneWriteHttpProtocol
     from hub.live.internals import BoundedCloseWebSocketProtocol
 
     settings = _settings().model_copy(
@@ -162,7 +161,6 @@ def serve(
             port=port or settings.port,
             log_level=settings.log_level,
             timeout_graceful_shutdown=5,
-            http=OneWriteHttpProtocol,  # a response's head and body in one write
             ws=BoundedCloseWebSocketProtocol,  # ends connections whose peer stopped reading
             ws_max_size=settings.ws_max_message_bytes,
             ws_per_message_deflate=settings.ws_compression,  # a bigger message closes the socket (1009)

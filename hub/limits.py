@@ -378,8 +378,7 @@ def charge_cost(
     context: Any,
 ) -> GraphQLError | None:
     """The operation's cost checked against the budget and charged to the caller's rate limit:
-    None when it may run, else the error to report (nothing is charged for a refused cost).
-    Also used by the compiled pages' early path (hub/api/early_pages.py)."""
+    None when it may run, else the error to report (nothing is charged for a refused cost)."""
     cost = limits.costs.estimate(schema, operation, fragments, variables, limits.max_page_size)
     if cost > limits.max_cost:
         return GraphQLError(

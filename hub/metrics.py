@@ -25,14 +25,6 @@ OPERATIONS = Counter("hub_graphql_operations_total", "GraphQL operations", ["typ
 OPERATION_LATENCY = Histogram(
     "hub_graphql_operation_seconds", "GraphQL operation latency", ["type", "outcome"]
 )
-EARLY_PAGES = Counter(
-    "hub_graphql_early_pages_total",
-    "Compiled pages answered before Strawberry's pipeline (hub/api/early_pages.py)",
-)
-EARLY_MUTATIONS = Counter(
-    "hub_graphql_early_mutations_total",
-    "Hot mutations answered before Strawberry's pipeline (hub/api/early_mutations.py)",
-)
 ERRORS = Counter("hub_graphql_errors_total", "GraphQL errors by code", ["code"])
 WEBSOCKETS = Gauge("hub_websocket_connections", "Open GraphQL WebSocket connections")
 SUBSCRIPTIONS = Gauge("hub_active_subscriptions", "Active GraphQL subscriptions")

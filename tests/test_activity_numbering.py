@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph import activity
-from graph.access import Viewer
 from graph.activity import ActivityEvent
 from graph.driver import Graph
 from graph.embedded import EmbeddedNeo4j
-from graph.pagination import PageRequest
+from tests import planned
 from tests.conftest import TEST_PASSWORD
 from tests.conftest import recorded as _recorded
 
@@ -126,12 +125,12 @@ async def test_a_read_of_activity_waits_for_the_numbering_in_flight(
     await graph.write(lambda tx: _recorded(tx, "mine"))
     await asyncio.wait_for(numbering_blocked(graph), 30)  # "mine" cannot be numbered yet
     entered = entering(monkeypatch, graph)
-    page = asyncio.create_task(activity.list_page(graph, PageRequest(first=10, skip=0), Viewer.system()))
+    page = asyncio.create_task(planned.data(graph, "{ activities(first: 10) { nodes { summary } } }"))
     await asyncio.wait_for(entered.wait(), 30)
     assert not page.done()
 
     counter_locked.set()
-    assert [a["summary"] for a in (await page).rows] == ["mine", "first"]
+    assert [a["summary"] for a in (await page)["activities"]["nodes"]] == ["mine", "first"]
 
 
 async def test_closing_a_graph_finishes_its_numbering_in_flight(

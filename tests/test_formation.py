@@ -12,6 +12,7 @@ from graph.driver import Graph, run
 from graph.errors import Conflict, InvalidInput, NotFound
 from graph.validation import validate
 from tests import formation_builders as b
+from tests import planned
 from tests.formation_builders import SYSTEM
 
 
@@ -179,21 +180,46 @@ async def covered(graph: Graph) -> dict[str, str]:
     return {"VM": vm, "FM": fm, "TM": tm, "team": team, "lead": lead, "zane": zane, "aija": aija}
 
 
+async def _coverage(graph: Graph, team_id: str, viewer: Viewer = SYSTEM) -> dict[str, Any] | None:
+    sides = "stake institution { id } representatives { id } missing"
+    found: dict[str, Any] | None = (
+        await planned.data(
+            graph,
+            "query($id: ID!) { coverage(teamId: $id) { institutions { "
+            + sides
+            + " } missing { "
+            + sides
+            + " }"
+            " leadInstitutionMissing } }",
+            {"id": team_id},
+            viewer,
+        )
+    )["coverage"]
+    return found
+
+
 async def test_coverage_lists_each_affected_institution_with_its_representatives(
     graph: Graph, covered: dict[str, str]
 ) -> None:
-    found = (await formation.coverage_of(graph, [covered["team"]], SYSTEM))[covered["team"]]
+    found = await _coverage(graph, covered["team"])
     assert found == {
-        "teamId": covered["team"],
-        "id": covered["team"],
         "institutions": [
-            {"institutionId": covered["VM"], "stake": "LEAD", "representativeIds": []},
-            {"institutionId": covered["FM"], "stake": "INVOLVED", "representativeIds": [covered["lead"]]},
+            {"institution": {"id": covered["VM"]}, "stake": "LEAD", "representatives": [], "missing": True},
             {
-                "institutionId": covered["TM"],
-                "stake": "CONSULTED",
-                "representativeIds": [covered["aija"], covered["zane"]],
+                "institution": {"id": covered["FM"]},
+                "stake": "INVOLVED",
+                "representatives": [{"id": covered["lead"]}],
+                "missing": False,
             },
+            {
+                "institution": {"id": covered["TM"]},
+                "stake": "CONSULTED",
+                "representatives": [{"id": covered["aija"]}, {"id": covered["zane"]}],
+                "missing": False,
+            },
+        ],
+        "missing": [
+            {"institution": {"id": covered["VM"]}, "stake": "LEAD", "representatives": [], "missing": True}
         ],
         "leadInstitutionMissing": True,
     }
@@ -204,9 +230,9 @@ async def test_coverage_clears_the_lead_flag_once_the_lead_institution_is_repres
 ) -> None:
     vm_person = await b.person(graph, "Vilnis", covered["VM"])
     await b.member(graph, covered["team"], vm_person)
-    found = (await formation.coverage_of(graph, [covered["team"]], SYSTEM))[covered["team"]]
-    assert found["leadInstitutionMissing"] is False
-    assert found["institutions"][0]["representativeIds"] == [vm_person]
+    found = await _coverage(graph, covered["team"])
+    assert found is not None and found["leadInstitutionMissing"] is False
+    assert found["institutions"][0]["representatives"] == [{"id": vm_person}]
 
 
 async def test_coverage_of_a_restricted_team_is_hidden_from_outsiders(
@@ -214,12 +240,9 @@ async def test_coverage_of_a_restricted_team_is_hidden_from_outsiders(
 ) -> None:
     await b.set_team(graph, covered["team"], visibility="RESTRICTED")
     outsider = await b.person(graph, "Outsider", covered["VM"])
-    assert (
-        await formation.coverage_of(graph, [covered["team"]], Viewer(person_id=outsider, signed_in=True))
-        == {}
-    )
+    assert await _coverage(graph, covered["team"], Viewer(person_id=outsider, signed_in=True)) is None
     member = Viewer(person_id=covered["zane"], signed_in=True)
-    assert covered["team"] in await formation.coverage_of(graph, [covered["team"]], member)
+    assert await _coverage(graph, covered["team"], member) is not None
 
 
 # Overlap warnings

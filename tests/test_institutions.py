@@ -6,9 +6,23 @@ from graph import institutions
 from graph.driver import Graph
 from graph.errors import Conflict, InvalidInput, NotFound
 from graph.institutions import InstitutionKind, InstitutionPatch
-from graph.pagination import PageRequest
 from graph.validation import validate
-from tests import builders
+from tests import builders, planned
+
+LIST = """query($filter: InstitutionFilter, $first: Int, $after: String) {
+  institutions(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { code }
+  }
+}"""
+
+
+async def _listed(graph: Graph, **variables: object) -> dict[str, object]:
+    listed: dict[str, object] = (await planned.data(graph, LIST, {"first": 10, **variables}))["institutions"]
+    return listed
+
+
+def _codes(page: dict[str, object]) -> list[str]:
+    return [n["code"] for n in page["nodes"]]  # type: ignore[attr-defined]
 
 
 async def test_create_stores_names_kind_and_parent(graph: Graph) -> None:
@@ -45,7 +59,10 @@ async def test_making_a_parent_subordinate_to_its_child_is_refused(graph: Graph)
     with pytest.raises(Conflict) as error:
         await institutions.update(graph, fm["id"], InstitutionPatch(parent_id=vid["id"]), None)
     assert error.value.field == "parentId"
-    assert (await institutions.by_ids(graph, [fm["id"]]))[fm["id"]]["parentId"] is None
+    found = await planned.data(
+        graph, "query($id: ID!) { institution(id: $id) { parent { id } } }", {"id": fm["id"]}
+    )
+    assert found["institution"]["parent"] is None
 
 
 async def test_update_changes_only_given_fields_and_null_parent_detaches(graph: Graph) -> None:
@@ -73,11 +90,11 @@ async def test_archived_institutions_leave_the_default_list(graph: Graph) -> Non
     await builders.institution(graph, "EM")
     await institutions.archive(graph, fm["id"], None)
 
-    default = await institutions.list_page(graph, PageRequest(first=10, skip=0))
-    everything = await institutions.list_page(graph, PageRequest(first=10, skip=0), include_archived=True)
+    default = await _listed(graph)
+    everything = await _listed(graph, filter={"includeArchived": True})
 
-    assert [r["code"] for r in default.rows] == ["EM"]
-    assert sorted(r["code"] for r in everything.rows) == ["EM", "FM"]
+    assert _codes(default) == ["EM"]
+    assert sorted(_codes(everything)) == ["EM", "FM"]
 
 
 async def test_list_filters_by_kind_and_text_and_pages(graph: Graph) -> None:
@@ -85,16 +102,15 @@ async def test_list_filters_by_kind_and_text_and_pages(graph: Graph) -> None:
         await builders.institution(graph, code)
     await builders.institution(graph, "VID", kind=InstitutionKind.AGENCY)
 
-    ministries = await institutions.list_page(
-        graph, PageRequest(first=2, skip=0), kind=InstitutionKind.MINISTRY
-    )
-    second = await institutions.list_page(graph, PageRequest(first=2, skip=2), kind=InstitutionKind.MINISTRY)
-    text = await institutions.list_page(graph, PageRequest(first=10, skip=0), text="vid")
+    ministries = await _listed(graph, filter={"kind": "MINISTRY"}, first=2)
+    after = ministries["pageInfo"]["endCursor"]  # type: ignore[index]
+    second = await _listed(graph, filter={"kind": "MINISTRY"}, first=2, after=after)
+    text = await _listed(graph, filter={"text": "vid"})
 
-    assert (ministries.total, [r["code"] for r in ministries.rows], ministries.has_next) == (
+    assert (ministries["totalCount"], _codes(ministries), ministries["pageInfo"]["hasNextPage"]) == (  # type: ignore[index]
         4,
         ["AM", "EM"],
         True,
     )
-    assert ([r["code"] for r in second.rows], second.has_next) == (["FM", "VM"], False)
-    assert [r["code"] for r in text.rows] == ["VID"]
+    assert (_codes(second), second["pageInfo"]["hasNextPage"]) == (["FM", "VM"], False)  # type: ignore[index]
+    assert _codes(text) == ["VID"]

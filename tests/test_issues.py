@@ -6,8 +6,7 @@ from graph import issues
 from graph.driver import Graph, run
 from graph.errors import Conflict, NotFound
 from graph.issues import ImpactInput, IssuePatch, IssueStatus, Stake
-from graph.pagination import PageRequest
-from tests import builders
+from tests import builders, planned
 
 
 async def test_create_records_affected_institutions_lead_first(graph: Graph) -> None:
@@ -15,11 +14,15 @@ async def test_create_records_affected_institutions_lead_first(graph: Graph) -> 
     fm = await builders.institution(graph, "FM")
     issue = await builders.issue(graph, "Energy security", {fm["id"]: Stake.INVOLVED, kem["id"]: Stake.LEAD})
 
-    impacts = await issues.impacts_of(graph, [issue["id"]])
+    found = await planned.data(
+        graph,
+        "query($id: ID!) { issue(id: $id) { affected { stake institution { id } } } }",
+        {"id": issue["id"]},
+    )
 
-    assert impacts[issue["id"]] == [
-        {"institutionId": kem["id"], "stake": "LEAD"},
-        {"institutionId": fm["id"], "stake": "INVOLVED"},
+    assert found["issue"]["affected"] == [
+        {"institution": {"id": kem["id"]}, "stake": "LEAD"},
+        {"institution": {"id": fm["id"]}, "stake": "INVOLVED"},
     ]
 
 
@@ -73,8 +76,15 @@ async def test_dependencies_and_dependents_are_both_visible(graph: Graph) -> Non
     a = await builders.issue(graph, "A")
     b = await builders.issue(graph, "B", depends_on_ids=[a["id"]])
 
-    assert [n["title"] for n in (await issues.dependencies_of(graph, [b["id"]]))[b["id"]]] == ["A"]
-    assert [n["title"] for n in (await issues.dependents_of(graph, [a["id"]]))[a["id"]]] == ["B"]
+    query = "query($id: ID!) { issue(id: $id) { dependsOn { title } dependents { title } } }"
+    assert (await planned.data(graph, query, {"id": b["id"]}))["issue"] == {
+        "dependsOn": [{"title": "A"}],
+        "dependents": [],
+    }
+    assert (await planned.data(graph, query, {"id": a["id"]}))["issue"] == {
+        "dependsOn": [],
+        "dependents": [{"title": "B"}],
+    }
 
 
 async def test_direction_is_set_and_filterable(graph: Graph) -> None:
@@ -89,10 +99,12 @@ async def test_direction_is_set_and_filterable(graph: Graph) -> None:
     a = await builders.issue(graph, "A", direction_id=direction_id)
     await builders.issue(graph, "B")
 
-    page = await issues.list_page(graph, PageRequest(first=10, skip=0), direction_id=direction_id)
+    page = await planned.data(
+        graph, "query($d: ID) { issues(filter: {directionId: $d}) { nodes { title } } }", {"d": direction_id}
+    )
 
     assert a["directionId"] == direction_id
-    assert [r["title"] for r in page.rows] == ["A"]
+    assert page["issues"]["nodes"] == [{"title": "A"}]
 
 
 async def test_status_update_is_recorded_with_before_and_after(graph: Graph) -> None:

@@ -421,7 +421,7 @@ async def test_a_fresh_demo_names_its_activity_history_with_an_epoch(graph: Grap
 
     await graph.write(later)
 
-    # Cursors and the snapshot cache (graph/snapshot.py) tell histories apart by it: a demo
+    # Live cursors tell histories apart by it (graph/activity.py): a demo
     # loaded into a wiped database must not look like the one before.
     assert isinstance(epoch, str) and len(epoch) == 36
     assert await one(graph, "MATCH (c:Counter {name: 'activity'}) RETURN c.epoch AS v") == epoch

@@ -8,10 +8,11 @@ from graph import teams
 from graph.access import Viewer
 from graph.driver import Graph
 from graph.errors import InvalidInput, NotFound
-from graph.pagination import PageRequest
 from graph.teams import TeamInput, TeamPatch, Visibility
 from graph.validation import validate
-from tests import builders
+from tests import builders, planned
+
+TEAM = "query($id: ID!) { team(id: $id) { id } }"
 
 
 async def _setup(graph: Graph) -> tuple[dict, dict, dict]:  # type: ignore[type-arg]
@@ -25,17 +26,21 @@ async def test_a_new_team_is_forming_with_its_lead_as_only_member(graph: Graph) 
     _, lead, issue = await _setup(graph)
     team = await builders.team(graph, "Budget team", issue["id"], lead["id"], lead_allocation=30)
 
-    members = await teams.members_of(graph, [team["id"]], Viewer.system())
+    found = await planned.data(
+        graph,
+        "query($id: ID!) { team(id: $id) { members { role allocation since person { id } team { id } } } }",
+        {"id": team["id"]},
+    )
 
     assert team["status"] == "FORMING"
     assert team["issueId"] == issue["id"]
-    assert members[team["id"]] == [
+    assert found["team"]["members"] == [
         {
-            "personId": lead["id"],
-            "teamId": team["id"],
+            "person": {"id": lead["id"]},
+            "team": {"id": team["id"]},
             "role": "LEAD",
             "allocation": 30,
-            "since": date.today(),
+            "since": date.today().isoformat(),
         }
     ]
 
@@ -98,29 +103,38 @@ async def test_restricted_team_is_invisible_to_a_non_member(graph: Graph) -> Non
     await builders.team(graph, "Open", issue["id"], lead["id"], visibility=Visibility.PUBLIC)
     viewer = Viewer(person_id=outsider["id"], signed_in=True)
 
-    listed = await teams.list_page(graph, PageRequest(first=10, skip=0), viewer)
-    by_id = await teams.by_ids(graph, [secret["id"]], viewer)
-    on_issue = await teams.addressing(graph, [issue["id"]], viewer)
-    lead_memberships = await teams.memberships_of(graph, [lead["id"]], viewer)
+    found = await planned.data(
+        graph,
+        """query($team: ID!, $issue: ID!, $lead: ID!) {
+          teams { totalCount nodes { name } }
+          team(id: $team) { id }
+          issue(id: $issue) { teams { name } }
+          person(id: $lead) { memberships { team { name } } }
+        }""",
+        {"team": secret["id"], "issue": issue["id"], "lead": lead["id"]},
+        viewer,
+    )
 
-    assert ([r["name"] for r in listed.rows], listed.total) == (["Open"], 1)
-    assert by_id == {}
-    assert [t["name"] for t in on_issue[issue["id"]]] == ["Open"]
-    assert secret["id"] not in [m["teamId"] for m in lead_memberships[lead["id"]]]
+    assert found["teams"] == {"totalCount": 1, "nodes": [{"name": "Open"}]}
+    assert found["team"] is None
+    assert found["issue"]["teams"] == [{"name": "Open"}]
+    assert found["person"]["memberships"] == [{"team": {"name": "Open"}}]
 
 
 async def test_restricted_team_is_visible_to_its_member(graph: Graph) -> None:
     _, lead, issue = await _setup(graph)
     secret = await builders.team(graph, "Secret", issue["id"], lead["id"], visibility=Visibility.RESTRICTED)
 
-    seen = await teams.by_ids(graph, [secret["id"]], Viewer(person_id=lead["id"], signed_in=True))
+    seen = await planned.data(graph, TEAM, {"id": secret["id"]}, Viewer(person_id=lead["id"], signed_in=True))
 
-    assert list(seen) == [secret["id"]]
+    assert seen["team"] == {"id": secret["id"]}
 
 
 async def test_internal_team_needs_a_signed_in_viewer(graph: Graph) -> None:
     _, lead, issue = await _setup(graph)
     internal = await builders.team(graph, "Internal", issue["id"], lead["id"], visibility=Visibility.INTERNAL)
 
-    assert await teams.by_ids(graph, [internal["id"]], Viewer.anonymous()) == {}
-    assert list(await teams.by_ids(graph, [internal["id"]], Viewer(signed_in=True))) == [internal["id"]]
+    assert (await planned.data(graph, TEAM, {"id": internal["id"]}, Viewer.anonymous()))["team"] is None
+    assert (await planned.data(graph, TEAM, {"id": internal["id"]}, Viewer(signed_in=True)))["team"] == {
+        "id": internal["id"]
+    }

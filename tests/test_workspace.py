@@ -11,9 +11,9 @@ from graph import decisions, posts, tasks
 from graph.access import Viewer
 from graph.driver import Graph
 from graph.errors import Conflict, Forbidden, InvalidInput, NotFound
-from graph.pagination import PageRequest
 from graph.validation import validate
 from tests import formation_builders as b
+from tests import planned
 from tests.formation_builders import SYSTEM
 
 
@@ -79,8 +79,10 @@ async def test_replies_hang_under_their_post_oldest_first(graph: Graph, g: dict[
     parent = await post(graph, g, "Question")
     first = await post(graph, g, "Answer 1", reply_to_id=parent["id"])
     second = await post(graph, g, "Answer 2", reply_to_id=parent["id"])
-    replies = (await posts.replies_of(graph, [parent["id"]], SYSTEM))[parent["id"]]
-    assert [r["id"] for r in replies] == [first["id"], second["id"]]
+    found = await planned.data(
+        graph, "query($id: ID!) { node(id: $id) { ... on Post { replies { id } } } }", {"id": parent["id"]}
+    )
+    assert [r["id"] for r in found["node"]["replies"]] == [first["id"], second["id"]]
     assert first["replyToId"] == parent["id"]
 
 
@@ -111,11 +113,15 @@ async def test_team_posts_are_top_level_newest_first_and_paged(graph: Graph, g: 
     await post(graph, g, "Reply", reply_to_id=first["id"])
     second = await post(graph, g, "Two")
     third = await post(graph, g, "Three")
-    found = (await posts.pages_of_teams(graph, [g["team"]], SYSTEM, PageRequest(first=2, skip=0)))[g["team"]]
-    assert found["total"] == 3
-    assert [p["id"] for p in found["rows"]] == [third["id"], second["id"], first["id"]]  # first + 1 row
-    page = posts.page_of(found, PageRequest(first=2, skip=0))
-    assert ([p["body"] for p in page.rows], page.has_next) == (["Three", "Two"], True)
+    query = """query($id: ID!, $after: String) { team(id: $id) {
+      posts(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id body } } } }"""
+    page = (await planned.data(graph, query, {"id": g["team"]}))["team"]["posts"]
+    assert page["totalCount"] == 3
+    assert [p["id"] for p in page["nodes"]] == [third["id"], second["id"]]
+    assert ([p["body"] for p in page["nodes"]], page["pageInfo"]["hasNextPage"]) == (["Three", "Two"], True)
+    after = page["pageInfo"]["endCursor"]
+    rest = (await planned.data(graph, query, {"id": g["team"], "after": after}))["team"]["posts"]
+    assert ([p["id"] for p in rest["nodes"]], rest["pageInfo"]["hasNextPage"]) == ([first["id"]], False)
 
 
 async def test_only_members_post(graph: Graph, g: dict[str, str]) -> None:
@@ -128,8 +134,13 @@ async def test_a_restricted_teams_posts_are_invisible_to_outsiders(graph: Graph,
     await b.set_team(graph, g["team"], visibility="RESTRICTED")
     created = await post(graph, g, "Secret")
     outsider = Viewer(person_id=g["Outsider"], signed_in=True)
-    assert await posts.by_ids(graph, [created["id"]], outsider) == {}
-    assert await posts.pages_of_teams(graph, [g["team"]], outsider, PageRequest(first=10, skip=0)) == {}
+    found = await planned.data(
+        graph,
+        "query($post: ID!, $team: ID!) { node(id: $post) { id } team(id: $team) { posts { totalCount } } }",
+        {"post": created["id"], "team": g["team"]},
+        outsider,
+    )
+    assert found == {"node": None, "team": None}
     with pytest.raises(NotFound) as err:
         await posts.create(
             graph, validate(posts.PostInput, {"team_id": g["team"], "body": "x"}), None, outsider
@@ -165,8 +176,10 @@ async def test_decisions_list_latest_date_first(graph: Graph, g: dict[str, str])
             decisions.DecisionInput, {"team_id": g["team"], "text": f"D{day}", "date": date(2026, 11, day)}
         )
         await decisions.record(graph, data, None, SYSTEM)
-    found = (await decisions.of_teams(graph, [g["team"]], SYSTEM))[g["team"]]
-    assert [d["text"] for d in found] == ["D9", "D3", "D1"]
+    found = await planned.data(
+        graph, "query($id: ID!) { team(id: $id) { decisions { text } } }", {"id": g["team"]}
+    )
+    assert [d["text"] for d in found["team"]["decisions"]] == ["D9", "D3", "D1"]
 
 
 def test_a_decision_needs_text_and_a_date() -> None:
@@ -242,8 +255,10 @@ async def test_tasks_list_open_work_first_soonest_due_first(graph: Graph, g: dic
     await task(graph, g, title="Undated")
     await task(graph, g, title="Sooner", due_date=date(2026, 12, 1))
     await task(graph, g, title="Started", status="IN_PROGRESS")
-    found = (await tasks.of_teams(graph, [g["team"]], SYSTEM))[g["team"]]
-    assert [t["title"] for t in found] == ["Started", "Sooner", "Later", "Undated", "Done"]
+    found = await planned.data(
+        graph, "query($id: ID!) { team(id: $id) { tasks { title } } }", {"id": g["team"]}
+    )
+    assert [t["title"] for t in found["team"]["tasks"]] == ["Started", "Sooner", "Later", "Undated", "Done"]
 
 
 async def test_a_closed_teams_workspace_is_read_only(graph: Graph, g: dict[str, str]) -> None:

@@ -707,7 +707,7 @@ WITH r, existing WHERE existing IS NULL
 WITH collect(r) AS fresh
 MERGE (c:Counter {name: 'activity'})
   ON CREATE SET c.value = 0
-// The epoch names this history, as graph/activity.py `record` sets it (cursors, graph/snapshot.py).
+// The epoch names this history, as graph/activity.py `record` sets it (the live feed's cursors).
 SET c.value = c.value + size(fresh), c.epoch = coalesce(c.epoch, randomUUID())
 WITH fresh, c.value - size(fresh) AS base
 UNWIND range(0, size(fresh) - 1) AS k

@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from graph import activity, people
+from graph import activity
 from graph.driver import Record
-from hub.api.base import Connection, GQLInfo, Node, from_record, page_request
+from hub.api.base import Connection, Node
+from hub.api.planning import answered_by_planner, maps, roots
 from hub.api.text_limits import VERB, Cursor
 
 if TYPE_CHECKING:
     from hub.api.people import Person
 
 
+@maps(activity.ACTIVITY)
 @strawberry.type(description="Who did what to which entity, and when.")
 class Activity(Node):
     seq: int = strawberry.field(
@@ -27,48 +29,39 @@ class Activity(Node):
     verb: str = strawberry.field(description="What happened, e.g. `team.created`.")
     summary: str
     target_id: strawberry.ID
-    actor_id: strawberry.Private[str | None]
-    before: strawberry.Private[str | None]
-    after: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def actor(self, info: GQLInfo) -> Annotated[Person, strawberry.lazy("hub.api.people")] | None:
-        from hub.api.people import person
-
-        if self.actor_id is None:
-            return None
-        record = await info.context.loaders.one(people.by_ids).load(self.actor_id)
-        return person(record) if record else None
-
-    @strawberry.field(name="before", description="The changed entity's values before the change.")
-    def before_values(self) -> JSON | None:
-        return json.loads(self.before) if self.before else None
-
-    @strawberry.field(name="after", description="The changed entity's values after the change.")
-    def after_values(self) -> JSON | None:
-        return json.loads(self.after) if self.after else None
+    actor: Annotated[Person, strawberry.lazy("hub.api.people")] | None = None
+    before: JSON | None = strawberry.field(
+        default=None, description="The changed entity's values before the change."
+    )
+    after: JSON | None = strawberry.field(
+        default=None, description="The changed entity's values after the change."
+    )
 
 
 def activity_of(record: Record) -> Activity:
-    return from_record(Activity, record)
+    """An Activity as a subscription yields it (hub/api/live.py): its own values from the record;
+    `actor` is read by the planner when selected (hub/api/planning.py)."""
+    return Activity(
+        id=strawberry.ID(record["id"]),
+        seq=record["seq"],
+        at=record["at"],
+        verb=record["verb"],
+        summary=record["summary"],
+        target_id=strawberry.ID(record["targetId"]),
+        before=json.loads(record["before"]) if record.get("before") else None,
+        after=json.loads(record["after"]) if record.get("after") else None,
+    )
 
 
+@roots(activities=activity.ACTIVITIES)
 @strawberry.type
 class ActivityQuery:
     @strawberry.field(description="Activities newest first; `scopeId` keeps those about one entity's feed.")
-    async def activities(
+    def activities(
         self,
-        info: GQLInfo,
         scope_id: strawberry.ID | None = None,
         verb: Annotated[str | None, VERB.argument("Only this kind, e.g. `team.created`.")] = None,
         first: int | None = None,
         after: Cursor = None,
     ) -> Connection[Activity]:
-        page = await activity.list_page(
-            info.context.graph,
-            page_request(info, first, after),
-            info.context.viewer,
-            scope_id=scope_id,
-            verb=verb,
-        )
-        return Connection.of(page, activity_of)
+        return answered_by_planner()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
 
-from graph import audit, identity, people
+from graph import audit, identity
 from graph.access import GrantedRole
-from graph.errors import Unauthenticated
-from hub.api.activities import Activity, activity_of
-from hub.api.base import Connection, GQLInfo, page_request
-from hub.api.people import Person, person
+from hub.api.activities import Activity
+from hub.api.base import Connection
+from hub.api.context import Context
+from hub.api.people import Person
+from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
 from hub.api.text_limits import VERB, Cursor
 
 strawberry.enum(
@@ -21,19 +21,15 @@ strawberry.enum(
 )
 
 
+@maps(identity.SIGNED_IN)
 @strawberry.type(description="The signed-in caller.")
 class SignedIn:
     email: str | None
     roles: list[GrantedRole]
     admin: bool
-    person_id: strawberry.Private[str | None]
-
-    @strawberry.field(description="The caller's Person; null for a bootstrap administrator without one.")
-    async def person(self, info: GQLInfo) -> Person | None:
-        if self.person_id is None:
-            return None
-        record = await info.context.loaders.one(people.by_ids).load(self.person_id)
-        return person(record) if record else None
+    person: Person | None = strawberry.field(
+        description="The caller's Person; null for a bootstrap administrator without one."
+    )
 
 
 @strawberry.input
@@ -45,59 +41,58 @@ class AuditFilter:
     until: datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
+@roots(me=identity.ME, myData=identity.MY_DATA_FIELD, auditLog=audit.AUDIT_LOG)
 @strawberry.type
 class IdentityQuery:
     @strawberry.field(description="Who is signed in, or null for an anonymous caller.")
-    def me(self, info: GQLInfo) -> SignedIn | None:
-        viewer = info.context.viewer
-        if not viewer.signed_in or viewer.email is None:
-            return None
-        return SignedIn(
-            email=viewer.email, roles=sorted(viewer.roles), admin=viewer.admin, person_id=viewer.person_id
-        )
+    def me(self) -> SignedIn | None:
+        return answered_by_planner()
 
     @strawberry.field(description="Everything the hub holds about the signed-in person, as JSON.")
-    async def my_data(self, info: GQLInfo) -> JSON:
-        if info.context.viewer.person_id is None:
-            raise Unauthenticated("sign in as a person to export your data")
-        return cast(JSON, await identity.my_data(info.context.graph, info.context.viewer.person_id))
+    def my_data(self) -> JSON:
+        return answered_by_planner()
 
     @strawberry.field(description="The audit trail (administrators): every change, newest first.")
-    async def audit_log(
-        self,
-        info: GQLInfo,
-        filter: AuditFilter | None = None,
-        first: int | None = None,
-        after: Cursor = None,
+    def audit_log(
+        self, filter: AuditFilter | None = None, first: int | None = None, after: Cursor = None
     ) -> Connection[Activity]:
-        f = filter or AuditFilter()
-        page = await audit.list_page(
-            info.context.graph,
-            audit.AuditFilter(f.actor_id, f.verb, f.target_id, f.since, f.until),
-            page_request(info, first, after),
-        )
-        return Connection.of(page, activity_of)
+        return answered_by_planner()
 
 
+async def _set_roles(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await identity.set_roles(ctx.graph, args["personId"], args["roles"], ctx.actor_id)
+
+
+async def _release_sign_ins(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await identity.release_sign_ins(ctx.graph, args["personId"], ctx.actor_id)
+
+
+async def _erase(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await identity.erase(ctx.graph, args["id"], ctx.actor_id)
+
+
+@writes(
+    setPersonRoles=Write(_set_roles),
+    releaseSignIns=Write(_release_sign_ins),
+    erasePerson=Write(_erase),
+)
 @strawberry.type
 class IdentityMutation:
     @strawberry.mutation(description="Replace the roles granted to a person (administrators).")
-    async def set_person_roles(
-        self, info: GQLInfo, person_id: strawberry.ID, roles: list[GrantedRole]
-    ) -> Person:
-        return person(await identity.set_roles(info.context.graph, person_id, roles, info.context.actor_id))
+    def set_person_roles(self, person_id: strawberry.ID, roles: list[GrantedRole]) -> Person:
+        return answered_by_planner()
 
     @strawberry.mutation(
         description="Unbind every sign-in of a person (administrators): their next sign-in is bound "
         "afresh to the person with its verified e-mail, as on a first sign-in. For when their identity "
         "provider replaced their account."
     )
-    async def release_sign_ins(self, info: GQLInfo, person_id: strawberry.ID) -> Person:
-        return person(await identity.release_sign_ins(info.context.graph, person_id, info.context.actor_id))
+    def release_sign_ins(self, person_id: strawberry.ID) -> Person:
+        return answered_by_planner()
 
     @strawberry.mutation(
         description="Erase a person's personal data: memberships ended, personal fields removed, "
         "name replaced by a pseudonym; audit entries are kept with personal values pseudonymised."
     )
-    async def erase_person(self, info: GQLInfo, id: strawberry.ID) -> Person:
-        return person(await identity.erase(info.context.graph, id, info.context.actor_id))
+    def erase_person(self, id: strawberry.ID) -> Person:
+        return answered_by_planner()

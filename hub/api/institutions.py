@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import institutions, issues, people
-from graph.driver import Record
+from graph import institutions
 from graph.institutions import InstitutionKind, InstitutionOrder
-from hub.api.base import Connection, GQLInfo, Node, from_record, from_records, page_request, to_model
+from graph.validation import validate
+from hub.api.base import Connection, Node
+from hub.api.context import Context
+from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
 from hub.api.text_limits import CODE, NAME, SEARCH, Cursor
 
 if TYPE_CHECKING:
@@ -21,6 +23,11 @@ strawberry.enum(InstitutionKind)
 strawberry.enum(InstitutionOrder)
 
 
+def _people_arguments(first: int = 20) -> Any:
+    return answered_by_planner()
+
+
+@maps(institutions.INSTITUTION)
 @strawberry.type
 class Institution(Node):
     code: str
@@ -30,36 +37,16 @@ class Institution(Node):
     created_at: datetime | None
     updated_at: datetime | None
     archived_at: datetime | None
-    parent_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def parent(self, info: GQLInfo) -> Institution | None:
-        if self.parent_id is None:
-            return None
-        record = await info.context.loaders.one(institutions.by_ids).load(self.parent_id)
-        return from_record(Institution, record) if record else None
-
-    @strawberry.field(description="Institutions directly subordinate to this one.")
-    async def subordinates(self, info: GQLInfo) -> list[Institution]:
-        return from_records(
-            Institution, await info.context.loaders.many(institutions.subordinates_of).load(self.id)
-        )
-
-    @strawberry.field(description="People working here, by name (at most `first`).")
-    async def people(
-        self, info: GQLInfo, first: int = 20
-    ) -> list[Annotated[Person, strawberry.lazy("hub.api.people")]]:
-        from hub.api.people import Person
-
-        limit = page_request(info, first, None).first
-        return from_records(Person, await info.context.loaders.many(people.working_at, limit).load(self.id))
-
-    @strawberry.field(description="Horizontal issues that affect this institution, with its stake.")
-    async def issues(self, info: GQLInfo) -> list[Annotated[Impact, strawberry.lazy("hub.api.issues")]]:
-        from hub.api.issues import Impact
-
-        rows = await info.context.loaders.many(issues.impacts_on).load(self.id)
-        return [Impact(institution_id=self.id, issue_id=r["issueId"], stake=r["stake"]) for r in rows]
+    parent: Institution | None
+    subordinates: list[Institution] = strawberry.field(
+        description="Institutions directly subordinate to this one."
+    )
+    people: list[Annotated[Person, strawberry.lazy("hub.api.people")]] = strawberry.field(
+        resolver=_people_arguments, description="People working here, by name (at most `first`)."
+    )
+    issues: list[Annotated[Impact, strawberry.lazy("hub.api.issues")]] = strawberry.field(
+        description="Horizontal issues that affect this institution, with its stake."
+    )
 
 
 @strawberry.input
@@ -88,55 +75,53 @@ class InstitutionFilter:
     include_archived: bool = False
 
 
-def _institution(record: Record) -> Institution:
-    return from_record(Institution, record)
-
-
+@roots(institution=institutions.INSTITUTION_BY_ID, institutions=institutions.INSTITUTIONS)
 @strawberry.type
 class InstitutionQuery:
     @strawberry.field
-    async def institution(self, info: GQLInfo, id: strawberry.ID) -> Institution | None:
-        record = await info.context.loaders.one(institutions.by_ids).load(id)
-        return _institution(record) if record else None
+    def institution(self, id: strawberry.ID) -> Institution | None:
+        return answered_by_planner()
 
     @strawberry.field
-    async def institutions(
+    def institutions(
         self,
-        info: GQLInfo,
         filter: InstitutionFilter | None = None,
         order_by: InstitutionOrder = InstitutionOrder.NAME,
         descending: bool = False,
         first: int | None = None,
         after: Cursor = None,
     ) -> Connection[Institution]:
-        f = filter or InstitutionFilter()
-        page = await institutions.list_page(
-            info.context.graph,
-            page_request(info, first, after),
-            kind=f.kind,
-            parent_id=f.parent_id,
-            text=f.text,
-            include_archived=f.include_archived,
-            order=order_by,
-            descending=descending,
-        )
-        return Connection.of(page, _institution)
+        return answered_by_planner()
 
 
+async def _create(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await institutions.create(
+        ctx.graph, validate(institutions.InstitutionInput, args["input"]), ctx.actor_id
+    )
+
+
+async def _update(ctx: Context, args: Args, _: Returning | None) -> object:
+    data = validate(institutions.InstitutionPatch, args["patch"])
+    return await institutions.update(ctx.graph, args["id"], data, ctx.actor_id)
+
+
+async def _archive(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await institutions.archive(ctx.graph, args["id"], ctx.actor_id)
+
+
+@writes(
+    createInstitution=Write(_create), updateInstitution=Write(_update), archiveInstitution=Write(_archive)
+)
 @strawberry.type
 class InstitutionMutation:
     @strawberry.mutation
-    async def create_institution(self, info: GQLInfo, input: InstitutionInput) -> Institution:
-        data = to_model(institutions.InstitutionInput, input)
-        return _institution(await institutions.create(info.context.graph, data, info.context.actor_id))
+    def create_institution(self, input: InstitutionInput) -> Institution:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def update_institution(
-        self, info: GQLInfo, id: strawberry.ID, patch: InstitutionPatch
-    ) -> Institution:
-        data = to_model(institutions.InstitutionPatch, patch)
-        return _institution(await institutions.update(info.context.graph, id, data, info.context.actor_id))
+    def update_institution(self, id: strawberry.ID, patch: InstitutionPatch) -> Institution:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def archive_institution(self, info: GQLInfo, id: strawberry.ID) -> Institution:
-        return _institution(await institutions.archive(info.context.graph, id, info.context.actor_id))
+    def archive_institution(self, id: strawberry.ID) -> Institution:
+        return answered_by_planner()

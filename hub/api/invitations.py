@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph import invitations, people, teams
-from graph.driver import Record
+from graph import invitations
 from graph.invitations import InvitationStatus
 from graph.validation import validate
-from hub.api.base import GQLInfo, Node, from_record, to_model
+from hub.api.base import Node
 from hub.api.context import Context
+from hub.api.planning import Args, Returning, Run, Write, answered_by_planner, maps, projection_of, writes
 from hub.api.teams import Role  # registered as a GraphQL enum there
 from hub.api.text_limits import LONG_TEXT, SHORT_TEXT
 
@@ -27,6 +27,7 @@ strawberry.enum(
 )
 
 
+@maps(invitations.INVITATION)
 @strawberry.type(description="An invitation to join a team with a role and a share of working time.")
 class Invitation(Node):
     role: Role
@@ -40,35 +41,13 @@ class Invitation(Node):
     team_name: str = strawberry.field(
         description="Shown to the invitee and their managers even when the team itself is restricted."
     )
-    team_id: strawberry.Private[str]
-    person_id: strawberry.Private[str]
-    invited_by_id: strawberry.Private[str | None]
-
-    @strawberry.field(description="Null for a restricted team the viewer is not a member of.")
-    async def team(self, info: GQLInfo) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")] | None:
-        from hub.api.teams import team
-
-        record = await info.context.loaders.one(teams.by_ids, info.context.viewer).load(self.team_id)
-        return team(record) if record else None
-
-    @strawberry.field(description="The invited person.")
-    async def person(self, info: GQLInfo) -> Annotated[Person, strawberry.lazy("hub.api.people")]:
-        from hub.api.people import person
-
-        return person(await info.context.loaders.one(people.by_ids).load(self.person_id) or {})
-
-    @strawberry.field
-    async def invited_by(self, info: GQLInfo) -> Annotated[Person, strawberry.lazy("hub.api.people")] | None:
-        from hub.api.people import person
-
-        if self.invited_by_id is None:
-            return None
-        record = await info.context.loaders.one(people.by_ids).load(self.invited_by_id)
-        return person(record) if record else None
-
-
-def invitation(record: Record) -> Invitation:
-    return from_record(Invitation, record)
+    team: Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")] | None = strawberry.field(
+        description="Null for a restricted team the viewer is not a member of."
+    )
+    person: Annotated[Person, strawberry.lazy("hub.api.people")] = strawberry.field(
+        description="The invited person."
+    )
+    invited_by: Annotated[Person, strawberry.lazy("hub.api.people")] | None
 
 
 Reason = Annotated[str | None, SHORT_TEXT.argument("Why, for the other side to read.")]
@@ -84,60 +63,96 @@ class InvitationInput:
     expires_at: datetime | None = strawberry.field(default=None, description="Default: in 14 days.")
 
 
-def _reason(reason: str | None) -> invitations.Reason:
+def _reason(args: Args) -> invitations.Reason:
+    reason = args.get("reason")
     return validate(invitations.Reason, {} if reason is None else {"reason": reason})
 
 
-# The resolvers of the hot mutations, also called by hub/api/early_mutations.py.
-async def invite_member(ctx: Context, input: InvitationInput) -> Invitation:
-    data = to_model(invitations.InvitationInput, input)
-    return invitation(await invitations.invite(ctx.graph, data, ctx.actor_id, ctx.viewer))
+async def _invite(ctx: Context, args: Args, returning: Returning | None) -> object:
+    data = validate(invitations.InvitationInput, args["input"])
+    return await invitations.invite(
+        ctx.graph, data, ctx.actor_id, ctx.viewer, returning=projection_of(returning)
+    )
 
 
-async def accept_invitation(ctx: Context, invitation_id: str) -> Invitation:
-    return invitation(await invitations.accept(ctx.graph, invitation_id, ctx.actor_id, ctx.viewer))
+async def _accept(ctx: Context, args: Args, returning: Returning | None) -> object:
+    return await invitations.accept(
+        ctx.graph, args["invitationId"], ctx.actor_id, ctx.viewer, returning=projection_of(returning)
+    )
 
 
+async def _decline(ctx: Context, args: Args, returning: Returning | None) -> object:
+    return await invitations.decline(
+        ctx.graph,
+        args["invitationId"],
+        _reason(args),
+        ctx.actor_id,
+        ctx.viewer,
+        returning=projection_of(returning),
+    )
+
+
+async def _withdraw(ctx: Context, args: Args, returning: Returning | None) -> object:
+    return await invitations.withdraw(
+        ctx.graph, args["invitationId"], ctx.actor_id, ctx.viewer, returning=projection_of(returning)
+    )
+
+
+async def _approve(ctx: Context, args: Args, returning: Returning | None) -> object:
+    return await invitations.approve_allocation(
+        ctx.graph, args["invitationId"], ctx.actor_id, ctx.viewer, returning=projection_of(returning)
+    )
+
+
+async def _reject(ctx: Context, args: Args, returning: Returning | None) -> object:
+    return await invitations.reject_allocation(
+        ctx.graph,
+        args["invitationId"],
+        _reason(args),
+        ctx.actor_id,
+        ctx.viewer,
+        returning=projection_of(returning),
+    )
+
+
+def _checked(run: Run) -> Write:
+    """A one-statement write (graph/checked_writes.py): it returns its result selection itself
+    and reads its caller again."""
+    return Write(run, projected=True, confirms_caller=True)
+
+
+@writes(
+    inviteMember=_checked(_invite),
+    acceptInvitation=_checked(_accept),
+    declineInvitation=_checked(_decline),
+    withdrawInvitation=_checked(_withdraw),
+    approveAllocation=_checked(_approve),
+    rejectAllocation=_checked(_reject),
+)
 @strawberry.type
 class InvitationMutation:
     @strawberry.mutation(description="Invite a person to a team; they join only by accepting.")
-    async def invite_member(self, info: GQLInfo, input: InvitationInput) -> Invitation:
-        return await invite_member(info.context, input)
+    def invite_member(self, input: InvitationInput) -> Invitation:
+        return answered_by_planner()
 
     @strawberry.mutation(
         description="The invitee accepts: the membership starts, or awaits the manager's approval."
     )
-    async def accept_invitation(self, info: GQLInfo, invitation_id: strawberry.ID) -> Invitation:
-        return await accept_invitation(info.context, invitation_id)
+    def accept_invitation(self, invitation_id: strawberry.ID) -> Invitation:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def decline_invitation(
-        self, info: GQLInfo, invitation_id: strawberry.ID, reason: Reason = None
-    ) -> Invitation:
-        ctx = info.context
-        return invitation(
-            await invitations.decline(ctx.graph, invitation_id, _reason(reason), ctx.actor_id, ctx.viewer)
-        )
+    def decline_invitation(self, invitation_id: strawberry.ID, reason: Reason = None) -> Invitation:
+        return answered_by_planner()
 
     @strawberry.mutation(description="The lead takes back an invitation not yet accepted.")
-    async def withdraw_invitation(self, info: GQLInfo, invitation_id: strawberry.ID) -> Invitation:
-        ctx = info.context
-        return invitation(await invitations.withdraw(ctx.graph, invitation_id, ctx.actor_id, ctx.viewer))
+    def withdraw_invitation(self, invitation_id: strawberry.ID) -> Invitation:
+        return answered_by_planner()
 
     @strawberry.mutation(description="A manager of the invitee's institution approves the time; they join.")
-    async def approve_allocation(self, info: GQLInfo, invitation_id: strawberry.ID) -> Invitation:
-        ctx = info.context
-        return invitation(
-            await invitations.approve_allocation(ctx.graph, invitation_id, ctx.actor_id, ctx.viewer)
-        )
+    def approve_allocation(self, invitation_id: strawberry.ID) -> Invitation:
+        return answered_by_planner()
 
     @strawberry.mutation(description="A manager of the invitee's institution refuses the time.")
-    async def reject_allocation(
-        self, info: GQLInfo, invitation_id: strawberry.ID, reason: Reason = None
-    ) -> Invitation:
-        ctx = info.context
-        return invitation(
-            await invitations.reject_allocation(
-                ctx.graph, invitation_id, _reason(reason), ctx.actor_id, ctx.viewer
-            )
-        )
+    def reject_allocation(self, invitation_id: strawberry.ID, reason: Reason = None) -> Invitation:
+        return answered_by_planner()

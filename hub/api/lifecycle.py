@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph import lifecycle, teams
-from graph.driver import Record
+from graph import lifecycle
 from graph.validation import validate
-from hub.api.base import GQLInfo
+from hub.api.context import Context
+from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
 from hub.api.teams import Role, TeamStatus  # registered as GraphQL enums there
 from hub.api.text_limits import OUTCOME
 
@@ -27,92 +27,101 @@ class DueKind(StrEnum):
 strawberry.enum(DueKind, description="What falls due: the mandate ends, or a report is due.")
 
 
-def _team(record: Record) -> ProjectTeam:
-    from hub.api.teams import team
-
-    return team(record)
-
-
+@maps(lifecycle.DUE_ITEM)
 @strawberry.type(description="A team's nearest mandate end or reporting deadline.")
 class DueItem:
     kind: DueKind
     due_date: date
     days_left: int
-    team_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def team(self, info: GQLInfo) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
-        return _team(
-            await info.context.loaders.one(teams.by_ids, info.context.viewer).load(self.team_id) or {}
-        )
+    team: Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]
 
 
+@roots(dueSoon=lifecycle.DUE_SOON)
 @strawberry.type
 class LifecycleQuery:
     @strawberry.field(
         description="Open teams whose mandate ends or a report is due within `days` days, soonest first."
     )
-    async def due_soon(self, info: GQLInfo, days: int = 30) -> list[DueItem]:
-        data = validate(lifecycle.DueWindow, {"days": days})
-        rows = await lifecycle.due_soon(info.context.graph, data.days, info.context.viewer)
-        return [
-            DueItem(kind=r["kind"], due_date=r["dueDate"], days_left=r["daysLeft"], team_id=r["teamId"])
-            for r in rows
-        ]
+    def due_soon(self, days: int = 30) -> list[DueItem]:
+        return answered_by_planner()
 
 
+async def _set_status(ctx: Context, args: Args, _: Returning | None) -> object:
+    change = validate(lifecycle.StatusChange, {"status": args["status"], "outcome": args.get("outcome")})
+    return await lifecycle.set_status(ctx.graph, args["teamId"], change, ctx.actor_id, ctx.viewer)
+
+
+async def _hand_over(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await lifecycle.hand_over_lead(
+        ctx.graph, args["teamId"], args["toPersonId"], ctx.actor_id, ctx.viewer
+    )
+
+
+async def _leave(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await lifecycle.leave(ctx.graph, args["teamId"], args["personId"], ctx.actor_id, ctx.viewer)
+
+
+async def _remove(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await lifecycle.remove_member(
+        ctx.graph, args["teamId"], args["personId"], ctx.actor_id, ctx.viewer
+    )
+
+
+async def _update_membership(ctx: Context, args: Args, _: Returning | None) -> object:
+    patch = validate(
+        lifecycle.MembershipPatch, {"role": args.get("role"), "allocation": args.get("allocation")}
+    )
+    return await lifecycle.update_membership(
+        ctx.graph, args["teamId"], args["personId"], patch, ctx.actor_id, ctx.viewer
+    )
+
+
+@writes(
+    setTeamStatus=Write(_set_status),
+    handOverLead=Write(_hand_over),
+    leaveTeam=Write(_leave),
+    removeMember=Write(_remove),
+    updateMembership=Write(_update_membership),
+)
 @strawberry.type
 class LifecycleMutation:
     @strawberry.mutation(
         description="FORMING → ACTIVE, or ACTIVE → CLOSED with an outcome; no other change is allowed."
     )
-    async def set_team_status(
+    def set_team_status(
         self,
-        info: GQLInfo,
         team_id: strawberry.ID,
         status: TeamStatus,
         outcome: Annotated[str | None, OUTCOME.argument("What the team delivered (closing it).")] = None,
     ) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
-        ctx = info.context
-        change = validate(lifecycle.StatusChange, {"status": status, "outcome": outcome})
-        return _team(await lifecycle.set_status(ctx.graph, team_id, change, ctx.actor_id, ctx.viewer))
+        return answered_by_planner()
 
     @strawberry.mutation(description="Make a member the lead; the old lead stays on as a MEMBER.")
-    async def hand_over_lead(
-        self, info: GQLInfo, team_id: strawberry.ID, to_person_id: strawberry.ID
+    def hand_over_lead(
+        self, team_id: strawberry.ID, to_person_id: strawberry.ID
     ) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
-        ctx = info.context
-        return _team(
-            await lifecycle.hand_over_lead(ctx.graph, team_id, to_person_id, ctx.actor_id, ctx.viewer)
-        )
+        return answered_by_planner()
 
     @strawberry.mutation(description="Leave a team (the lead hands over first).")
-    async def leave_team(
-        self, info: GQLInfo, team_id: strawberry.ID, person_id: strawberry.ID
+    def leave_team(
+        self, team_id: strawberry.ID, person_id: strawberry.ID
     ) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
-        ctx = info.context
-        return _team(await lifecycle.leave(ctx.graph, team_id, person_id, ctx.actor_id, ctx.viewer))
+        return answered_by_planner()
 
     @strawberry.mutation(description="The lead takes a member off the team.")
-    async def remove_member(
-        self, info: GQLInfo, team_id: strawberry.ID, person_id: strawberry.ID
+    def remove_member(
+        self, team_id: strawberry.ID, person_id: strawberry.ID
     ) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
-        ctx = info.context
-        return _team(await lifecycle.remove_member(ctx.graph, team_id, person_id, ctx.actor_id, ctx.viewer))
+        return answered_by_planner()
 
     @strawberry.mutation(
         description="Change a member's role or allocation; the lead changes only by hand-over."
     )
-    async def update_membership(
+    def update_membership(
         self,
-        info: GQLInfo,
         team_id: strawberry.ID,
         person_id: strawberry.ID,
         role: Role | None = None,
         allocation: int | None = None,
     ) -> Annotated[ProjectTeam, strawberry.lazy("hub.api.teams")]:
-        ctx = info.context
-        patch = validate(lifecycle.MembershipPatch, {"role": role, "allocation": allocation})
-        return _team(
-            await lifecycle.update_membership(ctx.graph, team_id, person_id, patch, ctx.actor_id, ctx.viewer)
-        )
+        return answered_by_planner()

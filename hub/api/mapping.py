@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
-from graph import mapping, snapshot
-from graph.access import Viewer
-from graph.driver import Graph, Record
-from graph.mapping import HARD_MAX_NODES, MapEdgeKind, MapFilter, MapNodeKind
-from hub.api.base import GQLInfo, from_record
-from hub.api.context import Context
+from graph import mapping
+from graph.mapping import HARD_MAX_NODES, MapEdgeKind, MapNodeKind
 
 # The shared enums, imported from the modules that register them with Strawberry.
 from hub.api.issues import IssueStatus, Priority, Stake
+from hub.api.planning import answered_by_planner, roots
 from hub.api.teams import Role, Visibility
 from hub.api.text_limits import SEARCH
 
@@ -48,14 +43,6 @@ class MapEdge:
     weight: int | None = strawberry.field(description="SHARES_TEAMS only: teams the two share.")
 
 
-def map_node(record: Record) -> MapNode:
-    return from_record(MapNode, record)
-
-
-def map_edge(record: Record) -> MapEdge:
-    return from_record(MapEdge, record)
-
-
 @strawberry.type
 class IssueMap:
     nodes: list[MapNode]
@@ -78,76 +65,12 @@ class IssueMapFilter:
     )
 
 
-def map_filter(
-    *,
-    direction_id: str | None = None,
-    status: IssueStatus | str | None = None,
-    institution_id: str | None = None,
-    text: str | None = None,
-    include_people: bool = False,
-    limit: int = mapping.DEFAULT_MAX_NODES,
-) -> MapFilter:
-    return MapFilter(
-        direction_id=direction_id,
-        status=IssueStatus(status) if status is not None else None,
-        institution_id=institution_id,
-        text=text,
-        include_people=include_people,
-        limit=limit,
-    )
-
-
-async def issue_map(graph: Graph, viewer: Viewer, f: MapFilter) -> mapping.IssueMap:
-    """The map, computed once per committed graph state, filter and viewer (graph/snapshot.py):
-    at 10,000 people one is thousands of nodes and edges, and the same filters recur."""
-    return await snapshot.cached(graph, viewer, _issue_map, f)
-
-
-async def _issue_map(graph: Graph, viewer: Viewer, f: MapFilter) -> mapping.IssueMap:
-    return await mapping.issue_map(graph, f, viewer)
-
-
-async def fetch_issue_map(context: Context, args: dict[str, Any]) -> Record:
-    """`issueMap` as records, from arguments coerced by graphql-core (GraphQL names; the
-    projection in hub/api/projected.py answers with it)."""
-    f = args.get("filter") or {}
-    result = await issue_map(
-        context.graph,
-        context.viewer,
-        map_filter(
-            direction_id=f.get("directionId"),
-            status=f.get("status"),
-            institution_id=f.get("institutionId"),
-            text=f.get("text"),
-            include_people=f.get("includePeople", False),
-            limit=f.get("limit", mapping.DEFAULT_MAX_NODES),
-        ),
-    )
-    return {"nodes": result.nodes, "edges": result.edges, "truncated": False}
-
-
+@roots(issueMap=mapping.ISSUE_MAP_FIELD)
 @strawberry.type
 class MappingQuery:
     @strawberry.field(
         description="Issues matching the filter with their institutions, directions, teams and, on "
         "request, team members, as nodes and edges."
     )
-    async def issue_map(self, info: GQLInfo, filter: IssueMapFilter | None = None) -> IssueMap:
-        f = filter or IssueMapFilter()
-        result = await issue_map(
-            info.context.graph,
-            info.context.viewer,
-            map_filter(
-                direction_id=f.direction_id,
-                status=f.status,
-                institution_id=f.institution_id,
-                text=f.text,
-                include_people=f.include_people,
-                limit=f.limit,
-            ),
-        )
-        return IssueMap(
-            nodes=[map_node(n) for n in result.nodes],
-            edges=[map_edge(e) for e in result.edges],
-            truncated=False,
-        )
+    def issue_map(self, filter: IssueMapFilter | None = None) -> IssueMap:
+        return answered_by_planner()

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph import institutions, invitations, people, skills, teams
-from graph.driver import Record
+from graph import people
 from graph.people import PersonOrder
-from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from graph.validation import validate
+from hub.api.base import Connection, Node
+from hub.api.context import Context
+from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
 from hub.api.text_limits import EMAIL, LANGUAGE, NAME, SEARCH, SHORT_TEXT, Cursor
 
 if TYPE_CHECKING:
@@ -22,19 +24,14 @@ if TYPE_CHECKING:
 strawberry.enum(PersonOrder)
 
 
+@maps(people.PERSON_SKILL)
 @strawberry.type(description="A skill a person has, at a level from 1 (basic) to 5 (expert).")
 class PersonSkill:
     level: int
-    skill_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def skill(self, info: GQLInfo) -> Annotated[Skill, strawberry.lazy("hub.api.skills")]:
-        from hub.api.skills import Skill
-
-        record = await info.context.loaders.one(skills.by_ids).load(self.skill_id)
-        return from_record(Skill, record or {})
+    skill: Annotated[Skill, strawberry.lazy("hub.api.skills")]
 
 
+@maps(people.PERSON)
 @strawberry.type
 class Person(Node):
     name: str
@@ -44,41 +41,14 @@ class Person(Node):
     created_at: datetime | None
     updated_at: datetime | None
     archived_at: datetime | None
-    institution_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def institution(
-        self, info: GQLInfo
-    ) -> Annotated[Institution, strawberry.lazy("hub.api.institutions")] | None:
-        from hub.api.institutions import Institution
-
-        if self.institution_id is None:
-            return None
-        record = await info.context.loaders.one(institutions.by_ids).load(self.institution_id)
-        return from_record(Institution, record) if record else None
-
-    @strawberry.field(description="Skills, strongest first.")
-    async def skills(self, info: GQLInfo) -> list[PersonSkill]:
-        rows = await info.context.loaders.many(people.skills_of).load(self.id)
-        return [PersonSkill(level=r["level"], skill_id=r["skillId"]) for r in rows]
-
-    @strawberry.field(description="Team memberships, active teams first.")
-    async def memberships(
-        self, info: GQLInfo
-    ) -> list[Annotated[Membership, strawberry.lazy("hub.api.teams")]]:
-        from hub.api.teams import Membership
-
-        rows = await info.context.loaders.many(teams.memberships_of, info.context.viewer).load(self.id)
-        return [Membership.of(r) for r in rows]
-
-    @strawberry.field(description="Invitations to this person, pending first.")
-    async def invitations(
-        self, info: GQLInfo
-    ) -> list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]]:
-        from hub.api.invitations import invitation
-
-        rows = await info.context.loaders.many(invitations.of_people, info.context.viewer).load(self.id)
-        return [invitation(r) for r in rows]
+    institution: Annotated[Institution, strawberry.lazy("hub.api.institutions")] | None
+    skills: list[PersonSkill] = strawberry.field(description="Skills, strongest first.")
+    memberships: list[Annotated[Membership, strawberry.lazy("hub.api.teams")]] = strawberry.field(
+        description="Team memberships, active teams first."
+    )
+    invitations: list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]] = strawberry.field(
+        description="Invitations to this person, pending first."
+    )
 
 
 @strawberry.input
@@ -120,69 +90,73 @@ class PersonFilter:
     include_archived: bool = False
 
 
-def person(record: Record) -> Person:
-    return from_record(Person, record)
-
-
+@roots(person=people.PERSON_BY_ID, people=people.PEOPLE)
 @strawberry.type
 class PersonQuery:
     @strawberry.field
-    async def person(self, info: GQLInfo, id: strawberry.ID) -> Person | None:
-        record = await info.context.loaders.one(people.by_ids).load(id)
-        return person(record) if record else None
+    def person(self, id: strawberry.ID) -> Person | None:
+        return answered_by_planner()
 
     @strawberry.field
-    async def people(
+    def people(
         self,
-        info: GQLInfo,
         filter: PersonFilter | None = None,
         order_by: PersonOrder = PersonOrder.NAME,
         descending: bool = False,
         first: int | None = None,
         after: Cursor = None,
     ) -> Connection[Person]:
-        f = filter or PersonFilter()
-        page = await people.list_page(
-            info.context.graph,
-            page_request(info, first, after),
-            institution_id=f.institution_id,
-            skill_id=f.skill_id,
-            min_level=f.min_skill_level,
-            text=f.text,
-            include_archived=f.include_archived,
-            order=order_by,
-            descending=descending,
-        )
-        return Connection.of(page, person)
+        return answered_by_planner()
 
 
+async def _create(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await people.create(ctx.graph, validate(people.PersonInput, args["input"]), ctx.actor_id)
+
+
+async def _update(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await people.update(
+        ctx.graph, args["id"], validate(people.PersonPatch, args["patch"]), ctx.actor_id
+    )
+
+
+async def _set_skill(ctx: Context, args: Args, _: Returning | None) -> object:
+    data = validate(people.PersonSkillInput, args["input"])
+    return await people.set_skill(ctx.graph, args["personId"], data, ctx.actor_id)
+
+
+async def _remove_skill(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await people.remove_skill(ctx.graph, args["personId"], args["skillId"], ctx.actor_id)
+
+
+async def _archive(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await people.archive(ctx.graph, args["id"], ctx.actor_id)
+
+
+@writes(
+    createPerson=Write(_create),
+    updatePerson=Write(_update),
+    setPersonSkill=Write(_set_skill),
+    removePersonSkill=Write(_remove_skill),
+    archivePerson=Write(_archive),
+)
 @strawberry.type
 class PersonMutation:
     @strawberry.mutation
-    async def create_person(self, info: GQLInfo, input: PersonInput) -> Person:
-        data = to_model(people.PersonInput, input)
-        return person(await people.create(info.context.graph, data, info.context.actor_id))
+    def create_person(self, input: PersonInput) -> Person:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def update_person(self, info: GQLInfo, id: strawberry.ID, patch: PersonPatch) -> Person:
-        data = to_model(people.PersonPatch, patch)
-        return person(await people.update(info.context.graph, id, data, info.context.actor_id))
+    def update_person(self, id: strawberry.ID, patch: PersonPatch) -> Person:
+        return answered_by_planner()
 
     @strawberry.mutation(description="Add a skill to a person or change its level.")
-    async def set_person_skill(
-        self, info: GQLInfo, person_id: strawberry.ID, input: PersonSkillInput
-    ) -> Person:
-        data = to_model(people.PersonSkillInput, input)
-        return person(await people.set_skill(info.context.graph, person_id, data, info.context.actor_id))
+    def set_person_skill(self, person_id: strawberry.ID, input: PersonSkillInput) -> Person:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def remove_person_skill(
-        self, info: GQLInfo, person_id: strawberry.ID, skill_id: strawberry.ID
-    ) -> Person:
-        return person(
-            await people.remove_skill(info.context.graph, person_id, skill_id, info.context.actor_id)
-        )
+    def remove_person_skill(self, person_id: strawberry.ID, skill_id: strawberry.ID) -> Person:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def archive_person(self, info: GQLInfo, id: strawberry.ID) -> Person:
-        return person(await people.archive(info.context.graph, id, info.context.actor_id))
+    def archive_person(self, id: strawberry.ID) -> Person:
+        return answered_by_planner()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -16,28 +13,12 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from graph import (
-    activity,
-    decisions,
-    directions,
-    institutions,
-    invitations,
-    issues,
-    people,
-    posts,
-    skills,
-    tasks,
-    teams,
-)
-from graph.driver import Record
-from graph.ids import label_of
+from graph.model import Narrowing, Reach
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.authz import Authorize
-from hub.api.base import GQLInfo, Node, from_record
-from hub.api.compiled import CompiledPages
+from hub.api.base import Node
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
-from hub.api.early_mutations import DirectMutations
 from hub.api.errors import ReportingParserCache, Schema
 from hub.api.formation import FormationQuery
 from hub.api.identity import IdentityMutation, IdentityQuery
@@ -50,94 +31,83 @@ from hub.api.live import Subscription
 from hub.api.mapping import MappingQuery
 from hub.api.network import NetworkQuery
 from hub.api.people import Person, PersonMutation, PersonQuery
+from hub.api.planning import PlannedOperations, Registry, answered_by_planner, graphql_schema, roots
 from hub.api.posts import Post, PostMutation
-from hub.api.projected import ProjectedResults
 from hub.api.request_checks import RequestChecks
 from hub.api.round_trips import CypherRoundTrips
 from hub.api.search import SearchQuery
 from hub.api.shared_results import SharedSubscriptionResults
 from hub.api.skills import Skill, SkillMutation, SkillQuery
 from hub.api.tasks import Task, TaskMutation
-from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery, team
+from hub.api.teams import ProjectTeam, TeamMutation, TeamQuery
 from hub.limits import Limits, QueryCost
 from hub.metrics import OperationMetrics
 
-_NODE_TYPES: dict[str, tuple[Callable[..., Awaitable[dict[str, Record]]], type]] = {
-    "Institution": (institutions.by_ids, Institution),
-    "Person": (people.by_ids, Person),
-    "Skill": (skills.by_ids, Skill),
-    "PlanDirection": (directions.by_ids, PlanDirection),
-    "HorizontalIssue": (issues.by_ids, HorizontalIssue),
-    "ProjectTeam": (teams.by_ids, ProjectTeam),
-    "Activity": (activity.by_ids, Activity),
-    "Invitation": (invitations.by_ids, Invitation),
-    "Post": (posts.by_ids, Post),
-    "Decision": (decisions.by_ids, Decision),
-    "Task": (tasks.by_ids, Task),
-}
+# `node(id)`: any entity by its id (ids are unique across labels); null when there is none, or
+# when its type's rule hides it (the planner applies the rule of whichever type it is).
+_NODE = Reach(
+    "MATCH ({n}:Entity {id: $id})",
+    "Node",
+    "n",
+    many=False,
+    args=lambda asked: Narrowing(params={"id": asked.args["id"]}),
+)
 
 
-_VIEWER_SCOPED = frozenset({"ProjectTeam", "Activity", "Invitation", "Post", "Decision", "Task"})
-
-
+@roots(node=_NODE)
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global id, or null when there is none.")
-    async def node(self, info: GQLInfo, id: strawberry.ID) -> Node | None:
-        # The id's prefix names the type; each loader matches by that label, so an unknown id is null.
-        label = label_of(id)
-        if label is None:
-            return None
-        fetch, cls = _NODE_TYPES[label]
-        # Team-bearing types filter by the viewer inside their query; the others take no viewer.
-        loader = (
-            info.context.loaders.one(fetch, info.context.viewer)
-            if label in _VIEWER_SCOPED
-            else info.context.loaders.one(fetch)
-        )
-        record = await loader.load(id)
-        # ProjectTeam's converter fills defaults for teams created before migration 2.
-        convert: Callable[[Record], Any] = team if cls is ProjectTeam else lambda r: from_record(cls, r)
-        result: Any = convert(record) if record else None
-        return result
+    def node(self, id: strawberry.ID) -> Node | None:
+        return answered_by_planner()
 
 
-Query = merge_types(
-    "Query",
-    (
-        NodeQuery,
-        InstitutionQuery,
-        PersonQuery,
-        SkillQuery,
-        DirectionQuery,
-        IssueQuery,
-        TeamQuery,
-        FormationQuery,
-        LifecycleQuery,
-        ActivityQuery,
-        IdentityQuery,
-        MappingQuery,
-        InsightQuery,
-        NetworkQuery,
-        SearchQuery,
-    ),
+_QUERIES = (
+    NodeQuery,
+    InstitutionQuery,
+    PersonQuery,
+    SkillQuery,
+    DirectionQuery,
+    IssueQuery,
+    TeamQuery,
+    FormationQuery,
+    LifecycleQuery,
+    ActivityQuery,
+    IdentityQuery,
+    MappingQuery,
+    InsightQuery,
+    NetworkQuery,
+    SearchQuery,
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        InstitutionMutation,
-        PersonMutation,
-        SkillMutation,
-        IssueMutation,
-        TeamMutation,
-        InvitationMutation,
-        LifecycleMutation,
-        PostMutation,
-        DecisionMutation,
-        TaskMutation,
-        IdentityMutation,
-    ),
+_MUTATIONS = (
+    InstitutionMutation,
+    PersonMutation,
+    SkillMutation,
+    IssueMutation,
+    TeamMutation,
+    InvitationMutation,
+    LifecycleMutation,
+    PostMutation,
+    DecisionMutation,
+    TaskMutation,
+    IdentityMutation,
 )
+_TYPES = [
+    Institution,
+    Person,
+    Skill,
+    PlanDirection,
+    HorizontalIssue,
+    ProjectTeam,
+    Activity,
+    Invitation,
+    Post,
+    Decision,
+    Task,
+]
+
+Query = merge_types("Query", _QUERIES)
+Mutation = merge_types("Mutation", _MUTATIONS)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -154,22 +124,10 @@ LIMIT_RULES = [
 
 
 def build_schema(*, production: bool, limits: Limits | None = None) -> strawberry.Schema:
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
-        types=[
-            Institution,
-            Person,
-            Skill,
-            PlanDirection,
-            HorizontalIssue,
-            ProjectTeam,
-            Activity,
-            Invitation,
-            Post,
-            Decision,
-            Task,
-        ],
+        types=_TYPES,
         subscription=Subscription,
         # Subscribers asking the same of an event share one execution (hub/api/shared_results.py).
         execution_context_class=SharedSubscriptionResults,
@@ -188,14 +146,14 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
             *([lambda: QueryCost(limits)] if limits else []),
             OperationMetrics,
             *([] if production else [CypherRoundTrips]),
-            # Last: answers the compiled hot pages in one Cypher query once every check has passed.
-            CompiledPages,
-            # Remembers the validated hot mutations that hub/api/early_mutations.py may answer.
-            DirectMutations,
-            # Also last: large flat results (issueMap, collaborationNetwork) copied from records.
-            ProjectedResults,
+            # Last: answers every query and mutation with the planner once every check has passed.
+            PlannedOperations,
         ],
     )
+    registry = Registry(_QUERIES, _MUTATIONS)
+    registry.check(graphql_schema(schema))
+    PlannedOperations.registry = registry
+    return schema
 
 
 # The schema as committed in schema.graphql (the production flag changes no types).

@@ -8,12 +8,13 @@ import strawberry
 
 from graph import search as text_search
 from graph.search import SearchKind
-from hub.api.base import GQLInfo, from_record
+from hub.api.planning import answered_by_planner, maps, roots
 from hub.api.text_limits import SEARCH
 
 strawberry.enum(SearchKind)
 
 
+@maps(text_search.SEARCH_RESULT)
 @strawberry.type(description="One search hit; fetch the object itself with `node(id)`.")
 class SearchResult:
     kind: SearchKind
@@ -26,20 +27,17 @@ class SearchResult:
     score: float = strawberry.field(description="Relevance; higher is better.")
 
 
+@roots(search=text_search.SEARCH_FIELD)
 @strawberry.type
 class SearchQuery:
     @strawberry.field(
         description="Ranked full-text search; every word must match, the last one may be a prefix "
         "(type-ahead), and Latvian diacritics are optional in both directions."
     )
-    async def search(
+    def search(
         self,
-        info: GQLInfo,
         text: Annotated[str, SEARCH.argument("The words to find.")],
         kinds: list[SearchKind] | None = None,
         first: int = 10,
     ) -> list[SearchResult]:
-        rows = await text_search.search(
-            info.context.graph, text, info.context.viewer, kinds=kinds, first=first
-        )
-        return [from_record(SearchResult, r) for r in rows]
+        return answered_by_planner()

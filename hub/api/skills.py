@@ -3,37 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import people, skills
-from graph.driver import Record
-from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from graph import skills
+from graph.validation import validate
+from hub.api.base import Connection, Node
+from hub.api.context import Context
+from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
 from hub.api.text_limits import NAME, SEARCH, Cursor
 
 if TYPE_CHECKING:
     from hub.api.people import Person
 
 
+def _people_arguments(min_level: int = 1, first: int = 20) -> Any:
+    return answered_by_planner()
+
+
+@maps(skills.SKILL)
 @strawberry.type
 class Skill(Node):
     name: str
     created_at: datetime | None
     archived_at: datetime | None
-
-    @strawberry.field(
+    people: list[Annotated[Person, strawberry.lazy("hub.api.people")]] = strawberry.field(
+        resolver=_people_arguments,
         description="People with this skill at `minLevel` or above, strongest first (at most `first`); "
-        "page through all of them with `people(filter: {skillId})`."
+        "page through all of them with `people(filter: {skillId})`.",
     )
-    async def people(
-        self, info: GQLInfo, min_level: int = 1, first: int = 20
-    ) -> list[Annotated[Person, strawberry.lazy("hub.api.people")]]:
-        from hub.api.people import person
-
-        limit = page_request(info, first, None).first
-        rows = await info.context.loaders.many(people.with_skill, min_level, limit).load(self.id)
-        return [person(r) for r in rows]
 
 
 @strawberry.input
@@ -41,41 +40,48 @@ class SkillInput:
     name: str = NAME.field()
 
 
-def skill(record: Record) -> Skill:
-    return from_record(Skill, record)
-
-
+@roots(skill=skills.SKILL_BY_ID, skills=skills.SKILLS)
 @strawberry.type
 class SkillQuery:
     @strawberry.field
-    async def skill(self, info: GQLInfo, id: strawberry.ID) -> Skill | None:
-        record = await info.context.loaders.one(skills.by_ids).load(id)
-        return skill(record) if record else None
+    def skill(self, id: strawberry.ID) -> Skill | None:
+        return answered_by_planner()
 
     @strawberry.field
-    async def skills(
+    def skills(
         self,
-        info: GQLInfo,
         text: Annotated[str | None, SEARCH.argument("Part of the name.")] = None,
         first: int | None = None,
         after: Cursor = None,
     ) -> Connection[Skill]:
-        page = await skills.list_page(info.context.graph, page_request(info, first, after), text=text)
-        return Connection.of(page, skill)
+        return answered_by_planner()
 
 
+async def _create(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await skills.create(ctx.graph, validate(skills.SkillInput, args["input"]), ctx.actor_id)
+
+
+async def _rename(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await skills.rename(
+        ctx.graph, args["id"], validate(skills.SkillInput, args["input"]), ctx.actor_id
+    )
+
+
+async def _archive(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await skills.archive(ctx.graph, args["id"], ctx.actor_id)
+
+
+@writes(createSkill=Write(_create), renameSkill=Write(_rename), archiveSkill=Write(_archive))
 @strawberry.type
 class SkillMutation:
     @strawberry.mutation
-    async def create_skill(self, info: GQLInfo, input: SkillInput) -> Skill:
-        data = to_model(skills.SkillInput, input)
-        return skill(await skills.create(info.context.graph, data, info.context.actor_id))
+    def create_skill(self, input: SkillInput) -> Skill:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def rename_skill(self, info: GQLInfo, id: strawberry.ID, input: SkillInput) -> Skill:
-        data = to_model(skills.SkillInput, input)
-        return skill(await skills.rename(info.context.graph, id, data, info.context.actor_id))
+    def rename_skill(self, id: strawberry.ID, input: SkillInput) -> Skill:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def archive_skill(self, info: GQLInfo, id: strawberry.ID) -> Skill:
-        return skill(await skills.archive(info.context.graph, id, info.context.actor_id))
+    def archive_skill(self, id: strawberry.ID) -> Skill:
+        return answered_by_planner()

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph import people, tasks
-from graph.driver import Record
+from graph import tasks
 from graph.tasks import TaskStatus
-from hub.api.base import GQLInfo, Node, from_record, to_model
+from graph.validation import validate
+from hub.api.base import Node
+from hub.api.context import Context
+from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, writes
 from hub.api.text_limits import TITLE
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 strawberry.enum(TaskStatus)
 
 
+@maps(tasks.TASK)
 @strawberry.type
 class Task(Node):
     title: str
@@ -26,21 +29,7 @@ class Task(Node):
     due_date: date | None
     created_at: datetime | None
     updated_at: datetime | None
-    team_id: strawberry.Private[str]
-    assignee_id: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def assignee(self, info: GQLInfo) -> Annotated[Person, strawberry.lazy("hub.api.people")] | None:
-        from hub.api.people import person
-
-        if self.assignee_id is None:
-            return None
-        record = await info.context.loaders.one(people.by_ids).load(self.assignee_id)
-        return person(record) if record else None
-
-
-def task(record: Record) -> Task:
-    return from_record(Task, record)
+    assignee: Annotated[Person, strawberry.lazy("hub.api.people")] | None
 
 
 @strawberry.input
@@ -60,16 +49,22 @@ class TaskPatch:
     status: TaskStatus | None = strawberry.UNSET
 
 
+async def _create(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await tasks.create(ctx.graph, validate(tasks.TaskInput, args["input"]), ctx.actor_id, ctx.viewer)
+
+
+async def _update(ctx: Context, args: Args, _: Returning | None) -> object:
+    data = validate(tasks.TaskPatch, args["patch"])
+    return await tasks.update(ctx.graph, args["id"], data, ctx.actor_id, ctx.viewer)
+
+
+@writes(createTask=Write(_create), updateTask=Write(_update))
 @strawberry.type
 class TaskMutation:
     @strawberry.mutation
-    async def create_task(self, info: GQLInfo, input: TaskInput) -> Task:
-        data = to_model(tasks.TaskInput, input)
-        ctx = info.context
-        return task(await tasks.create(ctx.graph, data, ctx.actor_id, ctx.viewer))
+    def create_task(self, input: TaskInput) -> Task:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def update_task(self, info: GQLInfo, id: strawberry.ID, patch: TaskPatch) -> Task:
-        data = to_model(tasks.TaskPatch, patch)
-        ctx = info.context
-        return task(await tasks.update(ctx.graph, id, data, ctx.actor_id, ctx.viewer))
+    def update_task(self, id: strawberry.ID, patch: TaskPatch) -> Task:
+        return answered_by_planner()

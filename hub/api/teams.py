@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from graph import decisions, formation, invitations, issues, people, posts, tasks, teams
-from graph.driver import Record
+from graph import formation, teams
 from graph.teams import Role, TeamOrder, TeamStatus, Visibility
-from hub.api.base import Connection, GQLInfo, Node, from_record, page_request, to_model
+from graph.validation import validate
+from hub.api.base import Connection, Node
 from hub.api.context import Context
-from hub.api.formation import CreateTeamPayload, OverlapWarning
+from hub.api.formation import CreateTeamPayload
+from hub.api.planning import (
+    Args,
+    Ref,
+    Returning,
+    Write,
+    answered_by_planner,
+    maps,
+    projection_of,
+    roots,
+    writes,
+)
 from hub.api.text_limits import LONG_TEXT, NAME, ORDER_NUMBER, SEARCH, Cursor
 
 if TYPE_CHECKING:
@@ -32,37 +43,28 @@ strawberry.enum(Role)
 strawberry.enum(TeamOrder)
 
 
+@maps(teams.MEMBERSHIP)
 @strawberry.type(description="A person's place on a team: role and share of working time.")
 class Membership:
     role: Role
     allocation: int = strawberry.field(description="Percent of the person's working time.")
     since: date | None
-    person_id: strawberry.Private[str]
-    team_id: strawberry.Private[str]
-
-    @classmethod
-    def of(cls, record: Record) -> Membership:
-        return from_record(cls, record)
-
-    @strawberry.field
-    async def person(self, info: GQLInfo) -> Annotated[Person, strawberry.lazy("hub.api.people")]:
-        from hub.api.people import person
-
-        return person(await info.context.loaders.one(people.by_ids).load(self.person_id) or {})
-
-    @strawberry.field
-    async def team(self, info: GQLInfo) -> ProjectTeam:
-        return team(
-            await info.context.loaders.one(teams.by_ids, info.context.viewer).load(self.team_id) or {}
-        )
+    person: Annotated[Person, strawberry.lazy("hub.api.people")]
+    team: ProjectTeam
 
 
+@maps(teams.LEGAL_BASIS)
 @strawberry.type
 class LegalBasis:
     order_number: str
     order_date: date | None
 
 
+def _posts_arguments(first: int | None = None, after: Cursor = None) -> Any:
+    return answered_by_planner()
+
+
+@maps(teams.TEAM)
 @strawberry.type
 class ProjectTeam(Node):
     name: str
@@ -79,77 +81,26 @@ class ProjectTeam(Node):
     created_at: datetime | None
     updated_at: datetime | None
     archived_at: datetime | None
-    issue_id: strawberry.Private[str | None]
-    legal_basis_number: strawberry.Private[str | None]
-    legal_basis_date: strawberry.Private[date | None]
-
-    @strawberry.field(description="The order that set the team up, e.g. a Cabinet order number and date.")
-    def legal_basis(self) -> LegalBasis | None:
-        if self.legal_basis_number is None:
-            return None
-        return LegalBasis(order_number=self.legal_basis_number, order_date=self.legal_basis_date)
-
-    @strawberry.field
-    async def issue(
-        self, info: GQLInfo
-    ) -> Annotated[HorizontalIssue, strawberry.lazy("hub.api.issues")] | None:
-        from hub.api.issues import issue
-
-        if self.issue_id is None:
-            return None
-        record = await info.context.loaders.one(issues.by_ids).load(self.issue_id)
-        return issue(record) if record else None
-
-    @strawberry.field(description="Members, the lead first.")
-    async def members(self, info: GQLInfo) -> list[Membership]:
-        return [
-            Membership.of(r)
-            for r in await info.context.loaders.many(teams.members_of, info.context.viewer).load(self.id)
-        ]
-
-    @strawberry.field(description="Invitations: pending first, then awaiting approval, then the rest.")
-    async def invitations(
-        self, info: GQLInfo
-    ) -> list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]]:
-        from hub.api.invitations import invitation
-
-        rows = await info.context.loaders.many(invitations.of_teams, info.context.viewer).load(self.id)
-        return [invitation(r) for r in rows]
-
-    @strawberry.field(description="Which institutions the issue affects and who represents each on the team.")
-    async def coverage(self, info: GQLInfo) -> Annotated[Coverage, strawberry.lazy("hub.api.formation")]:
-        from hub.api.formation import coverage
-
-        record = await info.context.loaders.one(formation.coverage_of, info.context.viewer).load(self.id)
-        return coverage(record or {"institutions": [], "leadInstitutionMissing": False})
-
-    @strawberry.field(description="Top-level posts, newest first; each carries its replies.")
-    async def posts(
-        self, info: GQLInfo, first: int | None = None, after: Cursor = None
-    ) -> Connection[Annotated[Post, strawberry.lazy("hub.api.posts")]]:
-        from hub.api.posts import post
-
-        request = page_request(info, first, after)
-        found = await info.context.loaders.one(posts.pages_of_teams, info.context.viewer, request).load(
-            self.id
-        )
-        return Connection.of(posts.page_of(found, request), post)
-
-    @strawberry.field(description="Decisions, latest decision date first.")
-    async def decisions(
-        self, info: GQLInfo
-    ) -> list[Annotated[Decision, strawberry.lazy("hub.api.decisions")]]:
-        from hub.api.decisions import decision
-
-        rows = await info.context.loaders.many(decisions.of_teams, info.context.viewer).load(self.id)
-        return [decision(r) for r in rows]
-
-    @strawberry.field(description="Tasks: in progress, to do (soonest due first), done, cancelled.")
-    async def tasks(self, info: GQLInfo) -> list[Annotated[Task, strawberry.lazy("hub.api.tasks")]]:
-        from hub.api.tasks import task
-
-        rows = await info.context.loaders.many(tasks.of_teams, info.context.viewer).load(self.id)
-        return [task(r) for r in rows]
+    legal_basis: LegalBasis | None = strawberry.field(
+        description="The order that set the team up, e.g. a Cabinet order number and date."
+    )
+    issue: Annotated[HorizontalIssue, strawberry.lazy("hub.api.issues")] | None
+    members: list[Membership] = strawberry.field(description="Members, the lead first.")
+    invitations: list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]] = strawberry.field(
+        description="Invitations: pending first, then awaiting approval, then the rest."
+    )
+    coverage: Annotated[Coverage, strawberry.lazy("hub.api.formation")] = strawberry.field(
+        description="Which institutions the issue affects and who represents each on the team."
+    )
+    posts: Connection[Annotated[Post, strawberry.lazy("hub.api.posts")]] = strawberry.field(
+        resolver=_posts_arguments, description="Top-level posts, newest first; each carries its replies."
+    )
+    decisions: list[Annotated[Decision, strawberry.lazy("hub.api.decisions")]] = strawberry.field(
+        description="Decisions, latest decision date first."
+    )
+    tasks: list[Annotated[Task, strawberry.lazy("hub.api.tasks")]] = strawberry.field(
+        description="Tasks: in progress, to do (soonest due first), done, cancelled."
+    )
 
 
 @strawberry.input
@@ -195,78 +146,66 @@ class TeamFilter:
     include_archived: bool = False
 
 
-def team(record: Record) -> ProjectTeam:
-    return from_record(
-        ProjectTeam,
-        {
-            **record,
-            "reportingDeadlines": record.get("reportingDeadlines") or [],
-            "requiresManagerApproval": bool(record.get("requiresManagerApproval")),
-        },
-    )
-
-
+@roots(team=teams.TEAM_BY_ID, teams=teams.TEAMS)
 @strawberry.type
 class TeamQuery:
     @strawberry.field
-    async def team(self, info: GQLInfo, id: strawberry.ID) -> ProjectTeam | None:
-        record = await info.context.loaders.one(teams.by_ids, info.context.viewer).load(id)
-        return team(record) if record else None
+    def team(self, id: strawberry.ID) -> ProjectTeam | None:
+        return answered_by_planner()
 
     @strawberry.field
-    async def teams(
+    def teams(
         self,
-        info: GQLInfo,
         filter: TeamFilter | None = None,
         order_by: TeamOrder = TeamOrder.NAME,
         descending: bool = False,
         first: int | None = None,
         after: Cursor = None,
     ) -> Connection[ProjectTeam]:
-        f = filter or TeamFilter()
-        page = await teams.list_page(
-            info.context.graph,
-            page_request(info, first, after),
-            info.context.viewer,
-            status=f.status,
-            visibility=f.visibility,
-            issue_id=f.issue_id,
-            member_id=f.member_id,
-            text=f.text,
-            include_archived=f.include_archived,
-            order=order_by,
-            descending=descending,
-        )
-        return Connection.of(page, team)
+        return answered_by_planner()
 
 
-# The resolver of a hot mutation, also called by hub/api/early_mutations.py.
-async def update_team(ctx: Context, id: str, patch: TeamPatch) -> ProjectTeam:
-    data = to_model(teams.TeamPatch, patch)
-    return team(await teams.update(ctx.graph, id, data, ctx.actor_id, ctx.viewer))
+async def _create(ctx: Context, args: Args, _: Returning | None) -> dict[str, object]:
+    data = validate(teams.TeamInput, args["input"])
+    node, warnings = await formation.create_team(ctx.graph, data, ctx.actor_id, ctx.viewer)
+    return {
+        "team": Ref("ProjectTeam", node["id"], trusted=True),
+        "warnings": [
+            {"code": w["code"], "message": w["message"], "team": Ref("ProjectTeam", w["teamId"])}
+            for w in warnings
+        ],
+    }
 
 
+async def _update(ctx: Context, args: Args, returning: Returning | None) -> object:
+    data = validate(teams.TeamPatch, args["patch"])
+    return await teams.update(
+        ctx.graph, args["id"], data, ctx.actor_id, ctx.viewer, returning=projection_of(returning)
+    )
+
+
+async def _archive(ctx: Context, args: Args, _: Returning | None) -> object:
+    return await teams.archive(ctx.graph, args["id"], ctx.actor_id)
+
+
+@writes(
+    createTeam=Write(_create),
+    updateTeam=Write(_update, projected=True, confirms_caller=True),
+    archiveTeam=Write(_archive),
+)
 @strawberry.type
 class TeamMutation:
     @strawberry.mutation(
         description="Create a team for an issue, with its lead as the first member; `warnings` flag "
         "overlap with other active teams (the team is created anyway)."
     )
-    async def create_team(self, info: GQLInfo, input: TeamInput) -> CreateTeamPayload:
-        data = to_model(teams.TeamInput, input)
-        ctx = info.context
-        node, warnings = await formation.create_team(ctx.graph, data, ctx.actor_id, ctx.viewer)
-        return CreateTeamPayload(
-            team=team(node),
-            warnings=[
-                OverlapWarning(code=w["code"], message=w["message"], team_id=w["teamId"]) for w in warnings
-            ],
-        )
+    def create_team(self, input: TeamInput) -> CreateTeamPayload:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def update_team(self, info: GQLInfo, id: strawberry.ID, patch: TeamPatch) -> ProjectTeam:
-        return await update_team(info.context, id, patch)
+    def update_team(self, id: strawberry.ID, patch: TeamPatch) -> ProjectTeam:
+        return answered_by_planner()
 
     @strawberry.mutation
-    async def archive_team(self, info: GQLInfo, id: strawberry.ID) -> ProjectTeam:
-        return team(await teams.archive(info.context.graph, id, info.context.actor_id))
+    def archive_team(self, id: strawberry.ID) -> ProjectTeam:
+        return answered_by_planner()

@@ -20,7 +20,7 @@ from starlette.requests import HTTPConnection
 from graph import identity
 from graph.access import SignIn, Viewer
 from graph.driver import Graph
-from hub.auth.callers import CallerCache
+from hub.auth.callers import CallerCache, remembered
 from hub.auth.tokens import InvalidToken, TokenVerifier
 from hub.coalesce import SingleFlight
 from hub.config import Settings
@@ -61,14 +61,22 @@ def sign_in_of(claims: dict[str, Any]) -> SignIn:
 async def viewer_for_claims(
     graph: Graph, settings: Settings, claims: dict[str, Any], callers: CallerCache | None = None
 ) -> Viewer:
-    """The Viewer for a verified token or ID token: the Person its issuer and subject are bound to
-    (graph/identity.py `viewer_for_sign_in`); NoPerson when it signs in nobody. With `callers` (the
-    compiled pages' early path, which re-reads the caller in its page query) a remembered Viewer
-    is returned without a query, and a looked-up one is remembered."""
+    """The Viewer for a verified token or ID token (see `viewer_for_sign_in`)."""
     sign_in = sign_in_of(claims)
     if not sign_in.issuer or not sign_in.subject:
         raise InvalidToken("the token names no issuer and subject")
+    return await viewer_for_sign_in(graph, settings, sign_in, callers)
+
+
+async def viewer_for_sign_in(
+    graph: Graph, settings: Settings, sign_in: SignIn, callers: CallerCache | None = None
+) -> Viewer:
+    """The Person the sign-in's issuer and subject are bound to (graph/identity.py
+    `viewer_for_sign_in`); NoPerson when it signs in nobody. With `callers` (HTTP operations, which
+    read the caller again in their own statement, hub/auth/callers.py) a remembered Viewer is
+    returned without a query (`callers.remembered` is set), and a looked-up one is remembered."""
     if callers is not None and (known := callers.get(sign_in)) is not None:
+        remembered.set(True)
         return known
     admins = settings.bootstrap_admins
     try:
@@ -149,7 +157,7 @@ async def viewer_from_request(
     callers: CallerCache | None = None,
 ) -> Viewer:
     """The caller of an HTTP request; InvalidToken for a bad bearer token. `callers`: see
-    `viewer_for_claims` (only for a path that re-reads the caller before acting)."""
+    `viewer_for_sign_in` (only for a path that reads the caller again before acting)."""
     authorization = request.headers.get("authorization")
     if authorization:
         viewer, _ = await viewer_from_token(bearer_token(authorization), graph, settings, verifier, callers)

@@ -80,7 +80,7 @@ async def refusals(
             refused[sub] = NotAllowed("myFeed", "your own person, or an administrator, for personId")
     wanted = {n.team_id for s, n in needs.items() if n.team_id is not None and s not in refused}
     if wanted:
-        visible = await teams.by_ids(graph, sorted(wanted), viewer)
+        visible = await teams.visible_ids(graph, sorted(wanted), viewer)
         for sub, need in needs.items():
             if need.team_id is not None and need.team_id not in visible and sub not in refused:
                 # The same for a missing team: no existence oracle.
