@@ -345,6 +345,25 @@ async def test_a_remembered_bootstrap_administrator_whose_email_changed_loses_th
     }
 
 
+async def test_a_bootstrap_administrator_is_bound_to_their_person_on_the_first_request_after_it_exists(
+    hub: Hub, graph: Graph
+) -> None:
+    ids = await world(graph)
+    client = hub.as_user(TEST_ADMIN_EMAIL)
+    assert client.data(ME)["me"] == client.data(ME)["me"] == {
+        "email": TEST_ADMIN_EMAIL,
+        "admin": True,
+        "person": None,
+    }
+
+    root = await builders.person(graph, "Root Person", ids["fm"], email=TEST_ADMIN_EMAIL)
+
+    assert client.data(ME)["me"]["person"] == {"id": root["id"]}
+    assert await bound_subjects(graph, root["id"]) == [
+        (hub.settings.effective_oidc_issuer, keys.dev_subject(TEST_ADMIN_EMAIL))
+    ]
+
+
 # Across restarts and issuers.
 
 

@@ -74,7 +74,10 @@ async def viewer_for_sign_in(
     """The Person the sign-in's issuer and subject are bound to (graph/identity.py
     `viewer_for_sign_in`); NoPerson when it signs in nobody. With `callers` (HTTP operations, which
     read the caller again in their own statement, hub/auth/callers.py) a remembered Viewer is
-    returned without a query (`callers.remembered` is set), and a looked-up one is remembered."""
+    returned without a query (`callers.remembered` is set), and a looked-up one is remembered
+    when its sign-in is bound to a person. One bound to nobody (a bootstrap administrator's) is
+    looked up every time: its next lookup may bind it to a person created meanwhile, which the
+    statement's read of the caller (the bound person) cannot tell."""
     if callers is not None and (known := callers.get(sign_in)) is not None:
         remembered.set(True)
         return known
@@ -85,7 +88,7 @@ async def viewer_for_sign_in(
         )
     except identity.SignInRefused as exc:
         raise NoPerson(exc.message) from exc
-    if callers is not None:
+    if callers is not None and viewer.person_id is not None:
         callers.put(sign_in, viewer)
     return viewer
 
