@@ -273,6 +273,29 @@ async def test_anonymous_queries_are_refused_except_me(hub: Hub) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("document", "data"),
+    [
+        ('{ __type(name: "Query") { name } }', {"__type": None}),
+        ('{ me { email } t: __type(name: "Query") { name } }', {"me": None, "t": None}),
+        ("{ me { email } __schema { queryType { name } } }", None),  # `__schema` is never null
+    ],
+)
+async def test_introspection_is_refused_to_an_anonymous_caller(
+    hub: Hub, document: str, data: dict[str, Any] | None
+) -> None:
+    body = hub.as_user(None).post(document)
+
+    assert body["data"] == data
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_signed_in_caller_introspects_the_schema(hub: Hub) -> None:
+    data = hub.data('{ me { email } t: __type(name: "Query") { name } __schema { queryType { name } } }')
+    assert (data["t"], data["__schema"]) == ({"name": "Query"}, {"queryType": {"name": "Query"}})
+
+
 async def test_me_names_the_signed_in_person_and_roles(hub: Hub, graph: Graph) -> None:
     await identity_world.build(graph)
     me = hub.as_user("cog@t.lv").data("{ me { email roles admin person { name } } }")["me"]

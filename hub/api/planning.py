@@ -513,11 +513,7 @@ class Execution:
         errors.extend(failed.values())
         for root in self.plan.roots:
             data[root.key] = "Query" if root.name == "__typename" else values.get(root.key)
-        if self.plan.introspection is not None:
-            introspected = await self.introspect()
-            data.update(introspected.data or {})
-            errors.extend(introspected.errors or [])
-        return self.result(data, errors)
+        return await self.finish(data, errors)
 
     async def read(self, roots: list[Root]) -> tuple[dict[str, Any], dict[str, GraphQLError]]:
         """The values of these root fields, in one statement, and the roots that failed."""
@@ -574,9 +570,23 @@ class Execution:
             self.plan.reads[left_out] = plan
         return plan
 
+    async def finish(self, data: dict[str, Any], errors: list[GraphQLError]) -> ExecutionResult:
+        """The result, with `__schema` and `__type` answered beside the planned root fields."""
+        if self.plan.introspection is not None:
+            introspected = await self.introspect()
+            errors.extend(introspected.errors or [])
+            if introspected.data is None:  # `__schema` (never null) failed
+                return ExecutionResult(data=None, errors=errors)
+            data.update(introspected.data)
+        return self.result(data, errors)
+
     async def introspect(self) -> ExecutionResult:
-        """`__schema` and `__type`: graphql-core answers them from the schema itself."""
+        """`__schema` and `__type`: graphql-core answers them from the schema itself, for a caller
+        the rule of queries allows."""
         assert self.plan.introspection is not None
+        refused = await _introspection_refused(self.context, self.plan.introspection.selection_set.selections)
+        if refused is not None:
+            return refused
         document = DocumentNode(definitions=(self.plan.introspection,))
         result = execute(self.schema, document, variable_values=dict(self.variables.coerced))
         assert not isinstance(result, Awaitable)
@@ -612,11 +622,7 @@ class Execution:
             except _Failed as failure:
                 errors.append(failure.error)
                 return self.result(data | {root.key: None}, errors)
-        if self.plan.introspection is not None:
-            introspected = await self.introspect()
-            data.update(introspected.data or {})
-            errors.extend(introspected.errors or [])
-        return self.result(data, errors)
+        return await self.finish(data, errors)
 
     async def mutate_one(self, root: Root) -> Any:
         args = self.root_args(root)
@@ -726,6 +732,26 @@ class Execution:
         return fill(shaped)
 
 
+async def _introspection_refused(
+    context: Context, selections: Iterable[SelectionNode]
+) -> ExecutionResult | None:
+    """None when the caller may introspect (`__schema`, `__type`: the rule of every query but `me`,
+    hub/api/authz.py), else the refusal: each such field null with its error (and the whole `data`
+    null for `__schema`, which never is)."""
+    data: dict[str, Any] | None = {}
+    errors: list[GraphQLError] = []
+    for node in selections:
+        if not isinstance(node, FieldNode) or node.name.value not in _INTROSPECTION:
+            continue
+        key = node.alias.value if node.alias else node.name.value
+        try:
+            await authorize(context, "query", node.name.value, {})
+        except DomainError as error:
+            errors.append(located_error(error, [node], [key]))
+            data = None if data is None or node.name.value == "__schema" else {**data, key: None}
+    return ExecutionResult(data=data, errors=errors) if errors else None
+
+
 def _is_record(value: Any) -> bool:
     return (
         isinstance(value, Mapping) and "id" in value and not any(isinstance(v, Ref) for v in value.values())
@@ -766,6 +792,9 @@ class PlannedOperations(SchemaExtension):
             for s in operation.selection_set.selections
         ) and all(isinstance(s, FieldNode) for s in operation.selection_set.selections):
             # Introspection only (GraphiQL): graphql-core answers from the schema.
+            refused = await _introspection_refused(ctx.context, operation.selection_set.selections)
+            if refused is not None:
+                return refused
             result = execute(
                 schema, ctx.graphql_document, variable_values=ctx.variables, operation_name=ctx.operation_name
             )
