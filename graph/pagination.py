@@ -11,10 +11,15 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
-from typing import Any, LiteralString
+from typing import Any, Final, LiteralString
 
 from graph.errors import InvalidInput
 from graph.model import Asked, Order, Page
+
+# The longest cursor `encode_cursor` makes, for the limit on `after` (hub/api/text_limits.py): the
+# JSON of an order's name (at most 64 characters), one text key (at most 254, an e-mail) and an id
+# (at most 64), each character at most 6 bytes once JSON-escaped, in base64.
+MAX_CURSOR_LENGTH: Final = 4 * -(-(10 + 6 * (64 + 254 + 64)) // 3)
 
 
 def encode_cursor(order: str, keys: list[Any]) -> str:

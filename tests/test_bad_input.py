@@ -30,6 +30,7 @@ from graphql import (
 from graph.driver import Graph
 from hub.api.request_checks import text_rules
 from hub.api.schema import schema
+from hub.api.text_limits import CURSOR, PAGE_CURSOR
 from tests import builders, hub_log
 from tests.hub_log import LoggedHub, assert_logged_as_refusal
 
@@ -240,10 +241,35 @@ async def test_an_argument_below_the_root_is_checked_too(logged_hub: LoggedHub, 
     ids = await world(graph)
     query = "query($id: ID!, $after: String) { team(id: $id) { posts(after: $after) { nodes { id } } } }"
 
-    error = refusal(post(logged_hub, {"query": query, "variables": {"id": ids["team"], "after": "c" * 101}}))
+    over = PAGE_CURSOR.max_length + 1
+    error = refusal(post(logged_hub, {"query": query, "variables": {"id": ids["team"], "after": "c" * over}}))
 
-    assert error["message"] == "after: must be at most 100 characters (got 101)"
+    assert error["message"] == f"after: must be at most {PAGE_CURSOR.max_length} characters (got {over})"
     assert error["locations"] == [{"line": 1, "column": 51}]  # the `posts` field
+
+
+async def test_a_page_cursor_after_the_longest_name_passes_the_limit_on_after(
+    logged_hub: LoggedHub, graph: Graph
+) -> None:
+    # A page's cursor holds its last row's sort key (graph/pagination.py): after a name at its
+    # maximum, in characters JSON escapes or writes in two bytes, it is far past a live cursor's
+    # length, and the next page is still served.
+    fm = await builders.institution(graph, "FM")
+    longest = '"ž' * 100
+    await builders.person(graph, longest, fm["id"], email="first@example.gov.lv")
+    await builders.person(graph, "Žanis Ozols", fm["id"], email="second@example.gov.lv")
+    query = (
+        "query($fm: ID!, $after: String) { people(filter: {institutionId: $fm}, orderBy: NAME, first: 1,"
+        " after: $after) { nodes { name } pageInfo { endCursor } } }"
+    )
+    first = post(logged_hub, {"query": query, "variables": {"fm": fm["id"]}}).json()["data"]["people"]
+    cursor = first["pageInfo"]["endCursor"]
+    assert first["nodes"] == [{"name": longest}]
+    assert CURSOR.max_length < len(cursor) <= PAGE_CURSOR.max_length
+
+    after = post(logged_hub, {"query": query, "variables": {"fm": fm["id"], "after": cursor}}).json()
+
+    assert after["data"]["people"]["nodes"] == [{"name": "Žanis Ozols"}]
 
 
 async def test_text_in_a_fragment_is_checked_too(logged_hub: LoggedHub, graph: Graph) -> None:

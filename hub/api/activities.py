@@ -13,7 +13,7 @@ from graph import activity
 from graph.driver import Record
 from hub.api.base import Connection, Node
 from hub.api.planning import answered_by_planner, maps, roots
-from hub.api.text_limits import VERB, Cursor
+from hub.api.text_limits import VERB, PageCursor
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -62,6 +62,6 @@ class ActivityQuery:
         scope_id: strawberry.ID | None = None,
         verb: Annotated[str | None, VERB.argument("Only this kind, e.g. `team.created`.")] = None,
         first: int | None = None,
-        after: Cursor = None,
+        after: PageCursor = None,
     ) -> Connection[Activity]:
         return answered_by_planner()

@@ -14,7 +14,7 @@ from hub.api.base import Connection
 from hub.api.context import Context
 from hub.api.people import Person
 from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
-from hub.api.text_limits import VERB, Cursor
+from hub.api.text_limits import VERB, PageCursor
 
 strawberry.enum(
     GrantedRole, description="Roles granted by an administrator (team roles come from membership)."
@@ -54,7 +54,7 @@ class IdentityQuery:
 
     @strawberry.field(description="The audit trail (administrators): every change, newest first.")
     def audit_log(
-        self, filter: AuditFilter | None = None, first: int | None = None, after: Cursor = None
+        self, filter: AuditFilter | None = None, first: int | None = None, after: PageCursor = None
     ) -> Connection[Activity]:
         return answered_by_planner()
 

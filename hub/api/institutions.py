@@ -13,7 +13,7 @@ from graph.validation import validate
 from hub.api.base import Connection, Node
 from hub.api.context import Context
 from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
-from hub.api.text_limits import CODE, NAME, SEARCH, Cursor
+from hub.api.text_limits import CODE, NAME, SEARCH, PageCursor
 
 if TYPE_CHECKING:
     from hub.api.issues import Impact
@@ -89,7 +89,7 @@ class InstitutionQuery:
         order_by: InstitutionOrder = InstitutionOrder.NAME,
         descending: bool = False,
         first: int | None = None,
-        after: Cursor = None,
+        after: PageCursor = None,
     ) -> Connection[Institution]:
         return answered_by_planner()
 

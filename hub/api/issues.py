@@ -13,7 +13,7 @@ from graph.validation import validate
 from hub.api.base import Connection, Node
 from hub.api.context import Context
 from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
-from hub.api.text_limits import LONG_TEXT, SEARCH, TITLE, Cursor
+from hub.api.text_limits import LONG_TEXT, SEARCH, TITLE, PageCursor
 
 if TYPE_CHECKING:
     from hub.api.directions import PlanDirection
@@ -103,7 +103,7 @@ class IssueQuery:
         order_by: IssueOrder = IssueOrder.UPDATED,
         descending: bool = True,
         first: int | None = None,
-        after: Cursor = None,
+        after: PageCursor = None,
     ) -> Connection[HorizontalIssue]:
         return answered_by_planner()
 

@@ -13,7 +13,7 @@ from graph.validation import validate
 from hub.api.base import Connection, Node
 from hub.api.context import Context
 from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
-from hub.api.text_limits import EMAIL, LANGUAGE, NAME, SEARCH, SHORT_TEXT, Cursor
+from hub.api.text_limits import EMAIL, LANGUAGE, NAME, SEARCH, SHORT_TEXT, PageCursor
 
 if TYPE_CHECKING:
     from hub.api.institutions import Institution
@@ -104,7 +104,7 @@ class PersonQuery:
         order_by: PersonOrder = PersonOrder.NAME,
         descending: bool = False,
         first: int | None = None,
-        after: Cursor = None,
+        after: PageCursor = None,
     ) -> Connection[Person]:
         return answered_by_planner()
 

@@ -12,7 +12,7 @@ from graph.validation import validate
 from hub.api.base import Connection, Node
 from hub.api.context import Context
 from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
-from hub.api.text_limits import NAME, SEARCH, Cursor
+from hub.api.text_limits import NAME, SEARCH, PageCursor
 
 if TYPE_CHECKING:
     from hub.api.people import Person
@@ -52,7 +52,7 @@ class SkillQuery:
         self,
         text: Annotated[str | None, SEARCH.argument("Part of the name.")] = None,
         first: int | None = None,
-        after: Cursor = None,
+        after: PageCursor = None,
     ) -> Connection[Skill]:
         return answered_by_planner()
 

@@ -24,7 +24,7 @@ from hub.api.planning import (
     roots,
     writes,
 )
-from hub.api.text_limits import LONG_TEXT, NAME, ORDER_NUMBER, SEARCH, Cursor
+from hub.api.text_limits import LONG_TEXT, NAME, ORDER_NUMBER, SEARCH, PageCursor
 
 if TYPE_CHECKING:
     from hub.api.decisions import Decision
@@ -60,7 +60,7 @@ class LegalBasis:
     order_date: date | None
 
 
-def _posts_arguments(first: int | None = None, after: Cursor = None) -> Any:
+def _posts_arguments(first: int | None = None, after: PageCursor = None) -> Any:
     return answered_by_planner()
 
 
@@ -160,7 +160,7 @@ class TeamQuery:
         order_by: TeamOrder = TeamOrder.NAME,
         descending: bool = False,
         first: int | None = None,
-        after: Cursor = None,
+        after: PageCursor = None,
     ) -> Connection[ProjectTeam]:
         return answered_by_planner()
 

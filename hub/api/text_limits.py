@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import strawberry
 from pydantic import StringConstraints
 
-from graph import decisions, lifecycle, lucene, posts, teams, validation
+from graph import decisions, lifecycle, lucene, pagination, posts, teams, validation
 
 TEXT_LIMIT = "sadarbe.text_limit"  # the metadata key of a field's or argument's TextLimit
 
@@ -81,9 +81,11 @@ CODE = TextLimit.like(validation.Code)  # an institution's code
 ORDER_NUMBER = TextLimit.like(teams.OrderNumber)  # the number of the order that set up a team
 LANGUAGE = TextLimit(2)  # an ISO 639-1 code
 SEARCH = TextLimit(lucene.MAX_TEXT)  # words to search for
-CURSOR = TextLimit(100)  # a page or activity cursor the hub issued
+CURSOR = TextLimit(100)  # a live feed's cursor the hub issued
+PAGE_CURSOR = TextLimit(pagination.MAX_CURSOR_LENGTH)  # a page's cursor: the last row's sort keys
 VERB = TextLimit(64)  # an activity's verb, such as `team.created`
 ID = TextLimit.like(validation.PublicId)  # every ID argument and input field
 
-# An `after` argument: where a page or a feed continues.
+# An `after` argument: where a live feed continues, or a page (connection).
 Cursor = Annotated[str | None, CURSOR.argument("A cursor the hub gave out; what follows it.")]
+PageCursor = Annotated[str | None, PAGE_CURSOR.argument("A cursor the hub gave out; what follows it.")]
