@@ -19,6 +19,7 @@ from graph.driver import Graph
 from graph.pagination import encode_cursor
 from hub.api.planning import graphql_schema
 from hub.api.schema import schema
+from hub.auth import keys
 from tests import planned, web_world
 from tests.conftest import Hub
 from tests.handbuilt import cypher
@@ -403,11 +404,16 @@ async def test_every_web_read_takes_two_round_trips_with_the_sign_in_lookup_and_
     await web_world.build(graph)
     token = uuid.uuid4().hex[:8]  # callers no earlier request has made the hub remember
     emails = {name: f"{name.lower()}-{token}@varam.gov.lv" for name in EXPECTED}
+    # People who have signed in before: their sign-ins are bound (a first sign-in ever also binds
+    # it, one write, once; graph/identity.py).
     await cypher(
         graph,
-        "MATCH (i:Institution {id: 'inst_varam'}) UNWIND $emails AS email "
-        "CREATE (:Person:Entity {id: 'person_' + email, name: email, email: email, languages: []})-[:WORKS_AT]->(i)",
-        emails=list(emails.values()),
+        "MATCH (i:Institution {id: 'inst_varam'}) UNWIND $signIns AS signIn "
+        "CREATE (p:Person:Entity {id: 'person_' + signIn.email, name: signIn.email, email: signIn.email,"
+        " languages: []})-[:WORKS_AT]->(i) "
+        "CREATE (:SignInIdentity {issuer: $issuer, subject: signIn.subject})-[:IDENTIFIES]->(p)",
+        issuer=hub.settings.effective_oidc_issuer,
+        signIns=[{"email": e, "subject": keys.dev_subject(e)} for e in emails.values()],
     )
     trips = {}
     for name, (variables, _, _) in EXPECTED.items():
