@@ -350,11 +350,9 @@ async def test_a_bootstrap_administrator_is_bound_to_their_person_on_the_first_r
 ) -> None:
     ids = await world(graph)
     client = hub.as_user(TEST_ADMIN_EMAIL)
-    assert client.data(ME)["me"] == client.data(ME)["me"] == {
-        "email": TEST_ADMIN_EMAIL,
-        "admin": True,
-        "person": None,
-    }
+    no_person = {"email": TEST_ADMIN_EMAIL, "admin": True, "person": None}
+    assert client.data(ME)["me"] == no_person
+    assert client.data(ME)["me"] == no_person  # asked again, as the hub may remember it
 
     root = await builders.person(graph, "Root Person", ids["fm"], email=TEST_ADMIN_EMAIL)
 

@@ -53,6 +53,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph.errors import FieldProblem, InvalidInput
 from hub.api.errors import error_extensions
+from hub.api.planning import graphql_schema
 from hub.api.text_limits import ID, SHORT_TEXT, TEXT_LIMIT, TextLimit
 
 MAX_VARIABLE_ERRORS = 20  # variable problems reported per request; the rest are cut off
@@ -107,12 +108,6 @@ class TextRules:
             self.undeclared.append(where)
             return UNDECLARED
         return None
-
-
-def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
-    """graphql-core's schema behind Strawberry's (no public accessor; Strawberry's own
-    ValidationCache reads the same attribute)."""
-    return schema._schema
 
 
 @cache
