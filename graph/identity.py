@@ -97,7 +97,7 @@ async def viewer_for_sign_in(graph: Graph, sign_in: SignIn, admin_emails: frozen
         rows = await run(tx, _BIND, email=sign_in.email, **key)
         return rows[0]
 
-    bound = await graph.write(bind) if row["bindable"] else {"caller": [], "taken": False}
+    bound: Record = await graph.write(bind) if row["bindable"] else {"caller": [], "taken": False}
     if bound["caller"]:
         log.info(
             "sign-in bound", person=bound["caller"][0]["id"], issuer=sign_in.issuer, subject=sign_in.subject
