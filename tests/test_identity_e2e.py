@@ -309,6 +309,23 @@ async def test_a_remembered_caller_whose_subject_was_bound_to_another_person_is_
     assert client.data(TEAM_PAGE, {"id": ids["team"]})["team"] is None  # Boris's view, not Anna's
 
 
+async def test_a_bootstrap_administrator_met_before_their_person_existed_is_bound_to_it_once_it_does(
+    hub: Hub, graph: Graph
+) -> None:
+    ids = await world(graph)
+    client = hub.as_user(TEST_ADMIN_EMAIL)
+    _twice(client, TEAM_PAGE, {"id": ids["team"]})  # an administrator with no person
+    root = await builders.person(graph, "Root Person", ids["fm"], email=TEST_ADMIN_EMAIL)
+    _twice(client, TEAM_PAGE, {"id": ids["team"]})
+
+    await people.update(graph, root["id"], PersonPatch(email="root.person@t.lv"), None)
+
+    assert client.data(TEAM_PAGE, {"id": ids["team"]})["team"] is None  # Root Person's view now
+    assert await bound_subjects(graph, root["id"]) == [
+        (hub.settings.effective_oidc_issuer, keys.dev_subject(TEST_ADMIN_EMAIL))
+    ]
+
+
 async def test_a_remembered_bootstrap_administrator_whose_email_changed_loses_the_grant_at_once(
     hub: Hub, graph: Graph
 ) -> None:

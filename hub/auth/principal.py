@@ -77,7 +77,9 @@ async def viewer_for_claims(
         )
     except identity.SignInRefused as exc:
         raise NoPerson(exc.message) from exc
-    if callers is not None:
+    # A sign-in bound to nobody (a bootstrap administrator without a person) is not remembered:
+    # looked up each time, it binds the moment a person with its verified e-mail appears.
+    if callers is not None and viewer.person_id is not None:
         callers.put(sign_in, viewer)
     return viewer
 
