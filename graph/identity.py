@@ -42,9 +42,13 @@ class SignInRefused(DomainError):
     code = "UNAUTHENTICATED"
 
 
+# `bindable`: a live Person has the token's e-mail, so a first sign-in has someone to bind; without
+# one (a bootstrap administrator with no person, a stranger) no write transaction is opened.
 _BOUND: Final[LiteralString] = (
     "RETURN EXISTS { (:SignInIdentity {issuer: $callerIssuer, subject: $callerSubject})-[:IDENTIFIES]->() }"
-    " AS bound, " + CALLER + " AS caller"
+    " AS bound, " + CALLER + " AS caller,"
+    " EXISTS { MATCH (p:Person {email: $email}) WHERE p.archivedAt IS NULL AND p.erasedAt IS NULL }"
+    " AS bindable"
 )
 
 # The first sign-in of an unbound (issuer, subject): bound to the live Person with the verified
@@ -79,7 +83,7 @@ async def viewer_for_sign_in(graph: Graph, sign_in: SignIn, admin_emails: frozen
     Person; a bound person is one when their e-mail in the graph is there. SignInRefused
     otherwise."""
     key = {"callerIssuer": sign_in.issuer, "callerSubject": sign_in.subject}
-    row = (await graph.read(_BOUND, **key))[0]
+    row = (await graph.read(_BOUND, email=sign_in.email, **key))[0]
     if row["bound"]:
         if not row["caller"]:
             raise SignInRefused("this sign-in's person is archived or erased")
@@ -94,7 +98,7 @@ async def viewer_for_sign_in(graph: Graph, sign_in: SignIn, admin_emails: frozen
         rows = await run(tx, _BIND, email=sign_in.email, **key)
         return rows[0]
 
-    bound = await graph.write(bind)
+    bound: Record = await graph.write(bind) if row["bindable"] else {"caller": [], "taken": False}
     if bound["caller"]:
         log.info(
             "sign-in bound", person=bound["caller"][0]["id"], issuer=sign_in.issuer, subject=sign_in.subject

@@ -7,6 +7,7 @@ Ports and paths never collide with `make run` (7687, .data/): override with SADA
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -37,10 +38,21 @@ TEST_ADMIN_EMAIL = "root@sadarbe.test"
 TEST_QUERY_TIMEOUT_S = float(os.environ.get("SADARBE_TEST_QUERY_TIMEOUT", "120"))
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for bind(0) can be
+# taken as the source port of some outgoing connection before the server started on it binds.
+_LISTEN_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on now, outside the range outgoing connections draw from."""
+    for port in random.sample(_LISTEN_PORTS, 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-31999")
 
 
 def own_neo4j(name: str) -> EmbeddedNeo4j:

@@ -321,7 +321,10 @@ async def test_signing_out_closes_that_sessions_sockets_and_no_other(hub: Hub, g
     leaving, staying = (sign_in(hub, "member@fm.gov.lv")[0] for _ in range(2))
     closed_tabs = [await session_socket(hub, leaving, w) for _ in range(2)]
     open_tab = await session_socket(hub, staying, w)
-    with_token = await socket(hub, "member", {"fm": (INSTITUTION_FEED, {"id": w.fm})})
+    # A token of the same account as the browser's: the sign-in page's subject is the person's id.
+    token = hub.token_for("member@fm.gov.lv", subject=w.people["member"])
+    with_token = await lc.connect(hub.ws_url, {"token": token})
+    await lc.subscribe(with_token, "fm", INSTITUTION_FEED, {"id": w.fm})
     await lc.started(hub.base_url, 4)
 
     assert leaving.post("/auth/logout").status_code == 303

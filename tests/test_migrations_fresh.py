@@ -41,6 +41,10 @@ async def test_two_hubs_starting_together_both_migrate_and_each_version_is_recor
     assert again == []
 
 
+# What a hub applies to a database that migration 3 left.
+AFTER_3 = [m.version for m in migrations.MIGRATIONS if m.version > 3]
+
+
 async def _as_version_3_with_broken_data(graph: Graph) -> None:
     """The database as a hub before migration 4 left it: its constraints, version record and step
     claims gone, and data breaking its rules (without the keys it brought)."""
@@ -75,7 +79,7 @@ async def test_two_hubs_upgrading_a_broken_database_together_repair_it_once(
 
             applied = await asyncio.gather(migrations.migrate(first), migrations.migrate(second))
 
-            assert [4] in applied, applied
+            assert AFTER_3 in applied, applied
             await first.settled()
             await second.settled()
             rows = await first.read(
@@ -108,7 +112,7 @@ async def test_two_hubs_upgrading_a_broken_database_together_repair_it_once(
                 ("4.4 invitations: one open per person and team", 1),
             ]
             versions = await first.read("MATCH (v:SchemaVersion) RETURN v.version AS v ORDER BY v")
-            assert [v["v"] for v in versions] == [1, 2, 3, 4]
+            assert [v["v"] for v in versions] == [1, 2, 3, *AFTER_3]
         assert await migrations.migrate(second) == []
     finally:
         await first.close()
@@ -133,7 +137,7 @@ async def test_breakage_written_after_the_repairs_is_repaired_again_before_its_c
         # Keyed, as a backfill would have keyed them: the constraint sees the duplicate.
         await h.cypher(graph, "MATCH (p:Person)-[m:MEMBER_OF]->(t) SET m.memberKey = p.id + '|' + t.id")
 
-        assert await migrations.migrate(graph) == [4]
+        assert await migrations.migrate(graph) == AFTER_3
 
         rows = await graph.read(
             "MATCH (:Person {id: 'anna'})-[m:MEMBER_OF]->(:ProjectTeam {id: 't2'}) RETURN count(m) AS n"
