@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -33,7 +34,7 @@ from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph
 from graph.errors import DatabaseUnavailable, DomainError, UnknownBookmark
-from hub import audit_export, bookmarks, health, metrics
+from hub import audit_export, bookmarks, health, metrics, tracing
 from hub.api.context import Context
 from hub.api.early_pages import EarlyPages
 from hub.api.errors import convert_errors
@@ -75,7 +76,9 @@ def connect(settings: Settings) -> Graph:
 
 
 class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hub/live/internals.py)
-    def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
+    def __init__(
+        self, settings: Settings, verifier: TokenVerifier, tracer_provider: TracerProvider | None = None
+    ) -> None:
         # One Limits (one rate limiter) for Strawberry's QueryCost and the early path.
         self.limits = Limits(
             settings.max_query_cost,
@@ -83,7 +86,11 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
             settings.max_page_size,
         )
         super().__init__(
-            build_schema(production=settings.production, limits=self.limits),
+            build_schema(
+                production=settings.production,
+                limits=self.limits,
+                tracing=tracing.graphql_extension(tracer_provider) if tracer_provider else None,
+            ),
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=False,
             # The legacy graphql-ws protocol only when asked for (HUB_WS_LEGACY_PROTOCOL).
@@ -381,11 +388,16 @@ async def _no_body() -> Message:
     return {"type": "http.disconnect"}
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The hub. `tracer_provider`: where its spans go (tests: an in-memory exporter); by default
+    the OTLP exporter the settings configure, or none. The app shuts it down when it stops."""
     settings = settings or get_settings()
     settings.check_production()
     configure_logging(settings)
     verifier = verifier_for(settings)
+    tracer_provider = tracer_provider or tracing.tracer_provider(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -427,8 +439,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await live.close()
             await graph.close()
+            if tracer_provider is not None:  # exports what is left, off the event loop
+                await asyncio.to_thread(tracer_provider.shutdown)
 
-    graphql = Authenticated(GraphQLApp(settings, verifier))
+    graphql = Authenticated(GraphQLApp(settings, verifier, tracer_provider))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     routes: list[BaseRoute] = [
         Route("/healthz", health.healthz),
@@ -449,6 +463,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(RequestContext),
+            *(tracing.middleware(tracer_provider) if tracer_provider else []),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
