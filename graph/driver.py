@@ -1,4 +1,4 @@
-"""The async Neo4j driver, wrapped so every query is counted and timed out.
+"""The async Neo4j driver, wrapped so every query is counted, timed out and, in a traced request, traced.
 
 `Graph.read` runs one auto-retried read query; `Graph.write` runs a transaction function
 (retried on transient errors) so a change and its Activity commit together, or, for a write
@@ -11,7 +11,7 @@ import asyncio
 import contextvars
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar, cast
 
@@ -27,6 +27,7 @@ from neo4j import (
 )
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date, DateTime
+from opentelemetry import trace
 
 from graph.errors import Conflict, DatabaseUnavailable, UnknownBookmark
 
@@ -59,6 +60,44 @@ def count_queries() -> Iterator[QueryCounter]:
 def active_counter() -> QueryCounter | None:
     """The counter of the innermost `count_queries` around this code, if any."""
     return _counter.get()
+
+
+# Tracing (hub/tracing.py): a span per Cypher query made in a traced context (a request), with the
+# request's id. Untraced contexts (start-up, after-commit steps, the live stream's own reads) and
+# a hub without tracing create no span at all.
+REQUEST_ID_ATTRIBUTE = "sadarbe.request_id"  # as the log lines' `request_id`
+
+
+@dataclass(frozen=True)
+class QueryTracing:
+    tracer: trace.Tracer
+    request_id: str | None
+
+
+_tracing: contextvars.ContextVar[QueryTracing | None] = contextvars.ContextVar("query_tracing", default=None)
+_UNTRACED = nullcontext()
+
+
+@contextmanager
+def traced_queries(tracer: trace.Tracer, request_id: str | None) -> Iterator[None]:
+    """Trace each Cypher query made inside this context as a span from `tracer`."""
+    token = _tracing.set(QueryTracing(tracer, request_id))
+    try:
+        yield
+    finally:
+        _tracing.reset(token)
+
+
+def _span(cypher: str) -> AbstractContextManager[object]:
+    """One query's client span: the parameterised Cypher, never its parameters' values (names,
+    e-mails, free text). Exceptions are recorded on it and mark it failed."""
+    tracing = _tracing.get()
+    if tracing is None:
+        return _UNTRACED
+    attributes = {"db.system": "neo4j", "db.system.name": "neo4j", "db.query.text": cypher}
+    if tracing.request_id is not None:
+        attributes[REQUEST_ID_ATTRIBUTE] = tracing.request_id
+    return tracing.tracer.start_as_current_span("neo4j", kind=trace.SpanKind.CLIENT, attributes=attributes)
 
 
 # Work a write transaction leaves for after its commit (graph/activity.py numbers the activities
@@ -284,9 +323,10 @@ class Graph:
         )
 
     async def _read_once(self, query: Query, params: dict[str, Any]) -> list[neo4j.Record]:
-        async with self._session(neo4j.READ_ACCESS) as session:
-            result = await session.run(query, params)
-            return [record async for record in result]
+        with _span(query.text):
+            async with self._session(neo4j.READ_ACCESS) as session:
+                result = await session.run(query, params)
+                return [record async for record in result]
 
     async def write(self, work: Callable[[Tx], Awaitable[T]], *, one_statement: bool = False) -> T:
         """Run `work` in one write transaction (retried on transient errors); start the steps it
@@ -378,7 +418,7 @@ class Graph:
         a round trip to this process. Not retried: for idempotent work whose caller recovers, so
         a failure worth retrying is DatabaseUnavailable."""
         _tick()
-        with _faults_as_unavailable():
+        with _span(cypher), _faults_as_unavailable():
             try:
                 async with self._session(neo4j.WRITE_ACCESS) as session:
                     result = await session.run(Query(cypher, timeout=self.query_timeout_s), params)
@@ -428,5 +468,6 @@ async def _retried(once: Callable[[], Awaitable[T]], retryable: Callable[[BaseEx
 async def run(tx: Tx, cypher: LiteralString, **params: Any) -> list[Record]:
     """Run one query inside a write transaction and return its rows as plain dicts."""
     _tick()
-    result = await tx.run(cypher, params)
-    return _records([r async for r in result])
+    with _span(cypher):
+        result = await tx.run(cypher, params)
+        return _records([r async for r in result])

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -33,7 +34,7 @@ from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph, count_queries
 from graph.errors import DatabaseUnavailable, DomainError, Unauthenticated, UnknownBookmark
-from hub import audit_export, bookmarks, health, metrics
+from hub import audit_export, bookmarks, health, metrics, tracing
 from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
@@ -75,7 +76,9 @@ def connect(settings: Settings) -> Graph:
 
 
 class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hub/live/internals.py)
-    def __init__(self, settings: Settings, verifier: TokenVerifier) -> None:
+    def __init__(
+        self, settings: Settings, verifier: TokenVerifier, tracer_provider: TracerProvider | None = None
+    ) -> None:
         # The rate limiter and cost memo live as long as the app.
         self.limits = Limits(
             settings.max_query_cost,
@@ -83,7 +86,11 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
             settings.max_page_size,
         )
         super().__init__(
-            build_schema(production=settings.production, limits=self.limits),
+            build_schema(
+                production=settings.production,
+                limits=self.limits,
+                tracing=tracing.graphql_extension(tracer_provider) if tracer_provider else None,
+            ),
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=False,
             # The legacy graphql-ws protocol only when asked for (HUB_WS_LEGACY_PROTOCOL).
@@ -395,11 +402,16 @@ async def _no_body() -> Message:
     return {"type": "http.disconnect"}
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The hub. `tracer_provider`: where its spans go (tests: an in-memory exporter); by default
+    the OTLP exporter the settings configure, or none. The app shuts it down when it stops."""
     settings = settings or get_settings()
     settings.check_production()
     configure_logging(settings)
     verifier = verifier_for(settings)
+    tracer_provider = tracer_provider or tracing.tracer_provider(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -441,8 +453,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await live.close()
             await graph.close()
+            if tracer_provider is not None:  # exports what is left, off the event loop
+                await asyncio.to_thread(tracer_provider.shutdown)
 
-    graphql = Authenticated(GraphQLApp(settings, verifier))
+    graphql = Authenticated(GraphQLApp(settings, verifier, tracer_provider))
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     routes: list[BaseRoute] = [
         Route("/healthz", health.healthz),
@@ -463,6 +477,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(RequestContext),
+            *(tracing.middleware(tracer_provider) if tracer_provider else []),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,

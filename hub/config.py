@@ -98,6 +98,35 @@ class Settings(BaseSettings):
     session_max_age_s: int = Field(8 * 3600, alias="HUB_SESSION_MAX_AGE", ge=60)
     admin_emails: str = Field("", alias="HUB_ADMIN_EMAILS")
 
+    # Tracing (hub/tracing.py): OpenTelemetry spans over OTLP/HTTP, under the standard variables'
+    # names. Neither endpoint set, or OTEL_SDK_DISABLED: no tracing. The SDK reads the other
+    # OTEL_* variables itself (headers, timeout, compression, sampler, batching, propagators).
+    otlp_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")  # a collector's base URL
+    otlp_traces_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")  # used as is
+    otel_sdk_disabled: bool = Field(False, alias="OTEL_SDK_DISABLED")
+    otel_service_name: str = Field("sadarbe-hub", alias="OTEL_SERVICE_NAME", min_length=1)
+
+    @field_validator("otlp_endpoint", "otlp_traces_endpoint")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # A typo is refused at start; an unreachable collector only loses spans (hub/tracing.py).
+        if not value:
+            return None  # set but empty: unset, as the SDK reads it
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL (OTLP over HTTP)")
+        return value
+
+    @property
+    def otlp_traces_url(self) -> str | None:
+        """Where spans go, as the OTLP exporter specification resolves it; None: tracing is off."""
+        if self.otel_sdk_disabled:
+            return None
+        if self.otlp_traces_endpoint:
+            return self.otlp_traces_endpoint
+        if self.otlp_endpoint:
+            return self.otlp_endpoint.rstrip("/") + "/v1/traces"
+        return None
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

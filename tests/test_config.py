@@ -93,3 +93,30 @@ def test_production_refuses_a_wildcard_cors_origin() -> None:
     )
     with pytest.raises(UnsafeConfiguration, match=r"HUB_CORS_ORIGINS must list origins, not \*"):
         s.check_production()
+
+
+@pytest.mark.parametrize(
+    ("env", "traces_url"),
+    [
+        ({}, None),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": ""}, None),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"}, "http://collector:4318/v1/traces"),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://otlp.example/t"}, "https://otlp.example/t"),
+        (
+            {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://traces:4318/v1/traces",
+            },
+            "http://traces:4318/v1/traces",
+        ),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SDK_DISABLED": "true"}, None),
+    ],
+    ids=["unset", "empty", "base-url", "traces-url", "traces-url-first", "sdk-disabled"],
+)
+def test_spans_go_where_the_standard_otlp_variables_say(env: dict[str, str], traces_url: str | None) -> None:
+    assert settings(**env).otlp_traces_url == traces_url
+
+
+def test_an_otlp_endpoint_that_is_not_an_http_url_is_refused_at_load() -> None:
+    with pytest.raises(ValueError, match="OTEL_EXPORTER_OTLP_ENDPOINT"):
+        settings(OTEL_EXPORTER_OTLP_ENDPOINT="collector:4317")

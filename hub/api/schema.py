@@ -9,6 +9,7 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
@@ -123,7 +124,12 @@ LIMIT_RULES = [
 ]
 
 
-def build_schema(*, production: bool, limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(
+    *,
+    production: bool,
+    limits: Limits | None = None,
+    tracing: Callable[[], SchemaExtension] | None = None,
+) -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
@@ -133,6 +139,8 @@ def build_schema(*, production: bool, limits: Limits | None = None) -> strawberr
         execution_context_class=SharedSubscriptionResults,
         # Factories: Strawberry builds fresh extensions per operation (the caches are module-wide).
         extensions=[
+            # First: the operation span (hub/tracing.py) covers every other extension's work.
+            *([tracing] if tracing else []),
             Authorize,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ReportingParserCache(maxsize=512),
