@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import strawberry
 from strawberry.extensions import (
@@ -19,7 +20,7 @@ from strawberry.tools import merge_types
 from graph.model import Narrowing, Reach
 from hub.api.activities import Activity, ActivityQuery
 from hub.api.authz import Authorize
-from hub.api.base import Node
+from hub.api.base import Node, describe_enum_values
 from hub.api.decisions import Decision, DecisionMutation
 from hub.api.directions import DirectionQuery, PlanDirection
 from hub.api.errors import ReportingParserCache, Schema
@@ -60,8 +61,16 @@ _NODE = Reach(
 @roots(node=_NODE)
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global id, or null when there is none.")
-    def node(self, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="Any object by its global id, or null when there is none or the viewer may not see "
+        "it (a restricted team and what belongs to it)."
+    )
+    def node(
+        self,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of any object the API returns.")
+        ],
+    ) -> Node | None:
         return answered_by_planner()
 
 
@@ -160,6 +169,7 @@ def build_schema(
             PlannedOperations,
         ],
     )
+    describe_enum_values(graphql_schema(schema))
     registry = Registry(_QUERIES, _MUTATIONS)
     registry.check(graphql_schema(schema))
     PlannedOperations.registry = registry
