@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 @maps(directions.DIRECTION)
 @strawberry.type(description="A direction of the State Administration Modernisation Plan 2023–2027.")
 class PlanDirection(Node):
-    number: int
-    title_lv: str
-    title_en: str
-    description_lv: str | None
+    number: int = strawberry.field(description="The direction's number in the plan, 1 to 7.")
+    title_lv: str = strawberry.field(description="The direction's title in Latvian, as in the plan.")
+    title_en: str = strawberry.field(description="The direction's title in English.")
+    description_lv: str | None = strawberry.field(
+        description="What the plan says the direction covers, in Latvian; null when not loaded."
+    )
     issues: list[Annotated[HorizontalIssue, strawberry.lazy("hub.api.issues")]] = strawberry.field(
         description="Horizontal issues under this direction."
     )
@@ -33,6 +35,8 @@ class DirectionQuery:
     def plan_directions(self) -> list[PlanDirection]:
         return answered_by_planner()
 
-    @strawberry.field
-    def plan_direction(self, id: strawberry.ID) -> PlanDirection | None:
+    @strawberry.field(description="One plan direction, or null when there is none with this id.")
+    def plan_direction(
+        self, id: Annotated[strawberry.ID, strawberry.argument(description="The direction's id.")]
+    ) -> PlanDirection | None:
         return answered_by_planner()
