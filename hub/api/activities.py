@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from graph import activity
 from graph.driver import Record
-from hub.api.base import Connection, Node
+from hub.api.base import Connection, Node, PageSize
 from hub.api.planning import answered_by_planner, maps, roots
 from hub.api.text_limits import VERB, PageCursor
 
@@ -20,16 +20,23 @@ if TYPE_CHECKING:
 
 
 @maps(activity.ACTIVITY)
-@strawberry.type(description="Who did what to which entity, and when.")
+@strawberry.type(
+    description="Who did what to which entity, and when: one entry of a feed or of the audit trail. "
+    "Activity about a team follows the team's visibility."
+)
 class Activity(Node):
     seq: int = strawberry.field(
         description="Global order, numbered just after the commit: dense, usable as a replay cursor."
     )
-    at: datetime
+    at: datetime = strawberry.field(description="When the change was committed.")
     verb: str = strawberry.field(description="What happened, e.g. `team.created`.")
-    summary: str
-    target_id: strawberry.ID
-    actor: Annotated[Person, strawberry.lazy("hub.api.people")] | None = None
+    summary: str = strawberry.field(
+        description="One line for a person to read, e.g. `Team created: Digital services`."
+    )
+    target_id: strawberry.ID = strawberry.field(description="The id of the entity that changed.")
+    actor: Annotated[Person, strawberry.lazy("hub.api.people")] | None = strawberry.field(
+        default=None, description="Who made the change; null for the system or an account without a person."
+    )
     before: JSON | None = strawberry.field(
         default=None, description="The changed entity's values before the change."
     )
@@ -59,9 +66,14 @@ class ActivityQuery:
     @strawberry.field(description="Activities newest first; `scopeId` keeps those about one entity's feed.")
     def activities(
         self,
-        scope_id: strawberry.ID | None = None,
+        scope_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A team, issue, institution or person: only activity in its feed; all when omitted."
+            ),
+        ] = None,
         verb: Annotated[str | None, VERB.argument("Only this kind, e.g. `team.created`.")] = None,
-        first: int | None = None,
+        first: PageSize = None,
         after: PageCursor = None,
     ) -> Connection[Activity]:
         return answered_by_planner()

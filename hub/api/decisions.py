@@ -21,19 +21,25 @@ if TYPE_CHECKING:
 @maps(decisions.DECISION)
 @strawberry.type(description="Something a team decided, on a date, optionally on a legal basis.")
 class Decision(Node):
-    text: str
-    date: date
-    legal_basis: str | None
-    created_at: datetime | None
-    recorded_by: Annotated[Person, strawberry.lazy("hub.api.people")] | None
+    text: str = strawberry.field(description="What was decided, as recorded.")
+    date: date = strawberry.field(
+        description="The day the decision was taken (may be before it was recorded)."
+    )
+    legal_basis: str | None = strawberry.field(
+        description="The act or order it rests on, e.g. a Cabinet order; null when none was given."
+    )
+    created_at: datetime | None = strawberry.field(description="When it was recorded in the hub.")
+    recorded_by: Annotated[Person, strawberry.lazy("hub.api.people")] | None = strawberry.field(
+        description="The member who recorded it; null for an account without a person."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A decision to record in a team's log (its members, or an administrator).")
 class DecisionInput:
-    team_id: strawberry.ID
-    text: str = DECISION.field()
-    date: date
-    legal_basis: str | None = SHORT_TEXT.field(default=None)
+    team_id: strawberry.ID = strawberry.field(description="The team that decided.")
+    text: str = DECISION.field("What was decided.")
+    date: date = strawberry.field(description="The day the decision was taken.")
+    legal_basis: str | None = SHORT_TEXT.field("The act or order it rests on.", default=None)
 
 
 async def _record(ctx: Context, args: Args, _: Returning | None) -> object:
@@ -44,6 +50,8 @@ async def _record(ctx: Context, args: Args, _: Returning | None) -> object:
 @writes(recordDecision=Write(_record))
 @strawberry.type
 class DecisionMutation:
-    @strawberry.mutation
-    def record_decision(self, input: DecisionInput) -> Decision:
+    @strawberry.mutation(description="Record a team decision (a member of the team, or an administrator).")
+    def record_decision(
+        self, input: Annotated[DecisionInput, strawberry.argument(description="The decision.")]
+    ) -> Decision:
         return answered_by_planner()

@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 @maps(posts.POST)
 @strawberry.type(description="A post in a team's thread; a reply points to the post it answers.")
 class Post(Node):
-    body: str
-    created_at: datetime
-    updated_at: datetime | None
-    author: Annotated[Person, strawberry.lazy("hub.api.people")] | None
+    body: str = strawberry.field(description="The text as written; line breaks kept, no markup.")
+    created_at: datetime = strawberry.field(description="When it was posted.")
+    updated_at: datetime | None = strawberry.field(
+        description="When the post last changed: its creation time unless it was changed since."
+    )
+    author: Annotated[Person, strawberry.lazy("hub.api.people")] | None = strawberry.field(
+        description="Who wrote it; null for an account without a person."
+    )
     mentions: list[Annotated[Person, strawberry.lazy("hub.api.people")]] = strawberry.field(
         description="People mentioned, explicitly or as @email in the body."
     )
@@ -32,11 +36,14 @@ class Post(Node):
     replies: list[Post] = strawberry.field(description="Replies, oldest first.")
 
 
-@strawberry.input
+@strawberry.input(description="A post for a team's thread (its members, or an administrator).")
 class PostInput:
-    team_id: strawberry.ID
-    body: str = POST.field()
-    mentioned_person_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    team_id: strawberry.ID = strawberry.field(description="The team whose thread it goes to.")
+    body: str = POST.field("The text.")
+    mentioned_person_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="People to mention (at most 50) besides any @email in the body; the post reaches their feeds.",
+    )
     reply_to_id: strawberry.ID | None = strawberry.field(
         default=None, description="Reply to this top-level post of the same team."
     )
@@ -50,6 +57,9 @@ async def _create(ctx: Context, args: Args, returning: Returning | None) -> obje
 @writes(createPost=Write(_create, projected=True, confirms_caller=True))
 @strawberry.type
 class PostMutation:
-    @strawberry.mutation(description="Post to a team's thread; @email tokens in the body also mention.")
-    def create_post(self, input: PostInput) -> Post:
+    @strawberry.mutation(
+        description="Post to a team's thread; @email tokens in the body also mention (a member of the "
+        "team, or an administrator)."
+    )
+    def create_post(self, input: Annotated[PostInput, strawberry.argument(description="The post.")]) -> Post:
         return answered_by_planner()
