@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 described_enum(
     InstitutionKind,
     "What kind of public body an institution is.",
-    MINISTRY="A ministry.",
+    MINISTRY="One of the ministries, e.g. the Ministry of Finance; a column of the direction matrix.",
     CENTRE_OF_GOVERNMENT="The centre of government: the State Chancellery.",
     AGENCY="An agency or other body subordinate to a ministry.",
     OTHER="Any other public body (e.g. an independent institution or a municipality).",

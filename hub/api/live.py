@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -21,7 +22,7 @@ from graph.errors import DomainError, InvalidInput
 from graph.issues import IssueStatus
 from hub import metrics
 from hub.api.activities import Activity, activity_of
-from hub.api.base import GQLInfo
+from hub.api.base import GQLInfo, described_enum
 from hub.api.errors import error_extensions
 from hub.api.shared_results import SUBSCRIPTION_EXECUTOR
 from hub.api.text_limits import Cursor
@@ -36,19 +37,28 @@ from hub.live.stream import Subscription as LiveSubscription
 class LiveActivity:
     cursor: str = strawberry.field(description="Pass as `after` to resume right after this event.")
     replayed: bool = strawberry.field(description="True while catching up from `after`, false once live.")
-    activity: Activity
+    activity: Activity = strawberry.field(description="The change itself.")
     # The event's identity: subscribers with the same operation, variables and viewer share one
     # execution of their selection for it (hub/api/shared_results.py).
     share_key: strawberry.Private[tuple[str, int, bool] | None] = None
 
 
-strawberry.enum(map_changes.Op, name="MapChangeOp")
+described_enum(
+    map_changes.Op,
+    "Whether a map node or edge appeared, changed or went away.",
+    name="MapChangeOp",
+    ADDED="New on the map: draw it.",
+    CHANGED="Still on the map with a new label (e.g. an issue's title or an edge's stake).",
+    REMOVED="Gone from the map (deleted, archived, or no longer matching the filter): erase it.",
+)
 
 
 @strawberry.type(description="One change to a drawn issue map: a node or an edge added, changed or removed.")
 class MapChange:
-    cursor: str
-    op: map_changes.Op
+    cursor: str = strawberry.field(
+        description="The position of the activity that caused the change in the feed."
+    )
+    op: map_changes.Op = strawberry.field(description="Added, changed or removed.")
     kind: str = strawberry.field(
         description="Node: HorizontalIssue, ProjectTeam, Institution. "
         "Edge: AFFECTS, DEPENDS_ON, ADDRESSES, UNDER_DIRECTION."
@@ -62,9 +72,15 @@ class MapChange:
 
 @strawberry.input(description="Which issues a map shows; every field narrows it.")
 class MapFilterInput:
-    direction_id: strawberry.ID | None = None
-    statuses: list[IssueStatus] | None = None
-    institution_id: strawberry.ID | None = None
+    direction_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only issues under this plan direction."
+    )
+    statuses: list[IssueStatus] | None = strawberry.field(
+        default=None, description="Only issues with one of these statuses; any status when omitted or empty."
+    )
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only issues affecting this institution."
+    )
 
 
 def _id(value: str | None) -> strawberry.ID | None:
@@ -195,18 +211,32 @@ async def _activities(
         raise _graphql_error(error) from error
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live feeds over WebSocket (graphql-transport-ws) for signed-in callers: each event once, "
+    "in commit order, and only what the subscriber may see."
+)
 class Subscription:
-    @strawberry.subscription(description="Everything that happens to a team, in seq order.")
+    @strawberry.subscription(
+        description="Everything that happens to a team, in seq order; only for a team the viewer may see, "
+        "and it ends if they lose sight of it."
+    )
     async def team_activity(
-        self, info: GQLInfo, team_id: strawberry.ID, after: Cursor = None
+        self,
+        info: GQLInfo,
+        team_id: Annotated[strawberry.ID, strawberry.argument(description="The team to follow.")],
+        after: Cursor = None,
     ) -> AsyncGenerator[LiveActivity, None]:
         async for item in _activities(info, team_id, after, Needs(team_id=team_id)):
             yield item
 
     @strawberry.subscription(description="Everything in a horizontal issue's feed, its teams included.")
     async def issue_activity(
-        self, info: GQLInfo, issue_id: strawberry.ID, after: Cursor = None
+        self,
+        info: GQLInfo,
+        issue_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The horizontal issue to follow.")
+        ],
+        after: Cursor = None,
     ) -> AsyncGenerator[LiveActivity, None]:
         async for item in _activities(info, issue_id, after):
             yield item
@@ -215,7 +245,12 @@ class Subscription:
         description="Everything in an institution's feed: its people, issues affecting it."
     )
     async def institution_activity(
-        self, info: GQLInfo, institution_id: strawberry.ID, after: Cursor = None
+        self,
+        info: GQLInfo,
+        institution_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The institution to follow.")
+        ],
+        after: Cursor = None,
     ) -> AsyncGenerator[LiveActivity, None]:
         async for item in _activities(info, institution_id, after):
             yield item
@@ -226,7 +261,13 @@ class Subscription:
         "person when it has none."
     )
     async def my_feed(
-        self, info: GQLInfo, after: Cursor = None, person_id: strawberry.ID | None = None
+        self,
+        info: GQLInfo,
+        after: Cursor = None,
+        person_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Whose feed; the signed-in person's own when omitted."),
+        ] = None,
     ) -> AsyncGenerator[LiveActivity, None]:
         person = person_id or info.context.viewer.person_id
         if person is None:
@@ -235,9 +276,16 @@ class Subscription:
         async for item in _activities(info, person, after, needs):
             yield item
 
-    @strawberry.subscription(description="Node and edge changes to an issue map drawn with `filter`.")
+    @strawberry.subscription(
+        description="Node and edge changes to an issue map drawn with `filter`, live from now on (no replay)."
+    )
     async def issue_map_changes(
-        self, info: GQLInfo, filter: MapFilterInput | None = None
+        self,
+        info: GQLInfo,
+        filter: Annotated[
+            MapFilterInput | None,
+            strawberry.argument(description="The same narrowing as the drawn map; every issue when omitted."),
+        ] = None,
     ) -> AsyncGenerator[MapChange, None]:
         # Live only: a map is drawn from the current graph, then kept current with these deltas.
         f = map_changes.MapFilter(

@@ -20,7 +20,7 @@ described_enum(
     MapNodeKind,
     "What a map node stands for.",
     ISSUE="A horizontal issue.",
-    INSTITUTION="An institution.",
+    INSTITUTION="An institution one of the drawn issues affects.",
     TEAM="A project team (only teams the viewer may see).",
     PERSON="A team member (only with `includePeople`).",
     DIRECTION="A Modernisation Plan direction.",

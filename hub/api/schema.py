@@ -118,8 +118,17 @@ _TYPES = [
     Task,
 ]
 
-Query = merge_types("Query", _QUERIES)
-Mutation = merge_types("Mutation", _MUTATIONS)
+# merge_types checks that no two modules define the same root field; described here, once merged.
+Query = strawberry.type(
+    merge_types("Query", _QUERIES),
+    description="Reading the hub: every query needs a signed-in civil servant except `me`; teams, and "
+    "everything in them, follow the team's visibility.",
+)
+Mutation = strawberry.type(
+    merge_types("Mutation", _MUTATIONS),
+    description="Changing the hub: each mutation says who may run it; every change is recorded as an "
+    "Activity in the audit trail and the affected feeds.",
+)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15

@@ -45,7 +45,8 @@ described_enum(
 described_enum(
     Visibility,
     "PUBLIC: everyone; INTERNAL: signed-in civil servants; RESTRICTED: members.",
-    PUBLIC="Anyone may see the team, even without signing in.",
+    PUBLIC="Open to everyone the hub serves; the API itself answers only signed-in callers, so "
+    "today this reads like INTERNAL.",
     INTERNAL="Every signed-in civil servant may see the team (the default).",
     RESTRICTED="Only the team's members and administrators see the team, its posts, decisions and "
     "tasks; to everyone else it does not exist.",
