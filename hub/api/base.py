@@ -30,7 +30,7 @@ def described_enum(cls: E, description: str, *, name: str | None = None, **value
     The enums live in graph/ as plain StrEnums (no Strawberry there), so their members cannot be
     `strawberry.enum_value`s; `describe_enum_values` sets these on the built schema instead. Every
     value must be described, and only real ones."""
-    names = {member.name for member in cls}  # type: ignore[attr-defined]
+    names = {member.name for member in cls}
     if names != set(values):
         raise TypeError(f"{cls.__name__}: describe exactly {sorted(names)}, got {sorted(values)}")
     strawberry.enum(cls, name=name, description=description)
