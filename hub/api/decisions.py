@@ -52,6 +52,10 @@ async def _record(ctx: Context, args: Args, _: Returning | None) -> object:
 class DecisionMutation:
     @strawberry.mutation(description="Record a team decision (a member of the team, or an administrator).")
     def record_decision(
-        self, input: Annotated[DecisionInput, strawberry.argument(description="The decision.")]
+        self,
+        input: Annotated[
+            DecisionInput,
+            strawberry.argument(description="The team, what it decided, when, and on what basis."),
+        ],
     ) -> Decision:
         return answered_by_planner()

@@ -24,7 +24,7 @@ described_enum(
     ISSUE_HAS_ACTIVE_TEAM="Another active team already works on the same issue.",
     MEMBERS_OVERLAP="More than half of the proposed members already sit on another active team.",
 )
-_TEAM_ID = strawberry.argument(description="The team's id; a team the viewer may not see has none.")
+_TEAM_ID = strawberry.argument(description="The team being formed.")
 
 
 @maps(formation.SKILL_MATCH)

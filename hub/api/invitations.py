@@ -147,7 +147,10 @@ def _checked(run: Run) -> Write:
 )
 @strawberry.type
 class InvitationMutation:
-    @strawberry.mutation(description="Invite a person to a team; they join only by accepting.")
+    @strawberry.mutation(
+        description="Invite a person to a team; they join only by accepting (the team's lead, or an "
+        "administrator)."
+    )
     def invite_member(
         self, input: Annotated[InvitationInput, strawberry.argument(description="Whom, to which team, how.")]
     ) -> Invitation:
@@ -165,7 +168,9 @@ class InvitationMutation:
     ) -> Invitation:
         return answered_by_planner()
 
-    @strawberry.mutation(description="The lead takes back an invitation not yet accepted.")
+    @strawberry.mutation(
+        description="The lead (or an administrator) takes back an invitation not yet accepted."
+    )
     def withdraw_invitation(self, invitation_id: Annotated[strawberry.ID, _INVITATION_ID]) -> Invitation:
         return answered_by_planner()
 

@@ -61,5 +61,11 @@ class PostMutation:
         description="Post to a team's thread; @email tokens in the body also mention (a member of the "
         "team, or an administrator)."
     )
-    def create_post(self, input: Annotated[PostInput, strawberry.argument(description="The post.")]) -> Post:
+    def create_post(
+        self,
+        input: Annotated[
+            PostInput,
+            strawberry.argument(description="The team, the text, whom it mentions and what it answers."),
+        ],
+    ) -> Post:
         return answered_by_planner()

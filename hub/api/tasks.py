@@ -75,7 +75,12 @@ async def _update(ctx: Context, args: Args, _: Returning | None) -> object:
 @strawberry.type
 class TaskMutation:
     @strawberry.mutation(description="Add a task to a team (a member of the team, or an administrator).")
-    def create_task(self, input: Annotated[TaskInput, strawberry.argument(description="The task.")]) -> Task:
+    def create_task(
+        self,
+        input: Annotated[
+            TaskInput, strawberry.argument(description="The team, what is to be done, by whom and when.")
+        ],
+    ) -> Task:
         return answered_by_planner()
 
     @strawberry.mutation(

@@ -44,7 +44,7 @@ described_enum(
 )
 described_enum(
     Visibility,
-    "PUBLIC: everyone; INTERNAL: signed-in civil servants; RESTRICTED: members.",
+    "PUBLIC: everyone; INTERNAL: signed-in civil servants; RESTRICTED: members and administrators.",
     PUBLIC="Open to everyone the hub serves; the API itself answers only signed-in callers, so "
     "today this reads like INTERNAL.",
     INTERNAL="Every signed-in civil servant may see the team (the default).",
@@ -54,10 +54,10 @@ described_enum(
 described_enum(
     Role,
     "A member's role on a team.",
-    LEAD="Runs the team: invites, removes and changes members; exactly one per team.",
+    LEAD="Runs the team: invites, removes and changes members; at most one per team.",
     MEMBER="A full member who works on the team.",
-    EXPERT="Brings specialist knowledge when asked.",
-    OBSERVER="Follows the work without taking part in it.",
+    EXPERT="A member who contributes specialist knowledge; the same rights in the team as MEMBER.",
+    OBSERVER="A member who follows the work (e.g. for their institution); the same rights as MEMBER.",
 )
 described_enum(
     TeamOrder,
