@@ -118,11 +118,11 @@ _TYPES = [
     Task,
 ]
 
-# merge_types checks that no two modules define the same root field; described here, once merged.
+# Merged from every concept's module (merge_types warns on a root field defined twice), then described.
 Query = strawberry.type(
     merge_types("Query", _QUERIES),
-    description="Reading the hub: every query needs a signed-in civil servant except `me`; teams, and "
-    "everything in them, follow the team's visibility.",
+    description="Reading the hub: every query needs a signed-in civil servant except `me`, and `auditLog` "
+    "an administrator; teams, and everything in them, follow the team's visibility.",
 )
 Mutation = strawberry.type(
     merge_types("Mutation", _MUTATIONS),
