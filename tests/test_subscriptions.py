@@ -16,8 +16,9 @@ import websockets
 from graph import institutions
 from graph.driver import Graph
 from graph.institutions import InstitutionPatch
+from tests import builders
 from tests import live_client as lc
-from tests.conftest import TEST_DATA_DIR, Hub, free_port, start_hub
+from tests.conftest import TEST_ADMIN_EMAIL, TEST_DATA_DIR, Hub, free_port, start_hub
 
 INSTITUTION_FEED = """
 subscription Feed($id: ID!, $after: String) {
@@ -91,6 +92,30 @@ async def test_a_mutation_reaches_a_subscriber_of_its_institution_live(hub: Hub)
         "targetId": fm,
     }
     assert got["cursor"].endswith(":2")
+    await ws.close()
+
+
+async def test_a_live_events_actor_is_read_from_the_graph_with_what_it_selects(
+    hub: Hub, graph: Graph
+) -> None:
+    fm = institution(hub, "FM")
+    root = await builders.person(graph, "Root Person", fm, email=TEST_ADMIN_EMAIL)  # the hub's caller
+    ws = await lc.connect(hub.ws_url, hub.ws_init())
+    await lc.subscribe(
+        ws,
+        "1",
+        "subscription($id: ID!) { institutionActivity(institutionId: $id) "
+        "{ activity { verb actor { id name institution { code } } } } }",
+        {"id": fm},
+    )
+    await lc.started(hub.base_url, 1)
+
+    rename(hub, fm, "Ministry of Finance")
+
+    assert item(await lc.next_payload(ws))["activity"] == {
+        "verb": "institution.updated",
+        "actor": {"id": root["id"], "name": "Root Person", "institution": {"code": "FM"}},
+    }
     await ws.close()
 
 

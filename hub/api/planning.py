@@ -83,6 +83,7 @@ _INTROSPECTION = frozenset({"__schema", "__type"})
 # --- declarations beside the types --------------------------------------------------------------
 
 _MAPPED = "__graph_mapping__"
+_CLASSES: dict[str, type] = {}  # the Strawberry class of each mapped type, by its GraphQL name
 _ROOTS = "__graph_roots__"
 _WRITES = "__graph_writes__"
 
@@ -96,6 +97,7 @@ def maps(mapping: model.ObjectMap) -> Callable[[type], type]:
         if mapping.name != definition.name:
             raise ValueError(f"{definition.name} declares the mapping of {mapping.name}")
         setattr(cls, _MAPPED, mapping)
+        _CLASSES[definition.name] = cls
         return cls
 
     return declare
@@ -814,8 +816,8 @@ class PlannedOperations(SchemaExtension):
     ) -> Any:
         """Subscriptions: a value the planner made serves its fields by response key; a field of
         a Python object that reaches into the graph is planned from the object's id."""
-        if type(root) is dict:
-            return root.get(info.path.key)
+        if type(root) is dict or type(root) is _Planned:
+            return root.get(str(info.path.key))  # a field's response key
         mapping = model.MAPPINGS.get(info.parent_type.name)
         if mapping is not None and mapping.label is not None and info.field_name in mapping.fields:
             field_map = mapping.fields[info.field_name]
@@ -828,13 +830,18 @@ async def _from_object(mapping: model.ObjectMap, root: Any, info: GraphQLResolve
     """One field of an entity held as a Python object (a subscription's event), planned from its
     id: one statement for the field and all it selects."""
     context: Context = info.context
-    selector = _Selector(info.schema, {k: v for k, v in info.fragments.items()}, info.variable_values.coerced)
+    # Strawberry gives resolvers the coerced variables as a dict; graphql-core's own info gives
+    # its VariableValues, which get_argument_values takes (its sources matter only to fragments').
+    variables = info.variable_values
+    if not isinstance(variables, VariableValues):
+        variables = VariableValues({}, dict(variables))
+    selector = _Selector(info.schema, {k: v for k, v in info.fragments.items()}, variables.coerced)
     parent = info.parent_type
     field_selection = selector.field(parent, str(info.path.key), list(info.field_nodes))
 
     def args_at(site: int) -> Args:
         definition, node = selector.sites[site]
-        return get_argument_values(definition, node, info.variable_values)
+        return get_argument_values(definition, node, variables)
 
     reach = model.Reach(
         "MATCH ({n}:" + cast(LiteralString, mapping.label) + " {id: $id})",
@@ -863,7 +870,33 @@ async def _from_object(mapping: model.ObjectMap, root: Any, info: GraphQLResolve
     found = {"entity": rows[0][plan.columns["entity"]]}
     planner.finish(found, plan.finishes)
     entity = found["entity"]
-    return None if entity is None else entity.get(info.path.key)
+    return None if entity is None else _typed(entity.get(info.path.key), field_selection)
+
+
+class _Planned(dict[str, Any]):
+    """An object the planner read for a field of an event, by response key, cast to its type."""
+
+
+def _typed(value: Any, selection: Selection) -> Any:
+    """A planned value as graphql-core completes it: each object cast to its Strawberry type
+    (`strawberry.cast`), as graphql-core asks the type's `is_type_of`, which Strawberry answers
+    for instances of its classes and objects cast to them. An object of an interface or a union
+    is cast by its `__typename`, when the selection asks for it."""
+    if isinstance(value, list):
+        return [_typed(item, selection) for item in value]
+    if type(value) is not dict:
+        return value
+    type_name, fields = selection.type_name, selection.fields
+    if selection.by_type is not None:
+        named = next((s.key for f in selection.by_type.values() for s in f if s.name == "__typename"), None)
+        type_name = value.get(named) if named else None
+        fields = selection.by_type.get(type_name or "", ())
+    planned = _Planned(value)
+    for field_selection in fields:
+        if field_selection.key in planned:
+            planned[field_selection.key] = _typed(planned[field_selection.key], field_selection)
+    cls = _CLASSES.get(type_name or "")
+    return planned if cls is None else strawberry.cast(cls, planned)
 
 
 def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
