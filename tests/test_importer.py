@@ -81,6 +81,7 @@ async def test_institutions_csv_creates_hierarchy_and_one_activity(graph: Graph)
         {"code": "VK", "nameLv": "Valsts kanceleja", "nameEn": "State Chancellery",
          "kind": "CENTRE_OF_GOVERNMENT", "parent": None, "wellFormed": True},
     ]  # fmt: skip
+    await graph.settled()  # the import's activity is numbered after its commit
     acts = await graph.read(
         "MATCH (a:Activity) RETURN a.verb AS verb, a.summary AS summary, a.seq AS seq, "
         "a.id = $id AS same, COUNT { (a)-[:IN_SCOPE]->(:Institution) } AS scopes",

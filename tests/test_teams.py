@@ -134,7 +134,10 @@ async def test_internal_team_needs_a_signed_in_viewer(graph: Graph) -> None:
     _, lead, issue = await _setup(graph)
     internal = await builders.team(graph, "Internal", issue["id"], lead["id"], visibility=Visibility.INTERNAL)
 
-    assert (await planned.data(graph, TEAM, {"id": internal["id"]}, Viewer.anonymous()))["team"] is None
+    # The rule itself: no query reaches it anonymously (every query but `me` needs a signed-in
+    # caller, hub/api/authz.py), so it is read as the live access checks read it.
+    assert await teams.visible_ids(graph, [internal["id"]], Viewer.anonymous()) == set()
+    assert await teams.visible_ids(graph, [internal["id"]], Viewer(signed_in=True)) == {internal["id"]}
     assert (await planned.data(graph, TEAM, {"id": internal["id"]}, Viewer(signed_in=True)))["team"] == {
         "id": internal["id"]
     }
