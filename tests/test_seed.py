@@ -374,6 +374,7 @@ async def test_activities_follow_the_global_counter(graph: Graph) -> None:
         await activity.record(tx, verb="test.before", actor_id=None, target_id="x", summary="before")
 
     await graph.write(earlier)
+    await graph.settled()  # numbered before the seed counts on from the counter
     await load_demo(graph, people=PEOPLE, seed=1)
 
     rows = await graph.read(
