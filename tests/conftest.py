@@ -70,6 +70,15 @@ def own_neo4j(name: str) -> EmbeddedNeo4j:
     return server
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_stores_left_behind() -> Iterator[None]:
+    """After the run, delete the Neo4j stores the tests made (the shared one and each test's own),
+    keeping their logs: repeated runs must not fill the disk."""
+    yield
+    for databases in TEST_DATA_DIR.glob("**/data/databases"):
+        shutil.rmtree(databases.parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def neo4j() -> Iterator[EmbeddedNeo4j]:
     """One real Neo4j for the whole run, on a fresh data directory."""

@@ -157,6 +157,9 @@ public final class Launcher {
                     // Netty's default 5 s quiet period would run after the stores are already closed,
                     // only delaying exit on SIGTERM; 1 s keeps the stop well within a caller's timeout.
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 1)
+                    // Preallocating each database's 256 MiB transaction log buys little for one local
+                    // hub and fills the disk when tests start many short-lived servers.
+                    .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                     .setConfig(GraphDatabaseSettings.pagecache_memory, opts.pagecache)
                     .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size, opts.txMemory);
             if (opts.pluginsDir != null) {
