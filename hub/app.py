@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -34,7 +35,7 @@ from graph import idempotency, migrations
 from graph.access import Viewer
 from graph.driver import Graph, count_queries
 from graph.errors import DatabaseUnavailable, DomainError, Unauthenticated, UnknownBookmark
-from hub import audit_export, bookmarks, health, metrics, tracing
+from hub import audit_export, bookmarks, health, metrics, redis_client, tracing
 from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
@@ -82,7 +83,7 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         # The rate limiter and cost memo live as long as the app.
         self.limits = Limits(
             settings.max_query_cost,
-            RateLimiter(settings.rate_limit_points, redis_url=settings.redis_url),
+            RateLimiter(settings.rate_limit_points),  # shared through Redis by the lifespan
             settings.max_page_size,
         )
         super().__init__(
@@ -412,13 +413,20 @@ def create_app(
     configure_logging(settings)
     verifier = verifier_for(settings)
     tracer_provider = tracer_provider or tracing.tracer_provider(settings)
+    view = GraphQLApp(settings, verifier, tracer_provider)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         graph = connect(settings)
         app.state.graph = graph
         metrics.NEO4J_POOL.driver = graph.driver
-        broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else LocalBroker()
+        # The process's one Redis client (REDIS_URL): the live fan-out and the shared rate limit.
+        redis: Redis | None = None
+        broker: Broker = LocalBroker()
+        if settings.redis_url:
+            redis = redis_client.connect(settings.redis_url)
+            broker = RedisBroker(settings.redis_url, redis)
+        view.limits.limiter.share_through(redis)
         live = LiveStream(
             graph,
             broker,
@@ -451,12 +459,15 @@ def create_app(
             tune_collector()
             yield
         finally:
+            view.limits.limiter.share_through(None)
             await live.close()
+            if redis is not None:
+                await redis.aclose()
             await graph.close()
             if tracer_provider is not None:  # exports what is left, off the event loop
                 await asyncio.to_thread(tracer_provider.shutdown)
 
-    graphql = Authenticated(GraphQLApp(settings, verifier, tracer_provider))
+    graphql = Authenticated(view)
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     routes: list[BaseRoute] = [
         Route("/healthz", health.healthz),

@@ -6,18 +6,20 @@ The cost of an operation is estimated from the document before anything runs: ev
 Nested lists multiply, so `people(first: 100) { skills { … } }` costs about 100 × 20 × ….
 
 The same cost is charged to the caller's token bucket (HUB_RATE_LIMIT_POINTS per minute). With
-REDIS_URL set the buckets live in Redis, shared by every hub process (one atomic script per charge),
-so the budget is per deployment; without it they live in this process.
+REDIS_URL set the buckets live in Redis, shared by every hub process (one atomic script per charge,
+awaited on the event loop through the process's Redis client, hub/redis_client.py), so the budget
+is per deployment; without it they live in this process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +44,8 @@ from graphql import (
     get_named_type,
 )
 from graphql.error import GraphQLError
-from redis import Redis, RedisError
+from redis import RedisError
+from redis import asyncio as aioredis
 from strawberry.extensions import SchemaExtension
 
 DEFAULT_LIST_SIZE = 20  # the page size a list field returns when `first` is absent
@@ -268,48 +271,60 @@ return '0'
 
 
 class RedisBuckets:
-    """The buckets in Redis, shared by every hub process that uses the same Redis. When Redis cannot
-    be reached, this process's own buckets stand in for `FALLBACK_S` (a rate limit must not take the
-    service down with it), and Redis is tried again after that.
+    """The buckets in Redis, shared by every hub process that uses the same Redis. A charge is one
+    script awaited on the event loop, so this process's other requests go on while it waits.
 
-    The client is synchronous because its callers are (the validation step of a request): a charge
-    is one round trip to Redis, bounded by `TIMEOUT_S`."""
+    When Redis fails or has not answered within `TIMEOUT_S`, this process's own buckets stand in
+    for `FALLBACK_S` (a slow Redis delays the requests of one moment, not every request), and Redis
+    is tried again after that. This fails open to the per-process limit rather than closed: refusing
+    every request while Redis is away would make a Redis outage an outage of the whole API for
+    every person, the harm the limit exists to prevent; each process still holds every caller to
+    the budget, so N processes allow N budgets for those seconds, as they would without REDIS_URL."""
 
     KEY_PREFIX = "sadarbe:rate:"
     TIMEOUT_S = 0.5
     FALLBACK_S = 5.0
 
-    def __init__(self, url: str, local: LocalBuckets) -> None:
-        self.redis = Redis.from_url(url, socket_timeout=self.TIMEOUT_S, socket_connect_timeout=self.TIMEOUT_S)
-        self.script = self.redis.register_script(_TAKE)
+    def __init__(self, redis: aioredis.Redis, local: LocalBuckets) -> None:
+        self.script = redis.register_script(_TAKE)
         self.local = local
         self._unreachable_until = 0.0
 
-    def take(self, key: str, points: int, capacity: int, period_s: float) -> float:
+    async def take(self, key: str, points: int, capacity: int, period_s: float) -> float:
         if time.monotonic() >= self._unreachable_until:
             try:
-                wait = self.script(keys=[self.KEY_PREFIX + key], args=[capacity, capacity / period_s, points])
+                async with asyncio.timeout(self.TIMEOUT_S):
+                    wait = await self.script(
+                        keys=[self.KEY_PREFIX + key], args=[capacity, capacity / period_s, points]
+                    )
                 return float(wait)
-            except RedisError as exc:
+            except (RedisError, OSError) as exc:  # OSError: also the TimeoutError of asyncio.timeout
                 self._unreachable_until = time.monotonic() + self.FALLBACK_S
-                log.warning("rate_limit_redis_unreachable", fallback_s=self.FALLBACK_S, error=str(exc))
+                log.warning("rate_limit_redis_unreachable", fallback_s=self.FALLBACK_S, error=repr(exc))
         return self.local.take(key, points, capacity, period_s)
 
 
 class RateLimiter:
-    """One token bucket per caller key, `points_per_minute` points refilled continuously: in Redis
-    when `redis_url` is given (shared by every hub process), else in this process."""
+    """One token bucket per caller key, `points_per_minute` points refilled continuously: in this
+    process, or in Redis (shared by every hub process) while `share_through` has given it a client."""
 
     PERIOD_S = 60.0
 
-    def __init__(self, points_per_minute: int, max_keys: int = 100_000, redis_url: str | None = None) -> None:
+    def __init__(self, points_per_minute: int, max_keys: int = 100_000) -> None:
         self.points_per_minute = points_per_minute
-        local = LocalBuckets(max_keys)
-        self.buckets: LocalBuckets | RedisBuckets = RedisBuckets(redis_url, local) if redis_url else local
+        self.local = LocalBuckets(max_keys)
+        self.shared: RedisBuckets | None = None
 
-    def charge(self, key: str, points: int) -> float:
+    def share_through(self, redis: aioredis.Redis | None) -> None:
+        """Keep the buckets in `redis` from now on, or in this process again with None (the app's
+        lifespan, which owns the client)."""
+        self.shared = RedisBuckets(redis, self.local) if redis is not None else None
+
+    async def charge(self, key: str, points: int) -> float:
         """Charge `points` to `key`: 0 when allowed, else the seconds to wait before retrying."""
-        return self.buckets.take(key, points, self.points_per_minute, self.PERIOD_S)
+        if self.shared is not None:
+            return await self.shared.take(key, points, self.points_per_minute, self.PERIOD_S)
+        return self.local.take(key, points, self.points_per_minute, self.PERIOD_S)
 
 
 def retry_after_seconds(wait: float) -> float | None:
@@ -346,15 +361,15 @@ class QueryCost(SchemaExtension):
         super().__init__()
         self.limits = limits
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
-            error = self._check()
+            error = await self._check()
             if error is not None:
                 ctx.pre_execution_errors = [error]
         yield
 
-    def _check(self) -> GraphQLError | None:
+    async def _check(self) -> GraphQLError | None:
         ctx = self.execution_context
         document = ctx.graphql_document
         assert document is not None
@@ -364,12 +379,12 @@ class QueryCost(SchemaExtension):
             operations = [o for o in operations if o.name and o.name.value == ctx.operation_name]
         if len(operations) != 1:
             return None  # the executor reports the missing or ambiguous operation
-        return charge_cost(
+        return await charge_cost(
             self.limits, ctx.schema._schema, operations[0], fragments, ctx.variables, ctx.context
         )
 
 
-def charge_cost(
+async def charge_cost(
     limits: Limits,
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
@@ -386,7 +401,7 @@ def charge_cost(
             "ask for fewer items (`first`) or fewer nested lists.",
             extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": limits.max_cost},
         )
-    wait = limits.limiter.charge(rate_limit_key(context), cost)
+    wait = await limits.limiter.charge(rate_limit_key(context), cost)
     if wait:
         return GraphQLError(
             f"Rate limit of {limits.limiter.points_per_minute} cost points per minute exceeded.",

@@ -1,19 +1,20 @@
 """Query cost estimates, the token bucket and who pays, on their own; the buckets shared through a
-real Redis; and the per-caller rate limit end to end on a hub of its own with a small budget, and
-on two hub processes sharing one budget through Redis."""
+real Redis, and a Redis that fails or does not answer; and the per-caller rate limit end to end on
+a hub of its own with a small budget, and on two hub processes sharing one budget through Redis."""
 
+import asyncio
 import gc
 import math
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 
 import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from redis.asyncio import Redis
 
 from graph.driver import Graph
-from hub import limits
+from hub import limits, redis_client
 from hub.api.schema import schema
 from hub.limits import (
     CostMemo,
@@ -125,18 +126,18 @@ def test_a_cost_over_the_whole_budget_never_fits() -> None:
     assert TokenBucket(10).take(11, now=0.0) == float("inf")
 
 
-def test_callers_have_separate_buckets() -> None:
+async def test_callers_have_separate_buckets() -> None:
     limiter = RateLimiter(points_per_minute=10)
-    assert limiter.charge("ip:a", 10) == 0
-    assert limiter.charge("ip:a", 5) > 0
-    assert limiter.charge("ip:b", 10) == 0
+    assert await limiter.charge("ip:a", 10) == 0
+    assert await limiter.charge("ip:a", 5) > 0
+    assert await limiter.charge("ip:b", 10) == 0
 
 
-def test_limiter_forgets_the_least_recent_callers_past_its_size() -> None:
+async def test_limiter_forgets_the_least_recent_callers_past_its_size() -> None:
     limiter = RateLimiter(points_per_minute=10, max_keys=2)
     for key in ("a", "b", "c"):
-        limiter.charge(key, 10)
-    assert limiter.charge("a", 10) == 0  # "a" was dropped, so it starts full again
+        await limiter.charge(key, 10)
+    assert await limiter.charge("a", 10) == 0  # "a" was dropped, so it starts full again
 
 
 def test_the_signed_in_person_pays_before_the_address() -> None:
@@ -158,48 +159,148 @@ def caller() -> str:
     return f"ip:{uuid.uuid4().hex}"
 
 
-def test_a_redis_bucket_refuses_what_does_not_fit_and_a_retry_after_the_wait_fits(
-    redis_server: RedisServer,
-) -> None:
-    limiter = RateLimiter(points_per_minute=600, redis_url=redis_server.url)  # 10 points a second
-    assert isinstance(limiter.buckets, RedisBuckets)
+@pytest.fixture
+async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
+    """The client a hub process makes at start (hub/redis_client.py), on the test Redis."""
+    client = redis_client.connect(redis_server.url)
+    yield client
+    await client.aclose()
+
+
+def shared(points_per_minute: int, redis: Redis) -> RateLimiter:
+    limiter = RateLimiter(points_per_minute)
+    limiter.share_through(redis)
+    return limiter
+
+
+async def test_a_redis_bucket_refuses_what_does_not_fit_and_a_retry_after_the_wait_fits(redis: Redis) -> None:
+    limiter = shared(600, redis)  # 10 points a second
     key = caller()
-    assert limiter.charge(key, 600) == 0
-    wait = limiter.charge(key, 30)
+    assert await limiter.charge(key, 600) == 0
+    wait = await limiter.charge(key, 30)
     assert 0 < wait <= 3.0  # 30 points at 10 a second, less what refilled since
-    time.sleep(retry_after_seconds(wait) or 0)
-    assert limiter.charge(key, 30) == 0
+    await asyncio.sleep(retry_after_seconds(wait) or 0)
+    assert await limiter.charge(key, 30) == 0
 
 
-def test_a_refused_charge_takes_nothing_from_a_redis_bucket(redis_server: RedisServer) -> None:
-    limiter = RateLimiter(points_per_minute=600, redis_url=redis_server.url)
+async def test_a_refused_charge_takes_nothing_from_a_redis_bucket(redis: Redis) -> None:
+    limiter = shared(600, redis)
     key = caller()
-    assert limiter.charge(key, 601) == math.inf  # over the whole budget: never fits
-    assert limiter.charge(key, 600) == 0
+    assert await limiter.charge(key, 601) == math.inf  # over the whole budget: never fits
+    assert await limiter.charge(key, 600) == 0
 
 
-def test_callers_have_separate_buckets_in_redis(redis_server: RedisServer) -> None:
-    limiter = RateLimiter(points_per_minute=10, redis_url=redis_server.url)
+async def test_callers_have_separate_buckets_in_redis(redis: Redis) -> None:
+    limiter = shared(10, redis)
     a, b = caller(), caller()
-    assert limiter.charge(a, 10) == 0
-    assert limiter.charge(a, 5) > 0
-    assert limiter.charge(b, 10) == 0
+    assert await limiter.charge(a, 10) == 0
+    assert await limiter.charge(a, 5) > 0
+    assert await limiter.charge(b, 10) == 0
 
 
-def test_a_redis_bucket_expires_once_it_would_have_refilled(redis_server: RedisServer) -> None:
-    limiter = RateLimiter(points_per_minute=600, redis_url=redis_server.url)
+async def test_limiters_sharing_one_redis_share_the_budget(redis: Redis) -> None:
+    first, second = shared(10, redis), shared(10, redis)
     key = caller()
-    limiter.charge(key, 60)  # refilled 6 s later: the key goes 1 s after that
-    assert isinstance(limiter.buckets, RedisBuckets)
-    ttl_ms = limiter.buckets.redis.pttl(RedisBuckets.KEY_PREFIX + key)
+    assert await first.charge(key, 10) == 0
+    assert await second.charge(key, 5) > 0
+
+
+async def test_a_redis_bucket_expires_once_it_would_have_refilled(redis: Redis) -> None:
+    limiter = shared(600, redis)
+    key = caller()
+    await limiter.charge(key, 60)  # refilled 6 s later: the key goes 1 s after that
+    ttl_ms = await redis.pttl(RedisBuckets.KEY_PREFIX + key)
     assert 6000 < ttl_ms <= 7000
 
 
-def test_an_unreachable_redis_leaves_the_limit_to_this_process() -> None:
-    limiter = RateLimiter(points_per_minute=10, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    assert limiter.charge("ip:a", 10) == 0
-    assert limiter.charge("ip:a", 5) > 0
-    assert limiter.charge("ip:b", 10) == 0
+async def test_a_limiter_no_longer_shared_keeps_its_buckets_in_the_process(redis: Redis) -> None:
+    limiter = shared(10, redis)
+    limiter.share_through(None)
+    key = caller()
+    assert await limiter.charge(key, 10) == 0
+    assert await redis.exists(RedisBuckets.KEY_PREFIX + key) == 0
+
+
+async def test_an_unreachable_redis_leaves_the_limit_to_this_process() -> None:
+    client = redis_client.connect(f"redis://127.0.0.1:{free_port()}/0")
+    limiter = shared(10, client)
+    assert await limiter.charge("ip:a", 10) == 0
+    assert await limiter.charge("ip:a", 5) > 0
+    assert await limiter.charge("ip:b", 10) == 0
+    await client.aclose()
+
+
+class SilentRedis:
+    """A server that takes connections and reads what is sent but never answers, as a Redis that
+    hangs does; `hang_up` closes its connections and stops taking new ones."""
+
+    def __init__(self) -> None:
+        self.heard = 0  # connections that have sent something and wait for an answer
+        self._changed = asyncio.Condition()
+        self._writers: list[asyncio.StreamWriter] = []
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> "SilentRedis":
+        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.hang_up()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"redis://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/0"
+
+    async def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.append(writer)
+        if await reader.read(4096):
+            async with self._changed:
+                self.heard += 1
+                self._changed.notify_all()
+        while await reader.read(4096):
+            pass
+
+    async def heard_from(self, clients: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.heard >= clients)
+
+    async def hang_up(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for writer in self._writers:
+                writer.close()
+            await self._server.wait_closed()
+            self._server = None
+
+
+async def test_charges_waiting_on_a_silent_redis_hold_up_no_other_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Long enough that only the hang-up below ends the wait, however slow this machine is.
+    monkeypatch.setattr(RedisBuckets, "TIMEOUT_S", 60.0)
+    async with SilentRedis() as silent:
+        client = redis_client.connect(silent.url)
+        limiter = shared(10, client)
+        charges = [asyncio.create_task(limiter.charge(key, 10)) for key in ("ip:a", "ip:b")]
+        # The silent server runs on this event loop: it hears both charges' commands while they
+        # wait for their answers. A blocking client would hold the loop, and so the server and
+        # the other charge, until it gave up.
+        await silent.heard_from(2)
+        assert not any(charge.done() for charge in charges)
+        await silent.hang_up()
+        assert await asyncio.gather(*charges) == [0, 0]  # answered by this process's buckets
+        assert await limiter.charge("ip:a", 5) > 0  # ... which hold what they were charged
+        await client.aclose()
+
+
+async def test_a_redis_that_never_answers_leaves_the_limit_to_this_process() -> None:
+    async with SilentRedis() as silent:
+        client = redis_client.connect(silent.url)
+        limiter = shared(10, client)
+        assert await limiter.charge("ip:a", 10) == 0  # after TIMEOUT_S, from this process's bucket
+        assert await limiter.charge("ip:a", 5) > 0
+        await client.aclose()
 
 
 # --- end to end -------------------------------------------------------------------------------

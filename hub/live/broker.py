@@ -22,12 +22,11 @@ from typing import Any, Protocol
 
 import structlog
 from redis import asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graph.activity import ActivityEvent
+from hub import redis_client
 
 log = structlog.get_logger(__name__)
 
@@ -98,19 +97,12 @@ class RedisBroker:
     # committed since the last delivered seq bounds how long such an event can be late.
     CATCH_UP_EVERY_S = 5.0
 
-    def __init__(self, url: str) -> None:
-        # Publishing: redis-py retries each command with exponential backoff.
-        self._client = aioredis.Redis.from_url(
-            url,
-            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
-            socket_connect_timeout=2,
-        )
+    def __init__(self, url: str, client: aioredis.Redis) -> None:
+        # Publishing: the process's command client (hub/redis_client.py), which its owner closes.
+        self._client = client
         # Listening: no silent retries, so every lost connection surfaces in `_listen`, which
         # re-subscribes and then replays from Neo4j what was committed meanwhile.
-        self._listen_client = aioredis.Redis.from_url(
-            url, retry=Retry(NoBackoff(), retries=0), socket_connect_timeout=2, health_check_interval=15
-        )
+        self._listen_client = redis_client.subscriber(url)
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
         self._ticker: asyncio.Task[None] | None = None
@@ -180,5 +172,4 @@ class RedisBroker:
         for task in list(self._tasks):
             with suppress(Exception):
                 await asyncio.wait_for(task, 1)
-        await self._client.aclose()
         await self._listen_client.aclose()
