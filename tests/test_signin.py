@@ -61,6 +61,26 @@ def me(browser: httpx.Client, headers: dict[str, str] | None = None) -> Any:
     return response.json()["data"]["me"]
 
 
+# In a fresh interpreter: Authlib warns once, when its httpx client module is first imported.
+# Its own "always" filter for the warning goes first, so ours goes after it.
+NO_AUTHLIB_DEPRECATIONS = """
+import warnings
+from authlib.deprecate import AuthlibDeprecationWarning
+warnings.simplefilter("error", AuthlibDeprecationWarning)
+import hub.app
+import httpx2
+from authlib.integrations.starlette_client import StarletteOAuth2App
+assert issubclass(StarletteOAuth2App.client_cls, httpx2.AsyncClient), StarletteOAuth2App.client_cls.__mro__
+"""
+
+
+def test_the_hub_loads_authlib_on_httpx2_without_a_deprecation_warning() -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", NO_AUTHLIB_DEPRECATIONS], capture_output=True, text=True, timeout=120
+    )
+    assert loaded.returncode == 0, loaded.stderr
+
+
 async def test_the_login_flow_uses_pkce_s256_state_and_nonce(hub: Hub) -> None:
     browser = httpx.Client(base_url=hub.base_url)
     start = browser.get("/auth/login", params={"next": "/teams"})
