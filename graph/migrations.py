@@ -51,11 +51,18 @@ class Migration:
 
 
 # The full-text index: people, institutions, issues, teams and skills by every text they carry.
+_TEXT_PROPERTIES: Final = ["name", "title", "description", "nameLv", "nameEn", "code", "email", "mandate"]
 _TEXT_INDEXED: Final = (
     "FOR (n:Person|Institution|HorizontalIssue|ProjectTeam|Skill) "
     "ON EACH [n.name, n.title, n.description, n.nameLv, n.nameEn, n.code, n.email, n.mandate]"
 )
-_TEXT_PROPERTIES: Final = ["name", "title", "description", "nameLv", "nameEn", "code", "email", "mandate"]
+# Neo4j keeps one full-text index per schema (labels and properties, in order): the folded copy
+# lists the same properties the other way round.
+_COPY_INDEXED: Final = (
+    "FOR (n:Person|Institution|HorizontalIssue|ProjectTeam|Skill) "
+    "ON EACH [n.mandate, n.email, n.code, n.nameEn, n.nameLv, n.description, n.title, n.name]"
+)
+_PROPERTIES: Final = {"search_text": _TEXT_PROPERTIES, "search_folded": _TEXT_PROPERTIES[::-1]}
 
 
 async def available_analyzers(graph: Graph) -> list[str]:
@@ -82,7 +89,10 @@ async def _text_indexes(graph: Graph) -> Chosen:
     )
     statements: list[LiteralString] = []
     for index in existing:
-        if wanted.get(index["name"]) != index["analyzer"] or index["properties"] != _TEXT_PROPERTIES:
+        if (
+            wanted.get(index["name"]) != index["analyzer"]
+            or index["properties"] != _PROPERTIES[index["name"]]
+        ):
             statements.append(_DROP_TEXT_INDEX[index["name"]])
     for name, analyzer in wanted.items():
         statements.append(_TEXT_INDEX[name, analyzer])
@@ -101,7 +111,7 @@ _TEXT_INDEX: Final[dict[tuple[str, str], LiteralString]] = {
     + _TEXT_INDEXED
     + " OPTIONS {indexConfig: {`fulltext.analyzer`: 'latvian'}}",
     ("search_folded", "standard-folding"): "CREATE FULLTEXT INDEX search_folded IF NOT EXISTS "
-    + _TEXT_INDEXED
+    + _COPY_INDEXED
     + " OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
 }
 
