@@ -11,7 +11,7 @@ STAMP   := $(VENV)/.installed
 UV      := $(BIN)/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 JAR     := infra/neo4j/target/sadarbe-neo4j-launcher.jar
-JAVA_SRC := $(shell find infra/neo4j/src -name '*.java') infra/neo4j/pom.xml
+JAVA_SRC := $(shell find infra/neo4j/src -type f) infra/neo4j/pom.xml
 
 # The web app (frontend/): npm ci when the lock file changes, a build when its sources or the
 # schema change; the stamps make both no-ops when nothing changed.

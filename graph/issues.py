@@ -7,7 +7,7 @@ from typing import Annotated, Final, LiteralString
 
 from pydantic import Field
 
-from graph import activity, entities, pagination
+from graph import activity, entities, lucene, pagination
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict
 from graph.ids import new_id
@@ -151,22 +151,19 @@ def _issues_page(asked: Asked) -> Page:
         where.append("EXISTS { ({node})-[:UNDER_DIRECTION]->(:PlanDirection {id: $directionId}) }")
     if f.get("institutionId") is not None:
         where.append("EXISTS { ({node})-[:AFFECTS]->(:Institution {id: $institutionId}) }")
-    if f.get("text") is not None:
-        where.append(
-            "(toLower({node}.title) CONTAINS toLower($text) OR toLower({node}.description) CONTAINS toLower($text))"
-        )
     order = IssueOrder(asked.args.get("orderBy", IssueOrder.UPDATED))
     key = _ISSUE_KEYS[order]
     descending = bool(asked.args.get("descending", True))
+    match, text = lucene.filtered("MATCH ({node}:HorizontalIssue)", f.get("text"))
     return pagination.page(
         asked,
-        "MATCH ({node}:HorizontalIssue)",
+        match,
         Order(
             "ISSUES_BY_" + order.value + ("_DESC" if descending else ""),
             (Key(key.cypher, key.kind, descending),),
         ),
         where=tuple(where),
-        params={k: f.get(k) for k in ("status", "priority", "directionId", "institutionId", "text")},
+        params={**{k: f.get(k) for k in ("status", "priority", "directionId", "institutionId")}, **text},
     )
 
 

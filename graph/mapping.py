@@ -68,11 +68,12 @@ class IssueMap:
     edges: list[Record] = field(default_factory=list)
 
 
-# The issues of the map; the text goes through the full-text index (diacritics fold both ways).
+# The issues of the map; the text goes through the full-text index, as `search` does.
 # A direction or institution filter starts from that node: its UNDER_DIRECTION or AFFECTS
 # relationships are one typed chain there, while testing each issue walks all of the issue's
 # relationships (feeds included). The filters below still apply every condition.
-_ISSUES = """
+_ISSUES = (
+    """
 CALL () {
   MATCH (i:HorizontalIssue) WHERE NOT $nothing AND $query IS NULL AND $directionId IS NULL AND $institutionId IS NULL
   RETURN i
@@ -84,8 +85,9 @@ CALL () {
   WHERE $query IS NULL AND $directionId IS NULL
   RETURN i
   UNION
-  WITH $query AS query WHERE query IS NOT NULL
-  CALL db.index.fulltext.queryNodes('search_text', query) YIELD node AS i
+  """
+    + lucene.matching("query", "i")
+    + """
   WITH i WHERE i:HorizontalIssue RETURN i
 }
 WITH i WHERE NOT $nothing AND i.archivedAt IS NULL
@@ -94,6 +96,7 @@ WITH i WHERE NOT $nothing AND i.archivedAt IS NULL
   AND ($institutionId IS NULL OR EXISTS { (i)-[:AFFECTS]->(:Institution {id: $institutionId}) })
 WITH collect(i) AS issues
 """
+)
 
 # Every node and edge comes back as a list of its values, one list per kind, in a fixed order
 # (`_NODES`, `_EDGES`), and `_assembled` makes the maps: at 10,000 people a direction's map is

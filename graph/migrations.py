@@ -17,16 +17,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import LiteralString
+from typing import Any, Final, LiteralString
 
 import structlog
 from neo4j.exceptions import ClientError, DatabaseError
 
-from graph import locks, repairs
+from graph import locks, lucene, repairs
 from graph.driver import Graph, Tx, run
 from graph.repairs import Repair
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """Statements a migration chose after looking at the database, and facts it records on its
+    version node for the queries that depend on the choice."""
+
+    statements: tuple[LiteralString, ...]
+    facts: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,74 @@ class Migration:
     # Run before the statements: data repairs, each once, then idempotent backfills.
     repairs: tuple[Repair, ...] = ()
     backfills: tuple[LiteralString, ...] = ()
+    # Statements that depend on what the database offers, run after the fixed ones.
+    choose: Callable[[Graph], Awaitable[Chosen]] | None = None
+
+
+# The full-text index: people, institutions, issues, teams and skills by every text they carry.
+_TEXT_PROPERTIES: Final = ["name", "title", "description", "nameLv", "nameEn", "code", "email", "mandate"]
+_TEXT_INDEXED: Final = (
+    "FOR (n:Person|Institution|HorizontalIssue|ProjectTeam|Skill) "
+    "ON EACH [n.name, n.title, n.description, n.nameLv, n.nameEn, n.code, n.email, n.mandate]"
+)
+# Neo4j keeps one full-text index per schema (labels and properties, in order): the folded copy
+# lists the same properties the other way round.
+_COPY_INDEXED: Final = (
+    "FOR (n:Person|Institution|HorizontalIssue|ProjectTeam|Skill) "
+    "ON EACH [n.mandate, n.email, n.code, n.nameEn, n.nameLv, n.description, n.title, n.name]"
+)
+_PROPERTIES: Final = {"search_text": _TEXT_PROPERTIES, "search_folded": _TEXT_PROPERTIES[::-1]}
+
+
+async def available_analyzers(graph: Graph) -> list[str]:
+    """The full-text analyzers this Neo4j offers."""
+    rows = await graph.read(
+        "CALL db.index.fulltext.listAvailableAnalyzers() YIELD analyzer RETURN collect(analyzer) AS names"
+    )
+    return list(rows[0]["names"])
+
+
+async def _text_indexes(graph: Graph) -> Chosen:
+    """`search_text` with the `latvian-folding` analyzer (stems Latvian, then folds diacritics)
+    where the Neo4j has it (the launcher; a server with the plugin jar); elsewhere (Aura) the
+    built-in `latvian` analyzer, which stems but does not fold, and a `standard-folding` copy,
+    `search_folded`. An index of another analyzer or properties is dropped and made again."""
+    wanted: dict[str, str] = (
+        {"search_text": lucene.LATVIAN_FOLDING}
+        if lucene.LATVIAN_FOLDING in await available_analyzers(graph)
+        else {"search_text": "latvian", "search_folded": "standard-folding"}
+    )
+    existing = await graph.read(
+        "SHOW FULLTEXT INDEXES YIELD name, properties, options WHERE name IN ['search_text', 'search_folded'] "
+        "RETURN name, properties, options.indexConfig['fulltext.analyzer'] AS analyzer"
+    )
+    statements: list[LiteralString] = []
+    for index in existing:
+        if (
+            wanted.get(index["name"]) != index["analyzer"]
+            or index["properties"] != _PROPERTIES[index["name"]]
+        ):
+            statements.append(_DROP_TEXT_INDEX[index["name"]])
+    for name, analyzer in wanted.items():
+        statements.append(_TEXT_INDEX[name, analyzer])
+    return Chosen(tuple(statements), {"textIndexes": list(wanted), "textAnalyzers": list(wanted.values())})
+
+
+_DROP_TEXT_INDEX: Final[dict[str, LiteralString]] = {
+    "search_text": "DROP INDEX search_text IF EXISTS",
+    "search_folded": "DROP INDEX search_folded IF EXISTS",
+}
+_TEXT_INDEX: Final[dict[tuple[str, str], LiteralString]] = {
+    ("search_text", lucene.LATVIAN_FOLDING): "CREATE FULLTEXT INDEX search_text IF NOT EXISTS "
+    + _TEXT_INDEXED
+    + " OPTIONS {indexConfig: {`fulltext.analyzer`: 'latvian-folding'}}",
+    ("search_text", "latvian"): "CREATE FULLTEXT INDEX search_text IF NOT EXISTS "
+    + _TEXT_INDEXED
+    + " OPTIONS {indexConfig: {`fulltext.analyzer`: 'latvian'}}",
+    ("search_folded", "standard-folding"): "CREATE FULLTEXT INDEX search_folded IF NOT EXISTS "
+    + _COPY_INDEXED
+    + " OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
+}
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -124,6 +201,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "FOR (i:SignInIdentity) REQUIRE (i.issuer, i.subject) IS UNIQUE",
         ),
     ),
+    Migration(
+        6,
+        "search in Latvian: the full-text index stems Latvian words and folds diacritics, and covers "
+        "team mandates",
+        (),
+        choose=_text_indexes,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -153,8 +237,9 @@ async def migrate(graph: Graph) -> list[int]:
         if migration.version <= start:
             continue
         await _prepare(graph, migration)
+        chosen = await migration.choose(graph) if migration.choose else Chosen((), {})
         # Schema statements cannot share a transaction with data writes.
-        for statement in migration.statements:
+        for statement in migration.statements + chosen.statements:
             try:
                 await _apply(graph, statement)
             except DatabaseError as e:
@@ -163,7 +248,7 @@ async def migrate(graph: Graph) -> list[int]:
                 log.warning("constraint_over_new_breakage", version=migration.version, error=e.message)
                 await _prepare(graph, migration, again=True)
                 await _apply(graph, statement)
-        await graph.write(_recorder(migration))
+        await graph.write(_recorder(migration, chosen.facts))
         applied.append(migration.version)
     await graph.read("CALL db.awaitIndexes(300)")
     return applied
@@ -220,15 +305,16 @@ async def _apply(graph: Graph, statement: LiteralString) -> None:
             raise
 
 
-def _recorder(migration: Migration) -> Callable[[Tx], Awaitable[object]]:
-    return lambda tx: _record(tx, migration)
+def _recorder(migration: Migration, facts: dict[str, Any]) -> Callable[[Tx], Awaitable[object]]:
+    return lambda tx: _record(tx, migration, facts)
 
 
-async def _record(tx: Tx, migration: Migration) -> None:
+async def _record(tx: Tx, migration: Migration, facts: dict[str, Any]) -> None:
     await run(
         tx,
         "MERGE (v:SchemaVersion {version: $version}) "
-        "SET v.description = $description, v.appliedAt = datetime()",
+        "SET v += $facts, v.description = $description, v.appliedAt = datetime()",
         version=migration.version,
         description=migration.description,
+        facts=facts,
     )

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Final, LiteralString
 
 from pydantic import Field, StringConstraints, model_validator
 
-from graph import activity, entities, identity, locks, membership, pagination
+from graph import activity, entities, identity, locks, lucene, membership, pagination
 from graph.access import TEAM_VISIBLE, Viewer, team_visible
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record, Tx, run
@@ -186,20 +186,16 @@ def _teams_page(asked: Asked) -> Page:
         where.append("EXISTS { ({node})-[:ADDRESSES]->(:HorizontalIssue {id: $issueId}) }")
     if f.get("memberId") is not None:
         where.append("EXISTS { ({node})<-[:MEMBER_OF]-(:Person {id: $memberId}) }")
-    if f.get("text") is not None:
-        where.append(
-            "(toLower({node}.name) CONTAINS toLower($text) OR toLower({node}.mandate) CONTAINS toLower($text))"
-        )
     order = TeamOrder(asked.args.get("orderBy", TeamOrder.NAME))
+    match, text = lucene.filtered("MATCH ({node}:ProjectTeam)", f.get("text"))
     return pagination.page(
         asked,
-        "MATCH ({node}:ProjectTeam)",
+        match,
         _order("TEAMS_BY_" + order.value, _TEAM_KEYS[order], bool(asked.args.get("descending"))),
         where=tuple(where),
         params={
-            k: f.get(k)
-            for k in ("status", "visibility", "issueId", "memberId", "text")
-            if f.get(k) is not None
+            **{k: f.get(k) for k in ("status", "visibility", "issueId", "memberId") if f.get(k) is not None},
+            **text,
         },
     )
 

@@ -27,9 +27,13 @@ async def test_every_public_label_has_a_unique_id_constraint(graph: Graph) -> No
     assert expected <= set(rows[0]["labels"])
 
 
-async def test_full_text_index_folds_latvian_diacritics(graph: Graph) -> None:
+async def test_full_text_index_stems_latvian_and_folds_diacritics_with_the_launchers_analyzer(
+    graph: Graph,
+) -> None:
     rows = await graph.read(
-        "SHOW FULLTEXT INDEXES YIELD name, options WHERE name = 'search_text' "
-        "RETURN options.indexConfig['fulltext.analyzer'] AS analyzer"
+        "SHOW FULLTEXT INDEXES YIELD name, options WHERE name STARTS WITH 'search_' "
+        "RETURN name, options.indexConfig['fulltext.analyzer'] AS analyzer"
     )
-    assert rows == [{"analyzer": "standard-folding"}]
+    assert rows == [{"name": "search_text", "analyzer": "latvian-folding"}]
+    rows = await graph.read("MATCH (v:SchemaVersion {version: 6}) RETURN v.textIndexes AS indexes")
+    assert rows == [{"indexes": ["search_text"]}]

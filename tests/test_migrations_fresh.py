@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from graph import migrations
+from graph.access import Viewer
 from graph.driver import Graph
 from graph.embedded import EmbeddedNeo4j
+from graph.search import search
 from tests import handbuilt as h
 from tests.conftest import TEST_PASSWORD, own_neo4j
 
@@ -148,4 +150,95 @@ async def test_breakage_written_after_the_repairs_is_repaired_again_before_its_c
         )
         assert set(constraints[0]["names"]) >= {"member_key", "lead_key", "open_invitation_key"}
     finally:
+        await graph.close()
+
+
+async def _as_version_5_with_text(graph: Graph) -> None:
+    """The database as a hub before migration 6 left it: the full-text index as migration 1 made it
+    (standard-folding, no team mandates), and an issue and a team to find."""
+    await h.cypher(graph, "DROP INDEX search_text IF EXISTS")
+    await h.cypher(graph, "DROP INDEX search_folded IF EXISTS")
+    await h.cypher(
+        graph,
+        "CREATE FULLTEXT INDEX search_text IF NOT EXISTS "
+        "FOR (n:Person|Institution|HorizontalIssue|ProjectTeam|Skill) "
+        "ON EACH [n.name, n.title, n.description, n.nameLv, n.nameEn, n.code, n.email] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}",
+    )
+    await h.cypher(graph, "MATCH (n) WHERE NOT (n:SchemaVersion AND n.version < 6) DETACH DELETE n")
+    await h.issue(graph, "i_sec", "Informācijas drošība")
+    await h.team(graph, "t1", "Darba grupa", "i_sec")
+    await h.cypher(
+        graph, "MATCH (t:ProjectTeam {id: 't1'}) SET t.mandate = 'Izstrādā priekšlikumus ministrijai'"
+    )
+    await graph.read("CALL db.awaitIndexes(300)")
+
+
+async def _text_indexes(graph: Graph) -> list[tuple[str, str]]:
+    rows = await graph.read(
+        "SHOW FULLTEXT INDEXES YIELD name, options WHERE name STARTS WITH 'search_' "
+        "RETURN name, options.indexConfig['fulltext.analyzer'] AS analyzer ORDER BY name"
+    )
+    return [(r["name"], r["analyzer"]) for r in rows]
+
+
+async def _found(graph: Graph, text: str) -> list[str]:
+    return [r["id"] for r in await search(graph, text, Viewer(person_id=None, signed_in=True))]
+
+
+async def test_migration_6_remakes_the_search_index_of_an_existing_database_with_the_latvian_analyzer(
+    fresh_neo4j: EmbeddedNeo4j,
+) -> None:
+    graph = Graph.connect(fresh_neo4j.uri, "neo4j", TEST_PASSWORD)
+    try:
+        await migrations.migrate(graph)
+        await _as_version_5_with_text(graph)
+        assert await _found(graph, "drošības") == []  # standard-folding: no stems
+        assert await _found(graph, "ministrijai") == []  # nor mandates
+
+        assert await migrations.migrate(graph) == [6]
+
+        assert await _text_indexes(graph) == [("search_text", "latvian-folding")]
+        assert await _found(graph, "drošības") == ["i_sec"]
+        assert await _found(graph, "drosibas") == ["i_sec"]
+        assert await _found(graph, "ministrijas") == ["t1"]
+        assert await _found(graph, "izstrādāt") == ["t1"]
+        assert await migrations.migrate(graph) == []
+    finally:
+        await graph.close()
+
+
+async def test_without_the_latvian_folding_analyzer_migration_6_makes_a_latvian_index_and_a_folded_copy(
+    fresh_neo4j: EmbeddedNeo4j, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on Aura, where no plugin can be added: only the detection is told the analyzer is
+    missing; the indexes and the searches over them are real."""
+    graph = Graph.connect(fresh_neo4j.uri, "neo4j", TEST_PASSWORD)
+    builtin = [a for a in await migrations.available_analyzers(graph) if a != "latvian-folding"]
+    try:
+        await migrations.migrate(graph)
+        await _as_version_5_with_text(graph)
+        with monkeypatch.context() as patched:
+
+            async def without_it(_: Graph) -> list[str]:
+                return builtin
+
+            patched.setattr(migrations, "available_analyzers", without_it)
+            assert await migrations.migrate(graph) == [6]
+
+        assert await _text_indexes(graph) == [
+            ("search_folded", "standard-folding"),
+            ("search_text", "latvian"),
+        ]
+        versions = await graph.read("MATCH (v:SchemaVersion {version: 6}) RETURN v.textIndexes AS indexes")
+        assert versions == [{"indexes": ["search_text", "search_folded"]}]
+        assert await _found(graph, "drošības") == ["i_sec"]  # the latvian index stems
+        assert await _found(graph, "drosiba") == ["i_sec"]  # the folded copy folds
+        assert await _found(graph, "drošība") == ["i_sec"]  # found by both, listed once
+        assert await _found(graph, "ministrijas") == ["t1"]
+        assert await _found(graph, "drosibas") == []  # neither stems text typed without diacritics
+    finally:
+        # Back to the launcher's analyzer for the other tests of this module.
+        await h.cypher(graph, "MATCH (v:SchemaVersion {version: 6}) DELETE v")
+        await migrations.migrate(graph)
         await graph.close()

@@ -134,7 +134,11 @@ class IssueFilter:
     institution_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only issues affecting this institution."
     )
-    text: str | None = SEARCH.field("Part of the title or the description.", default=None)
+    text: str | None = SEARCH.field(
+        "Words of the title or the description, matched as `search` matches them: any inflected form, "
+        "diacritics optional, the last word a prefix; text with no word matches nothing.",
+        default=None,
+    )
     include_archived: bool = strawberry.field(
         default=False, description="Also list archived issues (hidden by default)."
     )

@@ -43,7 +43,8 @@ class SearchResult:
 class SearchQuery:
     @strawberry.field(
         description="Ranked full-text search; every word must match, the last one may be a prefix "
-        "(type-ahead), and Latvian diacritics are optional in both directions."
+        "(type-ahead); Latvian words are found in any inflected form, diacritics optional in both "
+        "directions; an institution whose code is exactly the text (case and diacritics as typed) comes first."
     )
     def search(
         self,

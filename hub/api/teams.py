@@ -220,7 +220,11 @@ class TeamFilter:
     member_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only teams this person is a member of."
     )
-    text: str | None = SEARCH.field("Part of the name or the mandate.", default=None)
+    text: str | None = SEARCH.field(
+        "Words of the name or the mandate, matched as `search` matches them: any inflected form, "
+        "diacritics optional, the last word a prefix; text with no word matches nothing.",
+        default=None,
+    )
     include_archived: bool = strawberry.field(
         default=False, description="Also list archived teams (hidden by default)."
     )
