@@ -218,8 +218,7 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         for member, kind, article in _MEMBERS:
             if data.get(member) is not None and not isinstance(data[member], kind):
                 raise HTTPException(400, f"`{member}` must be {article} or null.")
-        # An Authorization header here is a valid bearer token: `Authenticated` answered 401 otherwise.
-        api_client = request.headers.get("authorization") is not None
+        api_client = principal.by_token(request.headers)
         return GraphQLRequestData(
             query=self.documents.query_of(data, api_client=api_client),
             variables=data.get("variables"),

@@ -89,8 +89,10 @@ class Settings(BaseSettings):
 
     # Trusted documents (hub/api/trusted_documents.py): the id → document manifest the web app's
     # build writes (unset: the built web app's own), and whether requests without a bearer token
-    # (browser sessions) may run only those. Off by default: in development anything goes; a
-    # production deployment serving only its web app to browsers turns it on.
+    # (cookie sessions, callers not signed in) may run only those. Why: a browser session then runs
+    # only what the web app runs, whatever a script in the page or a forged request sends; API
+    # clients, signed in with bearer tokens issued to them, keep sending their own documents. Off
+    # by default (development: GraphiQL and hand-written queries); production turns it on.
     trusted_documents_manifest: Path | None = Field(None, alias="HUB_TRUSTED_DOCUMENTS_MANIFEST")
     trusted_documents_only: bool = Field(False, alias="HUB_TRUSTED_DOCUMENTS_ONLY")
 

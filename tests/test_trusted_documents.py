@@ -146,6 +146,19 @@ async def test_a_cookie_session_may_not_send_document_text_and_nothing_runs(trus
     assert codes(trusted) == []
 
 
+async def test_an_empty_authorization_header_does_not_make_a_cookie_session_an_api_client(
+    trusted: Hub,
+) -> None:
+    browser = await admin_session(trusted)
+    response = browser.post(
+        "/graphql",
+        json={"query": CREATE_INSTITUTION, "variables": {"code": "VK"}},
+        headers={**CSRF, "Authorization": ""},
+    )
+    refused(response, 403, "PERSISTED_QUERY_REQUIRED")
+    assert codes(trusted) == []
+
+
 async def test_a_caller_not_signed_in_may_not_send_document_text(trusted: Hub) -> None:
     anonymous = trusted.as_user(None)
     refused(post(anonymous.http, {"query": ME}), 403, "PERSISTED_QUERY_REQUIRED")
