@@ -40,6 +40,7 @@ from hub.api.context import Context
 from hub.api.errors import convert_errors
 from hub.api.schema import build_schema
 from hub.api.shared_results import next_frame
+from hub.api.trusted_documents import DocumentRefused, TrustedDocuments
 from hub.auth import callers, principal
 from hub.auth.callers import CallerCache
 from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
@@ -102,6 +103,8 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         )
         self.settings = settings
         self.verifier = verifier
+        # Loaded once, at start: a manifest the hub cannot use stops it here (ManifestError).
+        self.documents = TrustedDocuments.load(settings)
         # The last caller looked up per sign-in (hub/auth/callers.py); every operation's
         # first statement reads the caller again (hub/api/planning.py).
         self.callers = CallerCache()
@@ -158,6 +161,7 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         except InvalidToken as exc:
             raise ConnectionRejectionError() from exc
         context.viewer, context.token_expires_at = viewer, expires
+        context.api_client = session_id is None  # signed in by a token, not the browser's session
         state[LIVE_PEER] = context.live.access.join(context, websocket, session_id, again)
         state[EXPIRY_TIMER] = asyncio.create_task(close_when_expired(websocket, expires))
         return await super().on_ws_connect(context)
@@ -190,12 +194,16 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
             allow = {"Allow": "POST"} if refused.status_code == 405 else None
             accept = request.headers.get("accept")
             response = refusal(refused.status_code, refused.reason, accept=accept, headers=allow)
+        except DocumentRefused as refused:
+            accept = request.headers.get("accept")
+            response = refusal(refused.status, str(refused), accept=accept, code=refused.code)
         await response(scope, receive, send)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         """One operation from a POST's JSON object. GraphQLGuard has let through only a JSON POST of
         bounded size; GET is refused here unless it asks for the IDE (queries over GET are a CSRF
-        vector); batches, a body that is not UTF-8 JSON and members of the wrong type are 400s."""
+        vector); batches, a body that is not UTF-8 JSON and members of the wrong type are 400s. A
+        `documentId` is replaced by its registered text (hub/api/trusted_documents.py)."""
         if request.method != "POST":
             raise HTTPException(405, "GraphQL is served over POST only.")
         try:
@@ -211,8 +219,9 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
         for member, kind, article in _MEMBERS:
             if data.get(member) is not None and not isinstance(data[member], kind):
                 raise HTTPException(400, f"`{member}` must be {article} or null.")
+        api_client = principal.by_token(request.headers)
         return GraphQLRequestData(
-            query=data.get("query"),
+            query=self.documents.query_of(data, api_client=api_client),
             variables=data.get("variables"),
             operation_name=data.get("operationName"),
             extensions=data.get("extensions"),
@@ -283,6 +292,7 @@ class GraphQLApp(LiveView):  # Strawberry's ASGI view, with the live handler (hu
 # The members of a request body and the JSON type each has when given (GraphQL over HTTP).
 _MEMBERS = (
     ("query", str, "a string"),
+    ("documentId", str, "a string"),
     ("variables", dict, "an object"),
     ("operationName", str, "a string"),
     ("extensions", dict, "an object"),

@@ -146,17 +146,23 @@ def serve(
     """Serve the hub; starts the embedded Neo4j first when NEO4J_URI is not set."""
     import uvicorn
 
+    from hub.api.trusted_documents import ManifestError
     from hub.app import create_app
     from hub.live.internals import BoundedCloseWebSocketProtocol
 
     settings = _settings().model_copy(
         update={"host": host or get_settings().host, "port": port or get_settings().port}
     )
+    try:  # before Neo4j starts: an unusable trusted-documents manifest stops the hub at once
+        application = create_app(settings)
+    except ManifestError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     with neo4j_running(settings):
         with_graph(settings, lambda g: _prepare(g, settings, seed and not settings.production))
         console.print(f"hub on http://{host or settings.host}:{port or settings.port}  (GraphQL at /graphql)")
         uvicorn.run(
-            create_app(settings),
+            application,
             host=host or settings.host,
             port=port or settings.port,
             log_level=settings.log_level,

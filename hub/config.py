@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_NEO4J_PASSWORD = "sadarbe-dev-password"  # noqa: S105 - development default, refused in production
@@ -86,6 +86,25 @@ class Settings(BaseSettings):
     ws_compression: bool = Field(False, alias="HUB_WS_COMPRESSION")
     ws_ping_interval_s: float = Field(20.0, alias="HUB_WS_PING_INTERVAL", gt=0)
     live_gap_wait_s: float = Field(0.05, alias="HUB_LIVE_GAP_WAIT", ge=0, le=5)
+
+    # Trusted documents (hub/api/trusted_documents.py): the id → document manifest the web app's
+    # build writes (unset: the built web app's own), and whether requests without a bearer token
+    # (cookie sessions, callers not signed in) may run only those. Why: a browser session then runs
+    # only what the web app runs, whatever a script in the page or a forged request sends; API
+    # clients, signed in with bearer tokens issued to them, keep sending their own documents. Off
+    # by default (development: GraphiQL and hand-written queries); production turns it on.
+    trusted_documents_manifest: Path | None = Field(None, alias="HUB_TRUSTED_DOCUMENTS_MANIFEST")
+    trusted_documents_only: bool = Field(False, alias="HUB_TRUSTED_DOCUMENTS_ONLY")
+
+    @model_validator(mode="after")
+    def _trusted_documents_need_graphql_transport_ws(self) -> Settings:
+        # The legacy protocol's handler takes only document text, from sessions too.
+        if self.trusted_documents_only and self.ws_legacy_protocol:
+            raise ValueError(
+                "HUB_TRUSTED_DOCUMENTS_ONLY cannot be kept over the legacy graphql-ws protocol: "
+                "turn HUB_WS_LEGACY_PROTOCOL off"
+            )
+        return self
 
     # Sign-in (OpenID Connect) and API tokens. Unset issuer in development: the built-in dev provider.
     public_url: str | None = Field(None, alias="HUB_PUBLIC_URL")

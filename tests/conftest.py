@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -231,16 +232,25 @@ def start_hub(
     raise RuntimeError(f"hub did not start: {log_path.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def hub_server(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
+@contextmanager
+def served_hub(env: dict[str, str], name: str = "hub") -> Iterator[Hub]:
+    """A hub process with `env` on a free port (its log: TEST_DATA_DIR/<name>-<port>.log)."""
     port = free_port()
     TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
-    process = start_hub(hub_env, port, TEST_DATA_DIR / f"hub-{port}.log")
-    hub = Hub(f"http://127.0.0.1:{port}", process, hub_env)
-    yield hub
-    hub.http.close()
-    process.terminate()
-    process.wait(timeout=30)
+    process = start_hub(env, port, TEST_DATA_DIR / f"{name}-{port}.log")
+    hub = Hub(f"http://127.0.0.1:{port}", process, env)
+    try:
+        yield hub
+    finally:
+        hub.http.close()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def hub_server(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
+    with served_hub(hub_env) as hub:
+        yield hub
 
 
 @pytest.fixture

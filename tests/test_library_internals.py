@@ -76,6 +76,16 @@ def test_each_operation_runs_as_its_own_task_of_run_operation_and_is_held_in_ope
     assert "id" in Operation.__slots__
 
 
+def test_a_subscribe_message_gives_its_operation_the_payloads_query() -> None:
+    # LiveHandler.handle_subscribe writes a `documentId`'s registered text into the payload's
+    # `query` before Strawberry's handler reads it (hub/api/trusted_documents.py).
+    assert parameters(BaseGraphQLTransportWSHandler.handle_subscribe) == ["self", "message"]
+    subscribe = source(BaseGraphQLTransportWSHandler.handle_subscribe)
+    assert 'message["payload"]["query"],' in subscribe
+    assert "if not self.connection_acknowledged:" in subscribe
+    assert 'if message["id"] in self.operations:' in subscribe
+
+
 def test_an_operation_leaves_operations_before_its_complete_or_error_is_sent() -> None:
     # `alive` (operations still holds it) is what keeps a fan-out frame from following a complete.
     sending = source(Operation.send_operation_message)

@@ -19,13 +19,16 @@ I18N = Path(__file__).resolve().parents[1] / "frontend" / "src" / "i18n"
 
 # Codes the hub itself attaches outside DomainError: cost and rate limits (hub/limits.py), the body
 # size guard (hub/middleware.py), validation and masked errors (hub/api/errors.py), a request it
-# cannot read (hub/graphql_http.py, hub/api/request_checks.py).
+# cannot read (hub/graphql_http.py, hub/api/request_checks.py), trusted documents
+# (hub/api/trusted_documents.py).
 HUB_CODES = {
     "QUERY_TOO_COSTLY",
     "RATE_LIMITED",
     "REQUEST_TOO_LARGE",
     "GRAPHQL_VALIDATION_FAILED",
     "BAD_REQUEST",
+    "PERSISTED_QUERY_NOT_FOUND",
+    "PERSISTED_QUERY_REQUIRED",
 }
 
 

@@ -5,6 +5,7 @@ source tree, against the test Neo4j: the web app at / and GraphQL at /graphql.""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,8 @@ import pytest
 
 from graph.driver import Graph
 from graph.embedded import REPO_ROOT
-from tests.conftest import TEST_DATA_DIR, Hub, free_port, start_hub
+from hub.api.trusted_documents import MANIFEST_NAME
+from tests.conftest import TEST_ADMIN_EMAIL, TEST_DATA_DIR, Hub, free_port, start_hub
 from tests.test_subscriptions import institution
 
 SCRIPT = REPO_ROOT / "infra" / "scripts" / "install-wheel.sh"
@@ -60,6 +62,9 @@ def test_the_installed_package_carries_the_built_web_app(venv: Path, tmp_path: P
     assert (Path(served) / "index.html").read_bytes() == (WEB_DIST / "index.html").read_bytes()
     assets = sorted(p.name for p in (WEB_DIST / "assets").iterdir())
     assert sorted(p.name for p in (Path(served) / "assets").iterdir()) == assets
+    # The trusted documents the web app sends by id, which the installed hub loads from there.
+    manifest = Path(served) / MANIFEST_NAME
+    assert manifest.read_bytes() == (WEB_DIST / MANIFEST_NAME).read_bytes()
 
 
 def test_the_dev_extras_are_not_installed(venv: Path, tmp_path: Path) -> None:
@@ -128,3 +133,10 @@ async def test_the_installed_hub_answers_graphql_from_the_test_neo4j(
     assert installed_hub.data("query($id: ID!) { node(id: $id) { id } }", {"id": created}) == {
         "node": {"id": created}
     }
+
+
+def test_the_installed_hub_runs_the_web_apps_documents_by_id(installed_hub: Hub) -> None:
+    manifest = json.loads((WEB_DIST / MANIFEST_NAME).read_text())
+    (me,) = [i for i, text in manifest.items() if text.startswith("query Me ")]
+    answer = installed_hub.http.post("/graphql", json={"documentId": me}).json()
+    assert answer["data"]["me"]["email"] == TEST_ADMIN_EMAIL, answer

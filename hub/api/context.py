@@ -23,6 +23,10 @@ class Context:
     # `refresh_viewer` looks them up afresh when it does not (hub/api/planning.py).
     caller_confirmed: bool = True
     refresh_viewer: Callable[[], Awaitable[Viewer]] | None = None
+    # Signed in with a bearer token (an API client), not a browser session: may send its own
+    # documents when HUB_TRUSTED_DOCUMENTS_ONLY holds browsers to the web app's (WebSocket only;
+    # over HTTP `principal.by_token` says it, hub/app.py).
+    api_client: bool = False
     # WebSocket connections only: the live stream, the socket, the connection_init payload, and
     # when its token expires (epoch seconds; the subscription ends then).
     live: Any = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -113,6 +114,12 @@ async def viewer_from_token(
     return await viewer_for_claims(graph, settings, claims, callers), float(claims["exp"])
 
 
+def by_token(headers: Mapping[str, str]) -> bool:
+    """Whether an HTTP request's caller is its bearer token (an API client), not the session
+    cookie: a token that is not valid is refused with 401 before anything runs."""
+    return bool(headers.get("authorization"))
+
+
 def bearer_token(authorization: object) -> str:
     """The token of an `Authorization` value `Bearer <token>`; InvalidToken for anything else."""
     scheme, _, token = authorization.partition(" ") if isinstance(authorization, str) else ("", "", "")
@@ -161,9 +168,9 @@ async def viewer_from_request(
 ) -> Viewer:
     """The caller of an HTTP request; InvalidToken for a bad bearer token. `callers`: see
     `viewer_for_sign_in` (only for a path that reads the caller again before acting)."""
-    authorization = request.headers.get("authorization")
-    if authorization:
-        viewer, _ = await viewer_from_token(bearer_token(authorization), graph, settings, verifier, callers)
+    if by_token(request.headers):
+        token = bearer_token(request.headers["authorization"])
+        viewer, _ = await viewer_from_token(token, graph, settings, verifier, callers)
         return viewer
     if not cookie_needs_csrf_header or cookie_request_allowed(request, settings):
         session = await viewer_from_session(request, graph, settings, callers)

@@ -13,6 +13,8 @@ major versions, not the release this was written against.
   resolver needs the operation's id and socket (`run_operation`, in the operation's own task) and
   whether the handler still holds the operation (`operations`); the handler's own messages queue
   behind fan-out frames still waiting (`send_message`), so a `complete` never overtakes a `next`.
+  `handle_subscribe` is where a `subscribe` payload's `documentId` becomes its registered text
+  (hub/api/trusted_documents.py): Strawberry hands the operation only the payload's `query`.
 - **Strawberry's default execution context class** (`StrawberryExecutionContext`): the shared
   execution of subscription results (hub/api/shared_results.py) subclasses it, so resolvers keep
   Strawberry's `info`; what it overrides is graphql-core's documented `Executor` API.
@@ -37,7 +39,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    Message,
+    SubscribeMessage,
+)
 from uvicorn._types import ASGISendEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
@@ -45,6 +51,7 @@ from websockets.protocol import State
 
 from hub import metrics
 from hub.api.context import Context
+from hub.api.trusted_documents import DocumentRefused
 from hub.live.outlet import LIVE_TARGET, SLOW_CONSUMER_CODE, Outlet, Target, TextFrame
 
 log = logging.getLogger("uvicorn.error")
@@ -74,6 +81,26 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
         # reading is cut off instead (BoundedCloseWebSocketProtocol), which frees the rest.
         task = asyncio.ensure_future(self.websocket.close(SLOW_CONSUMER_CODE, reason))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message.get("payload")
+        # Not acknowledged yet, a duplicate id, a payload that is no object: Strawberry's own answer.
+        if (
+            self.connection_acknowledged
+            and message["id"] not in self.operations
+            and isinstance(payload, dict)
+        ):
+            documents = self.view.documents  # type: ignore[attr-defined]
+            try:
+                query = documents.query_of(payload, api_client=self.context.api_client)
+            except DocumentRefused as refused:
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[refused.formatted])
+                )
+                return
+            if query is not None:
+                payload["query"] = query
+        await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         # This runs as the operation's own task: the target is seen by its resolver only.

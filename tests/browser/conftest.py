@@ -1,26 +1,41 @@
 """Browser tests: Debian's headless Chromium driven by Playwright against the real hub, which
 serves the built web app (frontend/dist). axe-core runs inside the page; screenshots of each view
-go to test-artifacts/screenshots/."""
+go to test-artifacts/screenshots/.
+
+The hub runs with HUB_TRUSTED_DOCUMENTS_ONLY, as a production deployment serving its web app to
+browsers may: the page's cookie session runs only the documents in the manifest the web app's
+build wrote, so every journey here also shows that the manifest holds each document the app sends
+(a missing one would be refused, and its view would show the error)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    async_playwright,
+    expect,
+)
 
 from graph.driver import Graph
 from graph.embedded import REPO_ROOT
 from graph.seed.demo import ADMIN, load_demo
-from tests.conftest import Hub
+from hub.api.trusted_documents import MANIFEST_NAME
+from tests.conftest import Hub, served_hub
 
 CHROMIUM = "/usr/bin/chromium"
 DIST = REPO_ROOT / "frontend" / "dist" / "index.html"
 AXE = REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+MANIFEST = REPO_ROOT / "frontend" / "dist" / MANIFEST_NAME
 TIMEOUT_MS = 30_000  # generous: the suite shares two cores with Neo4j and other work
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -44,6 +59,36 @@ async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
     )
     yield browser
     await browser.close()
+
+
+@pytest.fixture(scope="session")
+def hub_server(hub_env: dict[str, str], session_graph: Graph) -> Iterator[Hub]:
+    """The hub the browser tests drive (in place of the shared one): browser sessions may run only
+    the web app's registered documents; the tests' own API client has a bearer token."""
+    with served_hub({**hub_env, "HUB_TRUSTED_DOCUMENTS_ONLY": "true"}, "hub-browser") as hub:
+        yield hub
+
+
+def registered_documents() -> dict[str, str]:
+    """The built web app's manifest: id → document text."""
+    documents: dict[str, str] = json.loads(MANIFEST.read_text())
+    return documents
+
+
+def document_id(operation: str) -> str:
+    """The id of the web app's document for `operation`, such as "query Me"."""
+    (found,) = [
+        i for i, text in registered_documents().items() if f"{operation} " in text or f"{operation}(" in text
+    ]
+    return found
+
+
+def sent_document(sent: Request | dict[str, Any]) -> str:
+    """The text of the registered document the web app sent by its id: in a GraphQL POST, or in a
+    graphql-ws subscribe payload (whose `query` graphql-ws requires: empty)."""
+    body = json.loads(sent.post_data or "{}") if isinstance(sent, Request) else sent
+    assert not body.get("query"), body  # the app sends ids, never text
+    return registered_documents()[body["documentId"]]
 
 
 @pytest.fixture

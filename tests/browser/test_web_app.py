@@ -9,7 +9,7 @@ from typing import Any
 from playwright.async_api import Page, Route, expect
 
 from graph.seed.demo import ADMIN, COG, MEMBER
-from tests.browser.conftest import SignedInPage, axe_violations, screenshot
+from tests.browser.conftest import SignedInPage, axe_violations, document_id, screenshot
 from tests.conftest import Hub
 
 
@@ -37,7 +37,7 @@ async def test_language_switch_keeps_its_place_when_the_sign_in_control_appears(
     me_answered = asyncio.Event()
 
     async def hold_me(route: Route) -> None:
-        if (route.request.post_data_json or {}).get("operationName") == "Me":
+        if (route.request.post_data_json or {}).get("documentId") == document_id("query Me"):
             await me_answered.wait()
         await route.continue_()
 
@@ -64,20 +64,21 @@ async def test_signs_in_through_the_identity_provider_and_out_again(anonymous_pa
 
     await expect(page).to_have_url(re.compile(r"/teams$"))  # back where sign-in started
     await expect(page.get_by_test_id("signed-in-as")).to_have_text(f"Pieteicies: {MEMBER.name}")
-    assert await page.evaluate(ME_FROM_THE_PAGE) == {"me": {"email": MEMBER.email}}
+    assert (await page.evaluate(ME_FROM_THE_PAGE, document_id("query Me")))["me"]["email"] == MEMBER.email
     await screenshot(page, "signed-in")
     assert await axe_violations(page) == []
 
     await page.get_by_role("button", name="Atteikties").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Jūs esat atteicies")
     await expect(page.get_by_role("banner").get_by_role("link", name="Pieteikties")).to_be_visible()
-    assert await page.evaluate(ME_FROM_THE_PAGE) == {"me": None}
+    assert (await page.evaluate(ME_FROM_THE_PAGE, document_id("query Me")))["me"] is None
 
 
-# The page's own request, as the web app makes it: the session cookie and the CSRF header.
-ME_FROM_THE_PAGE = """() => fetch('/graphql', {method: 'POST', credentials: 'same-origin',
+# The page's own request, as the web app makes it: the session cookie, the CSRF header, and the
+# registered document's id (the hub refuses a browser session's document text).
+ME_FROM_THE_PAGE = """(documentId) => fetch('/graphql', {method: 'POST', credentials: 'same-origin',
     headers: {'Content-Type': 'application/json', 'X-Requested-With': 'sadarbe'},
-    body: JSON.stringify({query: '{ me { email } }'})}).then(r => r.json()).then(b => b.data)"""
+    body: JSON.stringify({documentId})}).then(r => r.json()).then(b => b.data)"""
 
 
 async def test_creates_an_issue_with_affected_institutions(page: Page, demo_hub: Hub) -> None:

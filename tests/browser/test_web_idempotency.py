@@ -4,11 +4,11 @@ retried and the post is written once."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from playwright.async_api import Page, Route, expect
 
+from tests.browser.conftest import sent_document
 from tests.browser.test_web_teamwork import new_team
 from tests.conftest import Hub
 
@@ -23,7 +23,7 @@ async def test_a_post_whose_answer_is_lost_is_retried_with_its_key_and_written_o
 
     async def lose_the_first_posts_answer(route: Route) -> None:
         request = route.request
-        query = json.loads(request.post_data or "{}").get("query", "")
+        query = sent_document(request)
         key = request.headers.get("idempotency-key")
         sent.append({"mutation": query.lstrip().startswith("mutation"), "key": key})
         if "createPost" not in query or lost:

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.async_api import Page, expect
 
 from graph.seed.demo import ADMIN
-from tests.browser.conftest import SignedInPage, axe_violations, screenshot
+from tests.browser.conftest import SignedInPage, axe_violations, screenshot, sent_document
 from tests.conftest import Hub
 
 CREATE_TEAM = """mutation($input: TeamInput!) { createTeam(input: $input) { team { id name } } }"""
@@ -225,7 +225,7 @@ async def test_a_dropped_socket_reconnects_and_resumes_after_the_last_event(
 
         def to_server(message: str | bytes) -> None:
             frame = json.loads(message)
-            if frame.get("type") == "subscribe" and "teamActivity" in frame["payload"]["query"]:
+            if frame.get("type") == "subscribe" and "teamActivity" in sent_document(frame["payload"]):
                 subscribes.append(frame["payload"]["variables"])
             server.send(message)
 

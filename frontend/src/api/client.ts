@@ -13,7 +13,8 @@ import {
   type Operation,
 } from "urql";
 import { retryExchange } from "@urql/exchange-retry";
-import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import { Kind, print, type DocumentNode } from "graphql";
+import { createClient as createWsClient, type Client as WsClient, type SubscribePayload } from "graphql-ws";
 
 /** Sent on every HTTP request so the hub can refuse cross-site form posts (CSRF). */
 export const CSRF_HEADER = { "X-Requested-With": "sadarbe" } as const;
@@ -77,6 +78,36 @@ export function createWs(url: string = wsUrl()): WsClient {
   });
 }
 
+/**
+ * Trusted documents: every document the app sends was registered at build time (codegen.ts: its id
+ * is in the document's `__meta__.hash`, its text in dist/persisted-documents.json, which the hub
+ * loads). The app sends the id as `documentId` (GraphQL over HTTP, appendix "Persisted Documents")
+ * over HTTP and graphql-ws alike, so a hub that runs only registered documents for browser sessions
+ * (HUB_TRUSTED_DOCUMENTS_ONLY) serves it. A document without an id (none is) is sent as text.
+ */
+export function documentIdOf(document: DocumentNode): string | undefined {
+  return (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+}
+
+/** urql sends `documentId` instead of `query` for a document with no definitions and a `documentId`. */
+export const documentIdExchange = mapExchange({
+  onOperation(operation: Operation) {
+    const documentId = documentIdOf(operation.query);
+    if (!documentId) return operation;
+    const query = { kind: Kind.DOCUMENT, definitions: [], documentId } as DocumentNode;
+    return makeOperation(operation.kind, { ...operation, query }, operation.context);
+  },
+});
+
+/** What graphql-ws sends for a document: its id (`query` is empty: the protocol requires a string). */
+export function subscribePayload<V extends Record<string, unknown>>(
+  document: DocumentNode,
+  variables: V,
+): SubscribePayload & { documentId?: string; variables: V } {
+  const documentId = documentIdOf(document);
+  return documentId ? { query: "", documentId, variables } : { query: print(document), variables };
+}
+
 /** A fresh random key (128 bits, hex) for one user action's mutation. */
 export function newIdempotencyKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -123,10 +154,11 @@ export function createApiClient(ws: WsClient = createWs()): Client {
       }),
       idempotencyExchange, // before the retries: a retry keeps its operation's key
       retryExchange({ initialDelayMs: 500, maxDelayMs: 4000, maxNumberAttempts: 3, retryIf: retryable }),
+      documentIdExchange, // after the cache, which reads the document; a subscription's id goes over graphql-ws
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {
-          const input = { ...request, query: request.query || "" };
+          const input = { ...request, query: request.query || "" }; // `documentId` instead (above)
           return {
             subscribe(sink) {
               const unsubscribe = ws.subscribe(input, sink);
@@ -149,13 +181,13 @@ export function createApiClient(ws: WsClient = createWs()): Client {
  */
 export function subscribeFromCursor<T>(
   ws: WsClient,
-  query: string,
+  document: DocumentNode,
   variables: Record<string, unknown>,
   cursorOf: (data: T) => string | null | undefined,
   onData: (data: T) => void,
   onError: (error: unknown) => void = () => {},
 ): () => void {
-  const payload = { query, variables: { ...variables } };
+  const payload = subscribePayload(document, { ...variables });
   return ws.subscribe<T>(payload, {
     next(result) {
       if (!result.data) return;

@@ -285,6 +285,8 @@ const en = {
     BAD_REQUEST: "The hub could not read this request. Reload the page and try again.",
     IMPORT_REJECTED: "The import was rejected and nothing was written. Check the rows it names.",
     IDEMPOTENCY_KEY_REUSED: "This request was already sent once with different data.",
+    PERSISTED_QUERY_NOT_FOUND: "This page is out of date: the hub does not know one of its requests. Reload the page.",
+    PERSISTED_QUERY_REQUIRED: "The hub accepts only the web app's own requests from a browser. Reload the page.",
   },
 };
 

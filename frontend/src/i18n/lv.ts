@@ -295,6 +295,8 @@ const lv = {
     BAD_REQUEST: "Centrs šo pieprasījumu nevarēja nolasīt. Pārlādējiet lapu un mēģiniet vēlreiz.",
     IMPORT_REJECTED: "Imports noraidīts, nekas netika ierakstīts. Pārbaudiet norādītās rindas.",
     IDEMPOTENCY_KEY_REUSED: "Šis pieprasījums jau vienreiz tika nosūtīts ar citiem datiem.",
+    PERSISTED_QUERY_NOT_FOUND: "Šī lapa ir novecojusi: centrs nepazīst kādu no tās pieprasījumiem. Pārlādējiet lapu.",
+    PERSISTED_QUERY_REQUIRED: "No pārlūka centrs pieņem tikai pašas tīmekļa lietotnes pieprasījumus. Pārlādējiet lapu.",
   },
 };
 

@@ -2,10 +2,10 @@
 // subscription. Every automatic reconnect resumes right after the last event seen (its `cursor`),
 // so nothing is lost or repeated across a dropped socket or a hub restart.
 import { createContext, createElement, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { print } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
+import { subscribePayload } from "../api/client";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -110,7 +110,14 @@ type LiveEvent = { cursor: string; replayed: boolean; activity: FeedItem };
 const KEEP = 50;
 const RETRY_MS = 2000;
 // Errors that retrying cannot fix: the request itself is wrong or not allowed.
-const PERMANENT = new Set(["BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "GRAPHQL_VALIDATION_FAILED"]);
+const PERMANENT = new Set([
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "PERSISTED_QUERY_NOT_FOUND", // the hub runs another build's documents: a reload fetches this one
+]);
 
 /** The feed's items newest first, the connection status, and the error code the hub sent, if any. */
 export function useLiveActivity(kind: ScopeKind, id: string) {
@@ -146,7 +153,7 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
     if (!ws) return;
     // graphql-ws re-sends this very payload object on every retry: updating `after` in place makes
     // each reconnect resume after the last event delivered.
-    const payload = { query: print(DOCUMENTS[kind]), variables: { id, after: cursor.current } };
+    const payload = subscribePayload(DOCUMENTS[kind], { id, after: cursor.current });
     const reread = () => refetchRef.current({ requestPolicy: "network-only" });
     let connectedOnce = false;
     let retry: ReturnType<typeof setTimeout> | undefined;

@@ -1,5 +1,4 @@
 import { useContext, useEffect, useMemo, useRef, useState } from "react";
-import { print } from "graphql";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useClient, useQuery } from "urql";
@@ -10,6 +9,7 @@ import { LookupsQuery, instName } from "./lookups";
 import { buildMap, type Kind, type MapIssue, type MapNode } from "../map/model";
 import { createMapRenderer, type MapRenderer } from "../map/render";
 import { WsContext } from "../live/useLiveActivity";
+import { subscribePayload } from "../api/client";
 import type { CombinedError } from "urql";
 
 // One request per refresh: the hub's issueMap answers with the matching subgraph as nodes and edges.
@@ -124,7 +124,7 @@ function useMapIssues(
       if (connectedOnce) soon();
       connectedOnce = true;
     });
-    const unsubscribe = ws?.subscribe({ query: print(MapChanges), variables: { filter: live } }, {
+    const unsubscribe = ws?.subscribe(subscribePayload(MapChanges, { filter: live }), {
       next: soon,
       error: () => {}, // the fallback refresh keeps the map current
       complete: () => {},
