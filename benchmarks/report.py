@@ -230,6 +230,9 @@ def render(results: dict[str, Any], raw: Path) -> str:
           "worst variant / original (p50) | target |")  # fmt: skip
         w("|---|---|---|---|---|---|")
         for key, r in reshaped.items():
+            if "error" in r:
+                w(f"| ({key}) | – | – | – | – | **failed**: {r['error'][:200]} |")
+                continue
             variants = ", ".join(f"{_f(v['p50_ms'], 2)} / {_f(v.get('p95_ms'), 2)}" for v in r["variants"])
             trips = ", ".join(str(v.get("round_trips", "?")) for v in r["variants"])
             w(f"| ({key}) | {r.get('original_round_trips', '?')}; {trips} | {_f(r['original_p50_ms'], 2)} / "
@@ -334,7 +337,13 @@ def targets_table(results: dict[str, Any], keys: list[str], clients: list[int]) 
             overhead = floor["throughput"] / hub["throughput"] - 1
             gap = _mark(f"{100 * overhead:.0f} %", overhead <= 0.30)
         r = reshaped.get(key)
-        shaped = _mark(f"{r['worst_ratio']:.2f}×", _reshaped_met(r)) if r else "–"
+        shaped = (
+            "failed"
+            if r and "error" in r
+            else _mark(f"{r['worst_ratio']:.2f}×", _reshaped_met(r))
+            if r
+            else "–"
+        )
         trips = check.get("cypher_queries") or "–"
         rows.append(f"| ({key}) | {trips} | " + " | ".join(cells) + f" | {gap} | {shaped} |")
     return "\n".join(rows) + "\n"
