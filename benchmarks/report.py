@@ -332,8 +332,8 @@ def targets_table(results: dict[str, Any], keys: list[str], clients: list[int]) 
             _mark(*_peer_met(_cell(results, key, "hub", n), _cell(results, key, "peer", n))) for n in clients
         ]
         hub, floor = _cell(results, key, "hub", 32), _cell(results, key, "floor", 32)
-        gap = "–"
-        if hub and floor and hub["throughput"]:
+        gap = "–"  # a cell that completed nothing (on either side) gives no ratio
+        if hub and floor and hub["throughput"] and floor["throughput"]:
             overhead = floor["throughput"] / hub["throughput"] - 1
             gap = _mark(f"{100 * overhead:.0f} %", overhead <= 0.30)
         r = reshaped.get(key)
@@ -380,7 +380,7 @@ def _verdicts(results: dict[str, Any], key: str, clients: list[int]) -> list[str
             out.append(f"x{n}: hub/peer throughput {ratio:.2f}× (target ≥ 1.5×), p99 {hub['p99_ms']:.0f} vs "
                        f"{peer['p99_ms']:.0f} ms — **{'met' if ok else 'not met'}**")  # fmt: skip
     hub, floor = _cell(results, key, "hub", 32), _cell(results, key, "floor", 32)
-    if hub and floor and hub["throughput"]:
+    if hub and floor and hub["throughput"] and floor["throughput"]:
         overhead = floor["throughput"] / hub["throughput"] - 1
         out.append(f"x32: hub overhead over the floor {100 * overhead:.0f} % in throughput (target ≤ 30 %) — "
                    f"**{'met' if overhead <= 0.30 else 'not met'}**")  # fmt: skip
