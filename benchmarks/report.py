@@ -54,7 +54,25 @@ def summarise(key: str, contender: str, data: dict[str, Any] | None) -> str:
             return f"{len(rows)} suggestions, {gaps} filling an institution gap"
     except (KeyError, TypeError) as exc:
         return f"unexpected shape ({exc})"
-    return "?"
+    return _shape(data)
+
+
+def _shape(data: Any) -> str:
+    """Any response in counts: the length of every list in it, by path (the first item of a list
+    of lists stands for the rest), so two contenders' answers can be set side by side."""
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{path}.{name}" if path else name)
+        elif isinstance(value, list):
+            found.append(f"{path} {len(value)}")
+            if value:
+                walk(value[0], f"{path}[0]")
+
+    walk(data, "")
+    return ", ".join(found) or "no lists"
 
 
 def _f(value: float | None, digits: int = 1) -> str:
@@ -117,6 +135,13 @@ def render(results: dict[str, Any], raw: Path) -> str:
       "Each cell's 1-minute load average is in the resource table. The machine has "
       f"{m['cores']} cores; a load average above that means other processes competed for the CPU.\n")  # fmt: skip
 
+    w("## Run settings\n")
+    w(f"{s['people']:,} people; client counts {', '.join(map(str, clients))}; warm-up {s['warmup_s']:g} s and "
+      f"{s['duration_s']:g} s measured per cell; {s['rounds']} round(s) per cell at "
+      f"{', '.join(map(str, s.get('repeat_at', []))) or 'no'} clients, one elsewhere; the floor at "
+      f"{', '.join(map(str, s.get('floor_at', clients)))} clients; reshaped latency "
+      f"{s.get('reshaped_rounds', 150)} requests per document.\n")  # fmt: skip
+
     w("## Machine and versions\n")
     w(f"- CPU: {m['cpu']}, {m['cores']} logical cores; RAM {m['ram_gb']} GB; {m['os']}")
     w(f"- Neo4j: {d.get('neo4j_version', '?')} embedded (infra/neo4j launcher), heap {s['heap']}, "
@@ -163,17 +188,30 @@ def render(results: dict[str, Any], raw: Path) -> str:
               f"{'yes: ' + str(c['errors'])[:120] if c.get('errors') else 'none'} |")  # fmt: skip
     w("")
 
+    w(targets_table(results, keys, clients))
+
     for key in keys:
         w(f"## ({key}) {QUERIES[key].title}\n")
-        head = "| clients | " + " | ".join(f"{NAMES[n]} req/s | p50 ms | p99 ms" for n in contenders) + " |"
+        head = (
+            "| clients | "
+            + " | ".join(f"{NAMES[n]} req/s | p50 ms | p95 ms | p99 ms" for n in contenders)
+            + " |"
+        )
         w(head)
-        w("|---|" + "---|---|---|" * len(contenders))
+        w("|---|" + "---|---|---|---|" * len(contenders))
         for n in clients:
             row = [str(n)]
             for name in contenders:
                 c = _cell(results, key, name, n)
                 row += (
-                    [_throughput(results, key, name, n), _f(c["p50_ms"]), _f(c["p99_ms"])] if c else ["–"] * 3
+                    [
+                        _throughput(results, key, name, n),
+                        _f(c["p50_ms"]),
+                        _f(c.get("p95_ms")),
+                        _f(c["p99_ms"]),
+                    ]
+                    if c
+                    else ["–"] * 4
                 )
             w("| " + " | ".join(row) + " |")
         w("")
@@ -188,12 +226,18 @@ def render(results: dict[str, Any], raw: Path) -> str:
           "out, reordered, aliased, in named and inline fragments, under @include/@skip; "
           "benchmarks/reshape.py), requests interleaved; target: every variant's median within 1.2× of "
           "the original's.\n")  # fmt: skip
-        w("| query | original p50 ms | variants p50 ms | worst variant / original | target |")
-        w("|---|---|---|---|---|")
+        w("| query | round trips: original; variants | original p50 / p95 ms | variants p50 / p95 ms | "
+          "worst variant / original (p50) | target |")  # fmt: skip
+        w("|---|---|---|---|---|---|")
         for key, r in reshaped.items():
-            variants = ", ".join(_f(v["p50_ms"], 2) for v in r["variants"])
-            met = "met" if r["worst_ratio"] <= 1.2 else "not met"
-            w(f"| ({key}) | {_f(r['original_p50_ms'], 2)} | {variants} | {r['worst_ratio']:.2f}× | **{met}** |")  # fmt: skip
+            if "error" in r:
+                w(f"| ({key}) | – | – | – | – | **failed**: {r['error'][:200]} |")
+                continue
+            variants = ", ".join(f"{_f(v['p50_ms'], 2)} / {_f(v.get('p95_ms'), 2)}" for v in r["variants"])
+            trips = ", ".join(str(v.get("round_trips", "?")) for v in r["variants"])
+            w(f"| ({key}) | {r.get('original_round_trips', '?')}; {trips} | {_f(r['original_p50_ms'], 2)} / "
+              f"{_f(r.get('original_p95_ms'), 2)} | {variants} | {r['worst_ratio']:.2f}× | "
+              f"**{'met' if _reshaped_met(r) else 'not met'}** |")  # fmt: skip
         w("")
 
     w("## CPU and memory\n")
@@ -249,6 +293,62 @@ def render(results: dict[str, Any], raw: Path) -> str:
     return "\n".join(out) + "\n"
 
 
+def _reshaped_met(r: dict[str, Any]) -> bool:
+    """Every variant within 1.2x of the original's median, in as many round trips."""
+    same_trips = all(v.get("round_trips") == r.get("original_round_trips") for v in r["variants"])
+    return r["worst_ratio"] <= 1.2 and same_trips
+
+
+def _peer_met(hub: dict[str, Any] | None, peer: dict[str, Any] | None) -> tuple[str, bool | None]:
+    """hub/peer throughput and whether the target holds (>= 1.5x, p99 no worse)."""
+    if not (hub and peer and peer["throughput"] and hub["p99_ms"] and peer["p99_ms"]):
+        return "–", None
+    ratio = hub["throughput"] / peer["throughput"]
+    return f"{ratio:.2f}×", ratio >= 1.5 and hub["p99_ms"] <= peer["p99_ms"]
+
+
+def _mark(text: str, met: bool | None) -> str:
+    return text if met is None else f"{text} {'✓' if met else '✗'}"
+
+
+def targets_table(results: dict[str, Any], keys: list[str], clients: list[int]) -> str:
+    """Every target of the run, per query: round trips, hub/peer throughput (≥ 1.5× with p99 no
+    worse: ✓/✗), the hub's throughput gap to the floor at 32 clients (≤ 30 %), the reshaped
+    variants (same round trips, within 1.2×)."""
+    reshaped = results.get("reshaped") or {}
+    rows = [
+        "## Targets at a glance\n",
+        "Round trips: the hub's Cypher statements for the query (`extensions.cypherQueries`). hub/peer: "
+        "throughput ratio, ✓ when ≥ 1.5× with the hub's p99 no worse than the library's. Floor gap: how "
+        "much more the floor answers than the hub at 32 clients (target ≤ 30 %). Reshaped: the worst "
+        "variant's median latency over the original's, ✓ when ≤ 1.2× in the same round trips.\n",
+        "| query | round trips | " + " | ".join(f"hub/peer ×{n}" for n in clients)
+        + " | floor gap ×32 | reshaped |",
+        "|---|---|" + "---|" * len(clients) + "---|---|",
+    ]  # fmt: skip
+    for key in [k for k in keys if k != "f"] + [k for k in keys if k == "f"]:
+        check = results["checks"].get(f"{key}/hub") or {}
+        cells = [
+            _mark(*_peer_met(_cell(results, key, "hub", n), _cell(results, key, "peer", n))) for n in clients
+        ]
+        hub, floor = _cell(results, key, "hub", 32), _cell(results, key, "floor", 32)
+        gap = "–"  # a cell that completed nothing (on either side) gives no ratio
+        if hub and floor and hub["throughput"] and floor["throughput"]:
+            overhead = floor["throughput"] / hub["throughput"] - 1
+            gap = _mark(f"{100 * overhead:.0f} %", overhead <= 0.30)
+        r = reshaped.get(key)
+        shaped = (
+            "failed"
+            if r and "error" in r
+            else _mark(f"{r['worst_ratio']:.2f}×", _reshaped_met(r))
+            if r
+            else "–"
+        )
+        trips = check.get("cypher_queries") or "–"
+        rows.append(f"| ({key}) | {trips} | " + " | ".join(cells) + f" | {gap} | {shaped} |")
+    return "\n".join(rows) + "\n"
+
+
 def cost_table(results: dict[str, Any], clients: int = 32) -> str:
     """CPU ms per request at `clients`, per query and contender, with Neo4j's share alongside."""
     rows = ["| query | contender | server CPU ms/req | Neo4j CPU ms/req | req/s | server RSS MB |",
@@ -280,7 +380,7 @@ def _verdicts(results: dict[str, Any], key: str, clients: list[int]) -> list[str
             out.append(f"x{n}: hub/peer throughput {ratio:.2f}× (target ≥ 1.5×), p99 {hub['p99_ms']:.0f} vs "
                        f"{peer['p99_ms']:.0f} ms — **{'met' if ok else 'not met'}**")  # fmt: skip
     hub, floor = _cell(results, key, "hub", 32), _cell(results, key, "floor", 32)
-    if hub and floor and hub["throughput"]:
+    if hub and floor and hub["throughput"] and floor["throughput"]:
         overhead = floor["throughput"] / hub["throughput"] - 1
         out.append(f"x32: hub overhead over the floor {100 * overhead:.0f} % in throughput (target ≤ 30 %) — "
                    f"**{'met' if overhead <= 0.30 else 'not met'}**")  # fmt: skip
@@ -291,19 +391,21 @@ STATIC_NOTES = """## How to read this
 
 - **Same Neo4j, same data, same run.** All three contenders read one Neo4j loaded once; the cells are
   interleaved (for each query and client count: hub, peer, floor), so changes in background load
-  hit all three alike. At 32 clients, where the targets are, each cell is measured three times
-  (`--rounds`), each round starting with the next contender; the tables give the median round
-  (its throughput, latencies, CPU) with the range of the rounds' throughput in brackets, and the
-  verdicts use the medians. Before the first write cell, one unreported write cell per contender
+  hit all three alike. At the client counts `--repeat-at` names, each cell is measured `--rounds`
+  times (both under *Run settings*), each round starting with the next contender; the tables give
+  the median round (its throughput, latencies, CPU) with the range of the rounds' throughput in
+  brackets, and the verdicts use the medians. Before the first write cell, one unreported write cell per contender
   at 32 clients lets Neo4j compile its write paths; `warm_up_cells` in the JSON. On a 2-core
   machine Neo4j, the server under test and the load generator share the CPU: throughput is that
   of the whole box, and the CPU columns say who used it.
 - **The hub** answers every query and mutation through its one planner (docs/planner.md): the
   validated document compiles to one Cypher statement whose result is the response; there is no
   page-shaped path. It runs as `make run` configures it, in development mode (its built-in identity
-  provider signs the benchmark's callers), with the web app's `Idempotency-Key` on no request
-  here; tracing and Redis off. Each request's caller comes from the hub's caller cache after the
-  first and is read again inside the operation's statement.
+  provider signs the benchmark's callers, and each response reports its round trips), with what
+  production turns on that costs time: each of the write mix's mutations carries a fresh
+  `Idempotency-Key`, as the web app sends them (the hub records the key with the write; reads
+  carry none, as in the app); tracing and Redis off. Each request's caller comes from the hub's
+  caller cache after the first and is read again inside the operation's statement.
 - **The floor** runs the very statement the hub's planner compiles each document to, through the
   Python driver, with its parameters made before the cell (benchmarks/queries.py `floor_of`),
   finishes the values Python finishes (cursors, the map) and serialises the JSON: the hub's cost
