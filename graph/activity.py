@@ -282,7 +282,18 @@ def _activities_page(asked: Asked) -> Page:
     return pagination.page(asked, match, _NEWEST, where=where, params={"scopeId": scope_id, "verb": verb})
 
 
-ACTIVITIES = Connection("Activity", _activities_page)
+# `liveCursor` of a page of activity (newest first): where a subscription starts so that nothing
+# committed after the page was read is missed. It is the page's newest seq (or, for an empty
+# page, the oldest kept position), not the counter's value: Neo4j reads committed data, so a
+# counter read in the same statement may already count an activity the page's scan did not see.
+# An activity committed after the scan, numbered or not yet, gets a higher seq, and is replayed.
+LIVE_CURSOR: Final = Value(
+    "head(COLLECT { MATCH ({c}:Counter {name: 'activity'}) WHERE {c}.epoch IS NOT NULL"
+    " RETURN {c}.epoch + ':' + toString(reduce({m} = coalesce({c}.prunedThrough, 0), {k} IN {page} |"
+    " CASE WHEN {k}[0] > {m} THEN {k}[0] ELSE {m} END)) })"
+)
+
+ACTIVITIES = Connection("Activity", _activities_page, {"liveCursor": LIVE_CURSOR})
 
 
 # --- Live replay -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, LiteralString
 
-from graph import pagination
+from graph import activity, pagination
 from graph.driver import Graph, Record
 from graph.model import Asked, Connection, Key, Order, Page
 
@@ -71,7 +71,7 @@ def _audit_page(asked: Asked) -> Page:
 
 
 _NEWEST: Final = Order("AUDIT_NEWEST", (Key("{node}.seq", "number", descending=True),))
-AUDIT_LOG = Connection("Activity", _audit_page)
+AUDIT_LOG = Connection("Activity", _audit_page, {"liveCursor": activity.LIVE_CURSOR})
 
 
 async def export(graph: Graph, filter: AuditFilter, batch: int = 500) -> AsyncIterator[Record]:

@@ -144,10 +144,13 @@ class Page:
 
 @dataclass(frozen=True)
 class Connection:
-    """A Relay connection of `type` (an entity): edges, nodes, pageInfo and totalCount."""
+    """A Relay connection of `type` (an entity): edges, nodes, pageInfo and totalCount, and
+    `fields` of the page itself: Cypher over `{page}`, the page's order keys (each a list, the
+    keys then the id), read in the same statement as the page."""
 
     type: str
     page: Callable[[Asked], Page]
+    fields: Mapping[str, Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

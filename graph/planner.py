@@ -395,8 +395,13 @@ class _Compiler:
                             f"{item_key}: CASE WHEN size({page_var}) = 0 THEN null ELSE {page_var}[{at}].k END"
                         )
                 entries.append(f"{key}: {{{', '.join(info)}}}")
+            elif part.name in mapping.fields:
+                each = self.fresh()
+                own = mapping.fields[part.name]
+                env_page = self.bind_new(own.cypher, {"page": f"[{each} IN {page_var} | {each}.k]"})
+                entries.append(f"{key}: {self.value(own, env_page, part, (*path, part.key))}")
         body = "{" + ", ".join(entries) + "}"
-        if not any(p.name in ("nodes", "edges", "pageInfo") for p in selection.fields):
+        if not any(p.name in ("nodes", "edges", "pageInfo", *mapping.fields) for p in selection.fields):
             return body
         keyset = [_keyset(terms, prefix)] if page.after is not None else []
         order = ", ".join(f"{text} {'DESC' if key.descending else 'ASC'}" for text, key in terms)

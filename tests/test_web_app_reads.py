@@ -202,7 +202,7 @@ EXPECTED: dict[str, tuple[dict[str, Any], Viewer, dict[str, Any]]] = {
     "TypeAhead": ({"text": "zan"}, ANNA, {"search": [typed(
         "SearchResult", kind="PERSON", id="person_zane", title="Zane Ozola", subtitle="Finanšu ministrija"
     )]}),
-    "LiveHistory": ({"scopeId": "team_reg", "first": 5}, ANNA, {"activities": typed("ActivityConnection", nodes=[
+    "LiveHistory": ({"scopeId": "team_reg", "first": 5}, ANNA, {"activities": typed("ActivityConnection", liveCursor="web:2", nodes=[
         typed("Activity", **ACT_2, actor=person("zane", "id", "name")),
         typed("Activity", **ACT_1, actor=person("zane", "id", "name")),
     ])}),

@@ -93,6 +93,7 @@ CREATE (a4:Activity:Entity {id: 'act_4', seq: 4, at: datetime('2026-03-04T08:00:
         summary: 'Issue updated: Shared registers', targetId: 'issue_reg', actorId: 'person_zane',
         before: '{"status": "PROPOSED"}', after: '{"status": "ACTIVE"}'})
 CREATE (a4)-[:IN_SCOPE]->(reg), (a4)-[:BY]->(zane)
+CREATE (:Counter {name: 'activity', epoch: 'web', value: 4})
 """
 
 

@@ -60,6 +60,16 @@ def activity_of(record: Record) -> Activity:
     )
 
 
+@strawberry.type(description="A page of activity, and where a live feed continues from it.")
+class ActivityConnection(Connection[Activity]):
+    live_cursor: str | None = strawberry.field(
+        description="Pass as the subscription's `after` to receive, replayed, every activity committed "
+        "after this page was read, numbered then or later: nothing falls between the page and the feed. "
+        "The page's newest activity, or for an empty page the oldest position still kept; null only "
+        "before any activity history exists."
+    )
+
+
 @roots(activities=activity.ACTIVITIES)
 @strawberry.type
 class ActivityQuery:
@@ -75,5 +85,5 @@ class ActivityQuery:
         verb: Annotated[str | None, VERB.argument("Only this kind, e.g. `team.created`.")] = None,
         first: PageSize = None,
         after: PageCursor = None,
-    ) -> Connection[Activity]:
+    ) -> ActivityConnection:
         return answered_by_planner()

@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from graph import audit, identity
 from graph.access import GrantedRole
-from hub.api.activities import Activity
-from hub.api.base import Connection, PageSize, described_enum
+from hub.api.activities import ActivityConnection
+from hub.api.base import PageSize, described_enum
 from hub.api.context import Context
 from hub.api.people import Person
 from hub.api.planning import Args, Returning, Write, answered_by_planner, maps, roots, writes
@@ -80,7 +80,7 @@ class IdentityQuery:
         ] = None,
         first: PageSize = None,
         after: PageCursor = None,
-    ) -> Connection[Activity]:
+    ) -> ActivityConnection:
         return answered_by_planner()
 
 

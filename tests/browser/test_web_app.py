@@ -6,7 +6,7 @@ import asyncio
 import re
 from typing import Any
 
-from playwright.async_api import Page, Route, expect
+from playwright.async_api import Page, Route, WebSocketRoute, expect
 
 from graph.seed.demo import ADMIN, COG, MEMBER
 from tests.browser.conftest import SignedInPage, axe_violations, document_id, screenshot
@@ -177,6 +177,48 @@ async def test_live_feed_can_be_paused(page: Page, demo_hub: Hub) -> None:
         "aria-pressed", "true"
     )
     await expect(page.get_by_text("Atjaunināšana apturēta").first).to_be_visible()
+
+
+async def test_an_activity_committed_while_the_feed_starts_is_shown(page: Page, demo_hub: Hub) -> None:
+    issue = demo_hub.data("{ issues(first: 1) { nodes { id } } }")["issues"]["nodes"][0]
+    title = "Kopīgie reģistri (atjaunināts)"
+    committed = asyncio.Event()
+    socket: list[WebSocketRoute] = []  # the hub's side of the page's WebSocket
+    held: list[str | bytes] = []  # the page's messages from its first `subscribe` until the commit
+
+    def to_hub(message: str | bytes) -> None:
+        if not committed.is_set() and (held or '"subscribe"' in str(message)):
+            held.append(message)
+        else:
+            socket[0].send(message)
+
+    def on_socket(ws: WebSocketRoute) -> None:
+        socket.append(ws.connect_to_server())
+        ws.on_message(to_hub)
+
+    async def on_graphql(route: Route) -> None:
+        if (route.request.post_data_json or {}).get("documentId") != document_id("query LiveHistory"):
+            await route.fallback()
+            return
+        # The window, made deterministic: the history is read, then an activity is committed
+        # before the page has the history or its subscription has reached the hub.
+        response = await route.fetch()
+        demo_hub.data(
+            "mutation($id: ID!, $t: String!) { updateIssue(id: $id, patch: {title: $t}) { id } }",
+            {"id": issue["id"], "t": title},
+        )
+        committed.set()
+        for message in held:
+            socket[0].send(message)
+        await route.fulfill(response=response)
+
+    await page.route_web_socket(re.compile(r".*/graphql$"), on_socket)
+    await page.route("**/graphql", on_graphql)
+    await page.goto(f"/issues/{issue['id']}")
+
+    feed = page.get_by_test_id("feed")
+    await expect(feed).to_contain_text(f"Issue updated: {title}")
+    await expect(feed.locator("li[data-verb='issue.updated']").filter(has_text=title)).to_have_count(1)
 
 
 async def test_map_draws_filters_selects_and_clicks_through(page: Page, demo_hub: Hub) -> None:

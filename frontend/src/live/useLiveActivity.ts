@@ -1,6 +1,7 @@
 // Live activity over graphql-transport-ws: history from `activities(scopeId)`, then the scope's
-// subscription. Every automatic reconnect resumes right after the last event seen (its `cursor`),
-// so nothing is lost or repeated across a dropped socket or a hub restart.
+// subscription from the history's `liveCursor`, so the hub replays whatever was committed after the
+// history was read. Every automatic reconnect resumes right after the last event seen (its
+// `cursor`), so nothing is lost or repeated across a dropped socket or a hub restart.
 import { createContext, createElement, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import type { Client as WsClient } from "graphql-ws";
 import { useQuery } from "urql";
@@ -53,6 +54,7 @@ export const LiveEventFields = graphql(`
 const History = graphql(`
   query LiveHistory($scopeId: ID, $first: Int) {
     activities(scopeId: $scopeId, first: $first) {
+      liveCursor
       nodes {
         ...LiveItem
       }
@@ -125,6 +127,8 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
   const [history, refetch] = useQuery({ query: History, variables: { scopeId: id, first: 20 } });
   const [items, setItems] = useState<FeedItem[]>([]);
   const [generation, setGeneration] = useState(0);
+  // Where the subscription starts, once the history is read: its `liveCursor` (null: from now).
+  const [start, setStart] = useState<{ after: string | null } | null>(null);
   const [errorCode, setErrorCode] = useState<string | null>(null);
   const byId = useRef(new Map<string, FeedItem>());
   // The last cursor survives resubscribing (after an error ends a subscription), not a scope change.
@@ -142,18 +146,28 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
   useEffect(() => {
     byId.current = new Map();
     cursor.current = null;
+    setStart(null);
     setItems([]);
   }, [kind, id]);
 
   useEffect(() => {
-    if (history.data) merge(history.data.activities.nodes);
+    if (!history.data) return;
+    merge(history.data.activities.nodes);
+    // Only a subscription waiting for its start takes it: a later re-read is merged, nothing more.
+    const after = history.data.activities.liveCursor ?? null;
+    setStart((s) => s ?? { after });
   }, [history.data]);
 
   useEffect(() => {
-    if (!ws) return;
+    // No history to start from: the feed goes live from now rather than not at all.
+    if (history.error && !history.data) setStart((s) => s ?? { after: null });
+  }, [history.error, history.data]);
+
+  useEffect(() => {
+    if (!ws || !start) return;
     // graphql-ws re-sends this very payload object on every retry: updating `after` in place makes
     // each reconnect resume after the last event delivered.
-    const payload = subscribePayload(DOCUMENTS[kind], { id, after: cursor.current });
+    const payload = subscribePayload(DOCUMENTS[kind], { id, after: cursor.current ?? start.after });
     const reread = () => refetchRef.current({ requestPolicy: "network-only" });
     let connectedOnce = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
@@ -173,10 +187,12 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
     // `ended`: the subscription is over (an `error` message); otherwise `complete` follows.
     const failed = (code: string, ended: boolean) => {
       if (code === "RESYNC_REQUIRED") {
-        // The history moved on (pruned, or a restored database): resume from the head, re-read it.
+        // The history moved on (pruned, or a restored database): re-read it, and start again from
+        // the new history's cursor once it is read.
         cursor.current = null;
-        payload.variables.after = null;
-        restartIn = 0;
+        restartIn = null;
+        setStart(null);
+        reread();
       } else {
         setErrorCode(code);
         if (PERMANENT.has(code)) restartIn = null;
@@ -214,7 +230,7 @@ export function useLiveActivity(kind: ScopeKind, id: string) {
       unsubscribe();
       offConnected();
     };
-  }, [ws, kind, id, generation]);
+  }, [ws, kind, id, generation, start]);
 
   return { items, status, errorCode, historyError: history.error, loading: history.fetching && !history.data };
 }
