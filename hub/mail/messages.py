@@ -261,9 +261,9 @@ def message(
     msg["To"] = Address(display_name=recipient.get("name") or "", addr_spec=recipient["email"])
     msg["Message-ID"] = message_id(item_id, public_url)
     msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Content-Language"] = language.value
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
     msg.set_content(f"{_greeting(language)}\n\n{body}\n\n{_footer(language, public_url)}\n")
+    msg["Content-Language"] = language.value  # after set_content, which replaces Content-* headers
     return msg
 
 
