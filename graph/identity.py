@@ -283,7 +283,8 @@ async def release_sign_ins(graph: Graph, person_id: str, actor_id: str | None) -
 # Everything the hub holds about the person `$id`: profile (with their notification settings),
 # skills, memberships (in every team, restricted or not: they are the person's own), the
 # activities by or about them, and the e-mail notifications addressed to them.
-MY_DATA_QUERY: Final[LiteralString] = """
+MY_DATA_QUERY: Final[LiteralString] = (
+    """
 MATCH (p:Person {id: $id})
 RETURN {profile: p {.*},
   institution: head([(p)-[:WORKS_AT]->(i) | {id: i.id, code: i.code, nameLv: i.nameLv}]),
@@ -293,8 +294,11 @@ RETURN {profile: p {.*},
   signIns: [(i:SignInIdentity)-[:IDENTIFIES]->(p) | {issuer: i.issuer, subject: i.subject, boundAt: i.boundAt}],
   activities: COLLECT { MATCH (a:Activity) WHERE a.actorId = $id OR a.targetId = $id
                         RETURN a {.*} AS a ORDER BY a.seq },
-  notifications: """ + outbox.OF_PERSON + """} AS value
+  notifications: """
+    + outbox.OF_PERSON
+    + """} AS value
 """
+)
 
 
 def finish_my_data(raw: Record | None) -> dict[str, Any]:

@@ -9,12 +9,13 @@ one read of its recipient.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, LiteralString, cast
 
 from pydantic import field_validator
 
 from graph import entities
 from graph.driver import Graph, Record, Tx, run
+from graph.model import Reach, Value, shape
 from graph.outbox import Notice
 from graph.validation import Input
 
@@ -94,6 +95,31 @@ def preferences_of(person: Record) -> dict[NotificationKind, Delivery]:
     return {kind: delivery_of(person, kind) for kind in NotificationKind}
 
 
+# The API's view (a person's own settings, reached from Person.notificationSettings): every kind
+# with its delivery, the default where the person has not chosen, in the kinds' order. The rows
+# are written from the constants above, never from input.
+_PREFERENCE_ROWS = cast(
+    LiteralString,
+    "["
+    + ", ".join(
+        f"{{kind: '{kind.value}', delivery: coalesce({{p}}.{property_of(kind)}, '{DEFAULTS[kind].value}'),"
+        f" isDefault: {{p}}.{property_of(kind)} IS NULL}}"
+        for kind in NotificationKind
+    )
+    + "]",
+)
+NOTIFICATION_SETTINGS = shape(
+    "NotificationSettings",
+    ("p",),
+    {
+        # The GraphQL enum shows the value's name (LV, EN); none set reads as Latvian.
+        "language": Value("CASE {p}.language WHEN 'en' THEN 'EN' ELSE 'LV' END"),
+        "preferences": Reach("UNWIND " + _PREFERENCE_ROWS + " AS {pref}", "NotificationPreference", "pref"),
+    },
+)
+NOTIFICATION_PREFERENCE = shape("NotificationPreference", ("pref",))
+
+
 class Preference(Input):
     kind: NotificationKind
     delivery: Delivery
@@ -110,14 +136,6 @@ class SettingsInput(Input):
         if len(set(kinds)) != len(kinds):
             raise ValueError("names a kind more than once")
         return value
-
-
-async def of_people(graph: Graph, ids: list[str]) -> dict[str, Record]:
-    """The people's settings as stored (the properties above), by person id."""
-    rows = await graph.read(
-        "UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN id, properties(p) AS person", ids=ids
-    )
-    return {r["id"]: _settings_only(r["person"]) for r in rows}
 
 
 def _settings_only(person: Record) -> Record:

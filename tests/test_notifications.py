@@ -86,6 +86,13 @@ async def set_settings(
     await notification_settings.update(graph, person_id, data, person_id)
 
 
+async def stored_settings(graph: Graph, person_id: str) -> dict[str, Any]:
+    """The person's notification settings as the Person stores them."""
+    rows = await graph.read("MATCH (p:Person {id: $id}) RETURN properties(p) AS p", id=person_id)
+    keys = {"language", *(notification_settings.property_of(k) for k in NotificationKind)}
+    return {k: v for k, v in rows[0]["p"].items() if k in keys}
+
+
 # --- Written with the event ----------------------------------------------------------------------
 
 
@@ -323,24 +330,35 @@ async def test_the_digest_gathers_a_days_items_into_one_message(
     await invite(graph, g)
     data = validate(invitations.InvitationInput, {"team_id": other, "person_id": g["Anna"], "allocation": 10})
     await invitations.invite(graph, data, g["Lead"], SYSTEM)
+    post = {"team_id": g["team"], "body": "@anna@example.lv lūdzu skatiet datu kopu"}
+    await posts.create(
+        graph, validate(posts.PostInput, post), g["Lead"], SYSTEM
+    )  # mentions: digest by default
     await deliver(graph, hub_settings)
-    assert mail.messages() == []  # both wait for the digest
+    assert mail.messages() == []  # all three wait for the digest
     assert {i["status"] for i in await items(graph)} == {"WAITING"}
 
     ctx = JobContext(graph, hub_settings, "worker")
-    assert await registry.gather_digest(ctx) == "2 items in 1 digests"
+    assert await registry.gather_digest(ctx) == "3 items in 1 digests"
     assert await registry.gather_digest(ctx) == "0 items in 0 digests"
     assert await deliver(graph, hub_settings) == "1 sent"
     [message] = mail.messages()
     day = datetime.now(RIGA).date()
     assert message["Subject"] == f"Sadarbe: dienas kopsavilkums, {day:%d.%m.%Y}."
     text = text_of(message)
-    assert "Jaunumi, kas jums ir Sadarbē (paziņojumi: 2):" in text
+    assert "Jaunumi, kas jums ir Sadarbē (paziņojumi: 3):" in text
     assert "• Uzaicinājums pievienoties komandai “Atvērto datu komanda”" in text
     assert "• Uzaicinājums pievienoties komandai “Otrā komanda”" in text
+    assert "• Lead jūs pieminēja komandā “Atvērto datu komanda”" in text
+    assert "> @anna@example.lv lūdzu skatiet datu kopu" in text
     assert f"{PUBLIC_URL}/teams/{other}" in text
     statuses = sorted((i["notice"], i["status"]) for i in await items(graph))
-    assert statuses == [("DIGEST", "SENT"), ("INVITATION", "GATHERED"), ("INVITATION", "GATHERED")]
+    assert statuses == [
+        ("DIGEST", "SENT"),
+        ("INVITATION", "GATHERED"),
+        ("INVITATION", "GATHERED"),
+        ("MENTION", "GATHERED"),
+    ]
 
 
 async def test_a_digest_whose_items_no_longer_stand_is_not_sent(
@@ -359,7 +377,7 @@ async def test_a_digest_whose_items_no_longer_stand_is_not_sent(
 
 
 async def test_settings_default_to_latvian_and_each_kinds_default(graph: Graph, g: dict[str, str]) -> None:
-    stored = (await notification_settings.of_people(graph, [g["Anna"]]))[g["Anna"]]
+    stored = await stored_settings(graph, g["Anna"])
     assert stored == {}
     assert notification_settings.language_of(stored) is Language.LV
     assert notification_settings.preferences_of(stored)[NotificationKind.MENTION] is Delivery.DIGEST
@@ -369,7 +387,7 @@ async def test_settings_default_to_latvian_and_each_kinds_default(graph: Graph, 
 async def test_setting_one_kind_keeps_the_others_and_is_recorded(graph: Graph, g: dict[str, str]) -> None:
     await set_settings(graph, g["Anna"], Language.EN, MENTION=Delivery.NEVER)
     await set_settings(graph, g["Anna"], TASK_ASSIGNED=Delivery.DIGEST)
-    stored = (await notification_settings.of_people(graph, [g["Anna"]]))[g["Anna"]]
+    stored = await stored_settings(graph, g["Anna"])
     assert stored == {"language": "en", "notifyMention": "NEVER", "notifyTaskAssigned": "DIGEST"}
     verbs = await graph.read(
         "MATCH (a:Activity {targetId: $id, verb: 'person.notification_settings_set'}) RETURN count(a) AS n",
@@ -413,7 +431,7 @@ async def test_erasure_removes_the_outbox_and_settings(
     await invite(graph, g)
     await identity.erase(graph, g["Anna"], None)
     assert await items(graph) == []
-    assert (await notification_settings.of_people(graph, [g["Anna"]]))[g["Anna"]] == {}
+    assert await stored_settings(graph, g["Anna"]) == {}
     assert (await identity.my_data(graph, g["Anna"]))["notifications"] == []
     assert await deliver(graph, hub_settings) == "nothing due"
     assert mail.messages() == []
