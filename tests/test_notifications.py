@@ -5,7 +5,6 @@ their preferences, retries a refusal, gathers the digest; export and erasure cov
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -26,13 +25,6 @@ from tests.formation_builders import SYSTEM
 from tests.mail_server import MailServer, text_of
 
 PUBLIC_URL = "https://sadarbe.example.lv"
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
