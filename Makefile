@@ -22,8 +22,11 @@ WEB_SRC   := $(shell find frontend/src frontend/public -type f -not -path 'front
 
 .PHONY: run test test-matrix setup system-deps lint schema clean web
 
+# make run's hub sends its e-mail to a local mail sink, written to .data/mail/*.eml (README).
+HUB_MAIL_SINK ?= true
+
 run: setup
-	$(BIN)/hub serve
+	HUB_MAIL_SINK=$(HUB_MAIL_SINK) $(BIN)/hub serve
 
 test: setup
 	$(BIN)/ruff check .

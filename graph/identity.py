@@ -15,7 +15,7 @@ from typing import Any, Final, LiteralString
 
 import structlog
 
-from graph import activity, entities
+from graph import activity, entities, notification_settings, outbox
 from graph.access import GrantedRole, SignIn, Viewer
 from graph.driver import Graph, Record, Tx, native, run
 from graph.errors import DomainError, InvalidInput, NotFound, Unauthenticated
@@ -280,9 +280,11 @@ async def release_sign_ins(graph: Graph, person_id: str, actor_id: str | None) -
     return rows[0]["node"]
 
 
-# Everything the hub holds about the person `$id`: profile, skills, memberships (in every team,
-# restricted or not: they are the person's own), and the activities by or about them.
-MY_DATA_QUERY: Final[LiteralString] = """
+# Everything the hub holds about the person `$id`: profile (with their notification settings),
+# skills, memberships (in every team, restricted or not: they are the person's own), the
+# activities by or about them, and the e-mail notifications addressed to them.
+MY_DATA_QUERY: Final[LiteralString] = (
+    """
 MATCH (p:Person {id: $id})
 RETURN {profile: p {.*},
   institution: head([(p)-[:WORKS_AT]->(i) | {id: i.id, code: i.code, nameLv: i.nameLv}]),
@@ -291,8 +293,12 @@ RETURN {profile: p {.*},
                                           since: m.since}],
   signIns: [(i:SignInIdentity)-[:IDENTIFIES]->(p) | {issuer: i.issuer, subject: i.subject, boundAt: i.boundAt}],
   activities: COLLECT { MATCH (a:Activity) WHERE a.actorId = $id OR a.targetId = $id
-                        RETURN a {.*} AS a ORDER BY a.seq }} AS value
+                        RETURN a {.*} AS a ORDER BY a.seq },
+  notifications: """
+    + outbox.OF_PERSON
+    + """} AS value
 """
+)
 
 
 def finish_my_data(raw: Record | None) -> dict[str, Any]:
@@ -394,6 +400,9 @@ async def erase(graph: Graph, person_id: str, actor_id: str | None) -> Record:
             name=name,
             email=f"erased-{person_id}@erased.invalid",
         )
+        # Nothing more is sent to them, and their notification settings go with the rest.
+        await outbox.erase_person(tx, person_id)
+        await entities.set_properties(tx, person_id, notification_settings.CLEARED)
         # The trail is kept; only the personal values inside it are replaced by the pseudonym.
         mentions = await run(
             tx,

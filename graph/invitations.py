@@ -20,7 +20,7 @@ from typing import Any, Final, LiteralString
 
 from pydantic import field_validator
 
-from graph import activity, identity, locks, membership
+from graph import activity, identity, locks, membership, outbox
 from graph.access import TEAM_VISIBLE, Viewer, team_visible
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record
@@ -237,6 +237,10 @@ _INVITE: Final[LiteralString] = (
            [node.teamId, node.issueId, node.personId] AS activityScope, null AS activityBefore, node AS activityAfter"""
     + activity.RECORD
     + """
+      WITH node, 'INVITATION' AS notifyNotice, [node.personId] AS notifyRecipients, node.id AS notifySubject,
+           node.teamId AS notifyTeam"""
+    + outbox.NOTIFY
+    + """
       RETURN node AS written
     }
     RETURN written, CASE WHEN written IS NULL THEN {team: t {.*}, person: p {.*}, member: member, pending: pending,
@@ -295,11 +299,13 @@ def _step(
     *,
     standing: LiteralString = "null",
     manages: LiteralString = "null",
+    notify: LiteralString = "",
 ) -> LiteralString:
     """The statement of a step: `guard` (over the facts above, `$actorId` and `joins`: the invitee
     joins the team now, i.e. it asks for no manager's approval) says whether it may be taken;
     `change` (on `v`, its team `t`, the invitee `p`) takes it, and its Activity is recorded.
-    `standing` and `manages` are read only by the steps whose rules ask for them."""
+    `standing` and `manages` are read only by the steps whose rules ask for them; `notify` (on
+    `after`, keeping it) writes the step's e-mail notifications."""
     return (
         _LOCK_INVITEE_AND_TEAM
         + "OPTIONAL MATCH (v:Invitation {id: $id})-[:TO_JOIN]->(t:ProjectTeam) WHERE "
@@ -341,6 +347,7 @@ def _step(
            [after.teamId, after.issueId, after.personId] AS activityScope,
            before AS activityBefore, after AS activityAfter"""
         + activity.RECORD
+        + notify
         + """
       RETURN after AS written
     }
@@ -380,6 +387,16 @@ _BY_MANAGER: Final[LiteralString] = "($actorId IS NULL OR manages)"
 # Whether the acting person manages the invitee's institution (who decides on their time).
 _MANAGES: Final[LiteralString] = (
     "EXISTS { (p)-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(:Person {id: $actorId}) }"
+)
+
+# Accepted on a team that asks for approval: each manager of the invitee's institution is asked.
+_ASK_CONSENT: Final[LiteralString] = (
+    """
+      WITH after, 'CONSENT_REQUEST' AS notifyNotice, after.id AS notifySubject, after.teamId AS notifyTeam,
+           CASE WHEN after.status = 'AWAITING_APPROVAL' THEN COLLECT {
+             MATCH (:Person {id: after.personId})-[:WORKS_AT]->(:Institution)<-[:MANAGES]-(manager:Person)
+             RETURN DISTINCT manager.id } ELSE [] END AS notifyRecipients"""
+    + outbox.NOTIFY
 )
 
 Rules = Callable[[Record, str | None], None]  # the step's rules on the refused facts and the actor
@@ -440,6 +457,7 @@ _ACCEPT = _Step(
         "SET v.status = CASE WHEN joins THEN 'ACCEPTED' ELSE 'AWAITING_APPROVAL' END,"
         " v.respondedAt = coalesce(v.respondedAt, datetime()), v.updatedAt = datetime()"
         " FOREACH (_ IN CASE WHEN joins THEN [1] ELSE [] END | " + _JOIN + ")",
+        notify=_ASK_CONSENT,
     ),
     _rules_of_accepting,
 )

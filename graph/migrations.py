@@ -208,6 +208,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         (),
         choose=_text_indexes,
     ),
+    Migration(
+        7,
+        "e-mail outbox, the timed jobs' lease and last runs",
+        (
+            "CREATE CONSTRAINT outbox_id IF NOT EXISTS FOR (o:Outbox) REQUIRE o.id IS UNIQUE",
+            # One item per event and recipient, reminder and day, digest and day (graph/outbox.py).
+            "CREATE CONSTRAINT outbox_key IF NOT EXISTS FOR (o:Outbox) REQUIRE o.key IS UNIQUE",
+            # The worker claims by status; export and erasure find a person's items.
+            "CREATE INDEX outbox_status IF NOT EXISTS FOR (o:Outbox) ON (o.status)",
+            "CREATE INDEX outbox_recipient IF NOT EXISTS FOR (o:Outbox) ON (o.recipientId)",
+            "CREATE CONSTRAINT lease_name IF NOT EXISTS FOR (l:Lease) REQUIRE l.name IS UNIQUE",
+            "CREATE CONSTRAINT job_run_name IF NOT EXISTS FOR (j:JobRun) REQUIRE j.name IS UNIQUE",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

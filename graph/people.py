@@ -11,7 +11,7 @@ from graph import activity, entities, pagination
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict
 from graph.ids import new_id
-from graph.model import Asked, Connection, Key, Node, Order, Page, Reach, Value, by_id, entity, shape
+from graph.model import Asked, Connection, Embed, Key, Node, Order, Page, Reach, Value, by_id, entity, shape
 from graph.validation import Email, Input, Name, PublicId, ShortText, SkillLevel, patch_properties
 
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -64,6 +64,8 @@ PERSON = entity(
             order="CASE {team}.status WHEN 'ACTIVE' THEN 0 WHEN 'FORMING' THEN 1 ELSE 2 END, {team}.name",
         ),
         "invitations": Reach("MATCH ({n})<-[:INVITES]-({invitation}:Invitation)", "Invitation", "invitation"),
+        # A person's own e-mail settings (graph/notification_settings.py), shown to them only.
+        "notificationSettings": Embed("NotificationSettings", {"p": "n"}, when="{n}.id = $viewerId"),
     },
 )
 

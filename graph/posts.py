@@ -5,8 +5,9 @@
 
 Mentions are the explicit `mentionedPersonIds` plus every `@name@example.lv` token in the body
 that is a known person's email (other tokens stay plain text). A mention puts the post's Activity
-in that person's feed; it still lives under the team, so a restricted team's post stays hidden
-from everyone who is not a member.
+in that person's feed, and an e-mail notification in the outbox for those who may read the post;
+it still lives under the team, so a restricted team's post stays hidden from everyone who is not
+a member.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Annotated, Any, Final, LiteralString
 
 from pydantic import Field, StringConstraints
 
-from graph import activity, identity, locks, membership
+from graph import activity, identity, locks, membership, outbox
 from graph.access import TEAM_VISIBLE, Viewer, team_visible
 from graph.checked_writes import write_checked
 from graph.driver import Graph, Record
@@ -178,10 +179,17 @@ _CREATE: Final[LiteralString] = (
       WITH t, """
     + _NODE
     + """ AS node
-      WITH node, t.name + ': ' + $summaryTail AS activitySummary,
+      WITH node, t, t.name + ': ' + $summaryTail AS activitySummary,
            [t.id, head([(t)-[:ADDRESSES]->(i) | i.id])] + node.mentionIds AS activityScope,
            null AS activityBefore, node AS activityAfter"""
     + activity.RECORD
+    + """
+      WITH node, 'MENTION' AS notifyNotice, node.id AS notifySubject, node.teamId AS notifyTeam,
+           COLLECT { MATCH (recipient:Person) WHERE recipient.id IN node.mentionIds AND """
+    + outbox.SEES_TEAM
+    + """
+                     RETURN recipient.id } AS notifyRecipients"""
+    + outbox.NOTIFY
     + """
       RETURN node AS written
     }

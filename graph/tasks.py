@@ -2,7 +2,8 @@
 
     (Task)-[:IN_TEAM]->(ProjectTeam), (Task)-[:ASSIGNED_TO]->(Person).
 
-Assigning a task puts its Activity in the assignee's feed (and, on reassignment, the previous one's).
+Assigning a task puts its Activity in the assignee's feed (and, on reassignment, the previous one's)
+and tells the new assignee by e-mail.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Final, LiteralString
 
-from graph import activity, entities, membership
+from graph import activity, entities, membership, outbox
 from graph.access import TEAM_VISIBLE, Viewer
 from graph.driver import Graph, Record, Tx, run
 from graph.errors import Conflict, NotFound
@@ -56,10 +57,23 @@ TASK = entity(
 )
 
 
-async def _assign(tx: Tx, id: str, team_id: str, assignee_id: str | None) -> None:
+async def _assign(
+    tx: Tx, id: str, team_id: str, assignee_id: str | None, actor_id: str | None, previous: str | None = None
+) -> None:
+    """Assign the task (None: to nobody); a new assignee is told by e-mail (graph/outbox.py)."""
     if assignee_id is not None:
         await entities.require(tx, "Person", assignee_id, "assigneeId")
         await membership.require_member(tx, team_id, assignee_id, "assigneeId")
+        if assignee_id != previous:
+            await outbox.enqueue(
+                tx,
+                notice=outbox.Notice.TASK_ASSIGNED,
+                recipient_ids=[assignee_id],
+                subject_id=id,
+                team_id=team_id,
+                event_id=new_id("Activity"),
+                actor_id=actor_id,
+            )
     await run(
         tx,
         """
@@ -127,7 +141,7 @@ async def create(graph: Graph, data: TaskInput, actor_id: str | None, viewer: Vi
             dueDate=data.due_date,
             status=data.status.value,
         )
-        await _assign(tx, id, data.team_id, data.assignee_id)
+        await _assign(tx, id, data.team_id, data.assignee_id, actor_id)
         node = await read(tx, id)
         await activity.record(
             tx,
@@ -161,7 +175,7 @@ async def update(graph: Graph, id: str, patch: TaskPatch, actor_id: str | None, 
             previous.append(current["assigneeId"])
         await entities.set_properties(tx, id, props)
         if assignee_given:
-            await _assign(tx, id, current["teamId"], patch.assignee_id)
+            await _assign(tx, id, current["teamId"], patch.assignee_id, actor_id, current["assigneeId"])
 
     return await entities.change(
         graph,

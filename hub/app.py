@@ -47,6 +47,8 @@ from hub.auth.tokens import InvalidToken, TokenVerifier, verifier_for
 from hub.auth.web import WebSignIn
 from hub.config import Settings, get_settings
 from hub.graphql_http import GRAPHQL_RESPONSE_JSON, refusal, response_media_type, status_of
+from hub.jobs import registry
+from hub.jobs.runner import JobRunner
 from hub.limits import Limits, RateLimiter
 from hub.live.broker import Broker, LocalBroker, RedisBroker
 from hub.live.internals import LiveView
@@ -463,12 +465,20 @@ def create_app(
             )
 
         app.state.principal = resolve
+        runner: asyncio.Task[None] | None = None
         try:
             await migrations.migrate(graph)
             await live.start()
+            if settings.jobs_runner:  # timed jobs: one runner across replicas holds the lease
+                runner = asyncio.create_task(
+                    JobRunner(graph, settings, registry.jobs(settings)).run_forever()
+                )
             tune_collector()
             yield
         finally:
+            if runner is not None:
+                runner.cancel()
+                await asyncio.gather(runner, return_exceptions=True)
             view.limits.limiter.share_through(None)
             await live.close()
             if redis is not None:

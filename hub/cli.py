@@ -99,6 +99,28 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # the shell's code for "ended by signal N", after cleaning up
 
 
+@contextmanager
+def mail_sink_running(settings: Settings) -> Iterator[None]:
+    """With HUB_MAIL_SINK (development, `make run`): the mail sink, for the hub's e-mail."""
+    if not settings.mail_sink:
+        yield
+        return
+    from hub.mail import sink
+
+    directory = (settings.data_dir / "mail").resolve()
+    try:
+        controller = sink.start(directory, settings.mail_sink_port)
+    except OSError as exc:  # the port is taken, e.g. by `hub mailsink` or another hub's sink
+        console.print(f"[yellow]mail sink not started on 127.0.0.1:{settings.mail_sink_port}: {exc}[/yellow]")
+        yield
+        return
+    console.print(f"mail sink on 127.0.0.1:{settings.mail_sink_port}: the hub's e-mail lands in {directory}")
+    try:
+        yield
+    finally:
+        controller.stop()
+
+
 def _settings() -> Settings:
     try:
         settings = get_settings()
@@ -158,7 +180,7 @@ def serve(
     except ManifestError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    with neo4j_running(settings):
+    with neo4j_running(settings), mail_sink_running(settings):
         with_graph(settings, lambda g: _prepare(g, settings, seed and not settings.production))
         console.print(f"hub on http://{host or settings.host}:{port or settings.port}  (GraphQL at /graphql)")
         uvicorn.run(
@@ -265,6 +287,82 @@ def prune_activity() -> None:
     with neo4j_running(settings):
         pruned = with_graph(settings, lambda g: activity.prune(g, cutoff))
     console.print(f"pruned {pruned} activities recorded before {cutoff:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("jobs")
+def jobs_command(
+    force: Annotated[
+        list[str] | None, typer.Option("--force", help="Also run this job now, due or not (repeatable).")
+    ] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the jobs and their last runs.")] = False,
+) -> None:
+    """Run the timed jobs that are due, once (for a CronJob, or by hand), holding the same lease
+    as the hubs' own runners, so never at the same time as one of them."""
+    from graph import jobs as job_runs
+    from hub.jobs import registry
+    from hub.jobs.runner import JobRunner
+
+    settings = _settings()
+    known = registry.jobs(settings)
+    unknown = set(force or []) - {job.name for job in known}
+    if unknown:
+        console.print(f"[red]no such job: {', '.join(sorted(unknown))}[/red] (see hub jobs --list)")
+        raise typer.Exit(2)
+
+    async def work(graph: Graph) -> list[tuple[str, str, str]] | None:
+        await migrations.migrate(graph)
+        if list_only:
+            runs = await job_runs.last_runs(graph)
+            for job in known:
+                last = runs.get(job.name)
+                when = (
+                    f"last {last['lastOutcome']} at {last['lastStartedAt']:%Y-%m-%d %H:%M:%S} UTC"
+                    if last
+                    else "never run"
+                )
+                print(f"{job.name:24} {job.schedule.describe():32} {when}  — {job.description}")
+            return []
+        return await JobRunner(graph, settings, known).run_once(force or [])
+
+    with neo4j_running(settings):
+        done = with_graph(settings, work)
+    if done is None:
+        console.print("another runner holds the jobs lease: nothing run")
+        return
+    for name, outcome, summary in done:
+        print(f"{name}: {outcome} {summary}")
+    if any(outcome != "OK" for _, outcome, _ in done):
+        raise typer.Exit(1)
+
+
+@app.command("mailsink")
+def mailsink_command(
+    port: Annotated[int | None, typer.Option(help="Port (default HUB_MAIL_SINK_PORT).")] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where .eml files go (HUB_DATA_DIR/mail).")
+    ] = None,
+) -> None:
+    """A development SMTP server that writes every message it receives to an .eml file."""
+    import time
+
+    settings = _settings()
+    if settings.production:
+        console.print("[red]the mail sink is for development only[/red]")
+        raise typer.Exit(2)
+    from hub.mail import sink
+
+    where = (directory or settings.data_dir / "mail").resolve()
+    controller = sink.start(where, port or settings.mail_sink_port)
+    console.print(
+        f"mail sink on 127.0.0.1:{port or settings.mail_sink_port}, writing to {where} (Ctrl-C stops)"
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
 
 
 @app.command("seed")

@@ -6,6 +6,7 @@ production deployment that still carries a development default.
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,15 @@ DEV_OIDC_PATH = "/dev-oidc"
 class Mode(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    TLS = "tls"  # TLS from the first byte (port 465)
+    NONE = "none"  # no encryption: only a local relay or the development mail sink
+
+
+DEV_MAIL_FROM = "Sadarbe <sadarbe@localhost>"
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -146,6 +156,44 @@ class Settings(BaseSettings):
             return self.otlp_endpoint.rstrip("/") + "/v1/traces"
         return None
 
+    # E-mail notifications (graph/outbox.py, hub/mail/): delivered over SMTP by the job runner.
+    email_notifications: bool = Field(True, alias="HUB_EMAIL_NOTIFICATIONS")
+    smtp_host: str | None = Field(None, alias="HUB_SMTP_HOST")  # unset in development: not sent
+    smtp_port: int = Field(587, alias="HUB_SMTP_PORT", ge=1, le=65535)
+    smtp_security: SmtpSecurity = Field(SmtpSecurity.STARTTLS, alias="HUB_SMTP_SECURITY")
+    smtp_user: str | None = Field(None, alias="HUB_SMTP_USER")
+    smtp_password: SecretStr | None = Field(None, alias="HUB_SMTP_PASSWORD")
+    smtp_timeout_s: float = Field(10.0, alias="HUB_SMTP_TIMEOUT", gt=0, le=120)
+    mail_from: str = Field(DEV_MAIL_FROM, alias="HUB_MAIL_FROM")
+    # Development: `hub serve` starts a mail sink (aiosmtpd) on this port, writing .eml files to
+    # HUB_DATA_DIR/mail, and sends the hub's mail there.
+    mail_sink: bool = Field(False, alias="HUB_MAIL_SINK")
+    mail_sink_port: int = Field(8025, alias="HUB_MAIL_SINK_PORT", ge=1, le=65535)
+    outbox_poll_s: float = Field(5.0, alias="HUB_OUTBOX_POLL", gt=0, le=3600)
+    outbox_max_attempts: int = Field(12, alias="HUB_OUTBOX_MAX_ATTEMPTS", ge=1, le=100)
+    # A round of tries that failed waits this long before the next round, doubled per round.
+    outbox_retry_base_s: float = Field(60.0, alias="HUB_OUTBOX_RETRY_BASE", gt=0, le=86_400)
+    outbox_retention_days: int = Field(90, alias="HUB_OUTBOX_RETENTION_DAYS", ge=1)
+    digest_time: time = Field(time(7, 0), alias="HUB_DIGEST_TIME")  # Europe/Riga
+    mandate_notice_days: int = Field(14, alias="HUB_MANDATE_NOTICE_DAYS", ge=1, le=365)
+    deadline_notice_days: int = Field(7, alias="HUB_DEADLINE_NOTICE_DAYS", ge=1, le=365)
+    invitation_notice_days: int = Field(2, alias="HUB_INVITATION_NOTICE_DAYS", ge=1, le=60)
+
+    # Timed jobs (hub/jobs/): one runner at a time across replicas, through a lease in Neo4j.
+    jobs_runner: bool = Field(True, alias="HUB_JOBS_RUNNER")
+    jobs_lease_ttl_s: float = Field(30.0, alias="HUB_JOBS_LEASE_TTL", ge=1, le=3600)
+
+    @property
+    def smtp_endpoint(self) -> tuple[str, int, SmtpSecurity] | None:
+        """Where mail goes: the development sink, the configured server, or nowhere (None)."""
+        if not self.email_notifications:
+            return None
+        if self.mail_sink:
+            return "127.0.0.1", self.mail_sink_port, SmtpSecurity.NONE
+        if self.smtp_host:
+            return self.smtp_host, self.smtp_port, self.smtp_security
+        return None
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -208,6 +256,16 @@ class Settings(BaseSettings):
             problems.append("HUB_PUBLIC_URL must be the hub's https:// address")
         if any(a.lower() == "none" or a.upper().startswith("HS") for a in self.allowed_algorithms):
             problems.append("HUB_OIDC_ALGORITHMS must list asymmetric algorithms only")
+        if self.mail_sink:
+            problems.append("HUB_MAIL_SINK is for development only")
+        if self.email_notifications:
+            # E-mail is on unless turned off explicitly (HUB_EMAIL_NOTIFICATIONS=false).
+            if not self.smtp_host:
+                problems.append("HUB_SMTP_HOST must name the mail server (or HUB_EMAIL_NOTIFICATIONS=false)")
+            if self.mail_from == DEV_MAIL_FROM:
+                problems.append("HUB_MAIL_FROM must be the hub's sender address")
+            if self.smtp_security is SmtpSecurity.NONE:
+                problems.append("HUB_SMTP_SECURITY must be starttls or tls")
         if problems:
             raise UnsafeConfiguration("refusing to start in production mode: " + "; ".join(problems))
 

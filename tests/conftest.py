@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -28,6 +28,9 @@ from graph.embedded import REPO_ROOT, EmbeddedNeo4j
 from hub.auth import keys
 from hub.config import Settings
 from tests import live_client
+
+if TYPE_CHECKING:
+    from tests.mail_server import MailServer
 
 TEST_BOLT_PORT = int(os.environ.get("SADARBE_TEST_BOLT_PORT", "7688"))
 TEST_DATA_DIR = REPO_ROOT / ".data" / f"test-{TEST_BOLT_PORT}"
@@ -110,6 +113,9 @@ def hub_env(neo4j: EmbeddedNeo4j) -> dict[str, str]:
         "HUB_LOG_LEVEL": "warning",
         "HUB_ADMIN_EMAILS": TEST_ADMIN_EMAIL,
         "NEO4J_QUERY_TIMEOUT": str(TEST_QUERY_TIMEOUT_S),
+        # No timed jobs in the shared test hubs (they would write to the graph tests count);
+        # the job and notification tests start hubs with their own runner.
+        "HUB_JOBS_RUNNER": "false",
     }
 
 
@@ -313,6 +319,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         pytest.fail("redis-server is not installed (Debian package redis-server)")
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    """A real SMTP server on a free port (tests/mail_server.py), for the e-mail tests."""
+    from tests.mail_server import MailServer
+
+    server = MailServer().start()
     yield server
     server.stop()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hub.config import DEV_NEO4J_PASSWORD, Mode, Settings, UnsafeConfiguration
+from hub.config import DEV_NEO4J_PASSWORD, Mode, Settings, SmtpSecurity, UnsafeConfiguration
 
 STRONG = "x" * 40
 
@@ -49,6 +49,10 @@ def test_neo4j_uri_selects_an_external_server() -> None:
         ({"HUB_PUBLIC_URL": "http://hub.local"}, "HUB_PUBLIC_URL must be the hub's https:// address"),
         ({"HUB_OIDC_ALGORITHMS": "RS256,HS256"}, "HUB_OIDC_ALGORITHMS must list asymmetric algorithms only"),
         ({"HUB_OIDC_ALGORITHMS": "none"}, "HUB_OIDC_ALGORITHMS must list asymmetric algorithms only"),
+        ({}, "HUB_SMTP_HOST must name the mail server"),
+        ({"HUB_SMTP_HOST": "smtp.gov.lv"}, "HUB_MAIL_FROM must be the hub's sender address"),
+        ({"HUB_SMTP_SECURITY": "none"}, "HUB_SMTP_SECURITY must be starttls or tls"),
+        ({"HUB_MAIL_SINK": "true"}, "HUB_MAIL_SINK is for development only"),
     ],
 )
 def test_production_refuses_development_settings(env: dict[str, str], problem: str) -> None:
@@ -66,10 +70,35 @@ def test_production_with_real_settings_starts() -> None:
         HUB_OIDC_ISSUER="https://idp.gov.lv/realms/vad",
         HUB_OIDC_CLIENT_SECRET=STRONG,
         HUB_PUBLIC_URL="https://sadarbe.gov.lv",
+        HUB_SMTP_HOST="smtp.gov.lv",
+        HUB_MAIL_FROM="Sadarbe <sadarbe@gov.lv>",
     )
     s.check_production()
     assert not s.dev_provider
     assert s.neo4j_password.get_secret_value() != DEV_NEO4J_PASSWORD
+
+
+def test_production_without_email_needs_no_mail_server() -> None:
+    s = settings(HUB_MODE="production", HUB_EMAIL_NOTIFICATIONS="false")
+    with pytest.raises(UnsafeConfiguration) as error:
+        s.check_production()
+    assert "HUB_SMTP_HOST" not in str(error.value) and "HUB_MAIL_FROM" not in str(error.value)
+
+
+def test_the_mail_sink_takes_the_hubs_mail_in_development() -> None:
+    assert settings().smtp_endpoint is None  # no server named: nothing is sent
+    assert settings(HUB_MAIL_SINK="true", HUB_SMTP_HOST="smtp.gov.lv").smtp_endpoint == (
+        "127.0.0.1",
+        8025,
+        SmtpSecurity.NONE,
+    )
+    assert settings(
+        HUB_SMTP_HOST="smtp.gov.lv", HUB_SMTP_PORT="465", HUB_SMTP_SECURITY="tls"
+    ).smtp_endpoint == (
+        "smtp.gov.lv",
+        465,
+        SmtpSecurity.TLS,
+    )
 
 
 def test_a_bad_port_is_refused_at_load() -> None:

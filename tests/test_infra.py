@@ -186,7 +186,7 @@ def test_redis_has_a_deployment_and_service_and_only_hub_pods_reach_it() -> None
     ]
 
 
-def test_prune_activity_runs_daily_as_a_cronjob_one_run_at_a_time() -> None:
+def test_the_timed_jobs_run_every_minute_as_a_cronjob_one_run_at_a_time() -> None:
     [cronjob] = kind("CronJob")
     spec = cronjob["spec"]
     assert len(spec["schedule"].split()) == 5 and spec["schedule"].split()[2:] == ["*", "*", "*"]
@@ -196,8 +196,11 @@ def test_prune_activity_runs_daily_as_a_cronjob_one_run_at_a_time() -> None:
     pod = job["template"]["spec"]
     assert pod["restartPolicy"] in ("Never", "OnFailure")
     [container] = pod["containers"]
-    assert container["command"] == ["hub", "prune-activity"]
-    assert "prune-activity" in typer.main.get_group(cli.app).commands  # the command exists
+    assert container["command"] == ["hub", "jobs"]
+    assert "jobs" in typer.main.get_group(cli.app).commands  # the command exists
+    # The hub pods leave the jobs to it.
+    [config] = kind("ConfigMap")
+    assert config["data"]["HUB_JOBS_RUNNER"] == "false"
 
 
 def test_the_cronjob_runs_the_hub_image_as_the_hub_does_with_what_production_requires() -> None:
@@ -302,6 +305,8 @@ def test_the_compose_hub_configuration_starts_locally_and_is_ready(
         "HUB_PUBLIC_URL": "https://sadarbe.example.test",
         "HUB_OIDC_ISSUER": "https://idp.example.test/realms/vad",
         "HUB_OIDC_CLIENT_SECRET": "compose-like-oidc-client-secret",
+        "HUB_SMTP_HOST": "smtp.example.test",
+        "HUB_MAIL_FROM": "Sadarbe <sadarbe@example.test>",
     }
     env = {k: interpolate(str(v), secrets) for k, v in compose()["services"]["hub"]["environment"].items()}
     # The services' hostnames become the local stand-ins; processes here bind 127.0.0.1 only.

@@ -42,6 +42,10 @@ def prod_hub(hub_env: dict[str, str], session_graph: Graph, prod_log: Path) -> I
         "HUB_OIDC_ISSUER": "https://idp.example.test/realms/vad",
         "HUB_OIDC_CLIENT_SECRET": "a-production-client-secret",
         "HUB_PUBLIC_URL": "https://sadarbe.example.test",
+        # E-mail is on in production: a mail server and sender are required (nothing is sent here,
+        # as the test hubs run no timed jobs).
+        "HUB_SMTP_HOST": "smtp.example.test",
+        "HUB_MAIL_FROM": "Sadarbe <sadarbe@example.test>",
         "PYTHONUNBUFFERED": "1",  # log lines reach the file as they are written
     }
     process = start_hub(env, port, prod_log)

@@ -179,6 +179,8 @@ MUTATION_RULES: dict[str, Rule] = {
     "setPersonRoles": ADMIN,
     "releaseSignIns": ADMIN,
     "erasePerson": ADMIN,
+    # a person's own notification settings
+    "setMyNotificationSettings": SIGNED_IN,
 }
 
 ANONYMOUS_QUERIES = frozenset({"me", "__typename"})

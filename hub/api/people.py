@@ -18,6 +18,7 @@ from hub.api.text_limits import EMAIL, LANGUAGE, NAME, SEARCH, SHORT_TEXT, PageC
 if TYPE_CHECKING:
     from hub.api.institutions import Institution
     from hub.api.invitations import Invitation
+    from hub.api.notifications import NotificationSettings
     from hub.api.skills import Skill
     from hub.api.teams import Membership
 
@@ -71,6 +72,11 @@ class Person(Node):
     )
     invitations: list[Annotated[Invitation, strawberry.lazy("hub.api.invitations")]] = strawberry.field(
         description="Invitations to this person, pending first."
+    )
+    notification_settings: (
+        Annotated[NotificationSettings, strawberry.lazy("hub.api.notifications")] | None
+    ) = strawberry.field(
+        description="The person's e-mail notification settings: null for anyone but themself."
     )
 
 

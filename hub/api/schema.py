@@ -34,6 +34,7 @@ from hub.api.lifecycle import LifecycleMutation, LifecycleQuery
 from hub.api.live import Subscription
 from hub.api.mapping import MappingQuery
 from hub.api.network import NetworkQuery
+from hub.api.notifications import NotificationMutation
 from hub.api.people import Person, PersonMutation, PersonQuery
 from hub.api.planning import PlannedOperations, Registry, answered_by_planner, graphql_schema, roots
 from hub.api.posts import Post, PostMutation
@@ -103,6 +104,7 @@ _MUTATIONS = (
     DecisionMutation,
     TaskMutation,
     IdentityMutation,
+    NotificationMutation,
 )
 _TYPES = [
     Institution,
