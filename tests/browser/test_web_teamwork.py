@@ -10,7 +10,7 @@ from typing import Any
 from playwright.async_api import Page, expect
 
 from graph.seed.demo import ADMIN
-from tests.browser.conftest import SignedInPage, axe_violations, screenshot
+from tests.browser.conftest import SignedInPage, axe_violations, following, screenshot
 from tests.conftest import Hub
 
 CREATE_TEAM = """mutation($input: TeamInput!) { createTeam(input: $input) { team { id name } } }"""
@@ -81,6 +81,7 @@ async def test_invitee_accepts_in_a_second_browser_and_the_lead_sees_it_live(
     await expect(mine).to_contain_text("Reģistru datu darba grupa")
     await screenshot(invitee, "dashboard-invitation")
     assert await axe_violations(invitee) == []
+    await following(demo_hub, 2)  # the lead's team feed and the invitee's own feed, both started
     await invitee.get_by_role("button", name="Pieņemt uzaicinājumu: Reģistru datu darba grupa").click()
     await expect(invitee.get_by_test_id("my-teams")).to_contain_text("Reģistru datu darba grupa")
     await expect(invitee.get_by_text("Nav uzaicinājumu, uz kuriem jāatbild.")).to_be_visible()
@@ -242,6 +243,7 @@ async def test_a_dropped_socket_reconnects_and_resumes_after_the_last_event(
     await page.goto(f"/teams/{team['id']}")
     feed = page.get_by_test_id("feed")
     await expect(page.get_by_test_id("feed-status")).to_have_text("Tiešraide")
+    await following(demo_hub, 1)  # the socket is acknowledged; now its subscription has started too
     post = "mutation($i: PostInput!) { createPost(input: $i) { id } }"
     demo_hub.data(post, {"i": {"teamId": team["id"], "body": "Pirmais"}})
     await expect(feed.locator("li[data-verb='post.created']")).to_have_count(1)
