@@ -29,6 +29,7 @@ from graph.driver import Graph
 from graph.embedded import REPO_ROOT
 from graph.seed.demo import ADMIN, load_demo
 from hub.api.trusted_documents import MANIFEST_NAME
+from tests import live_client
 from tests.conftest import Hub, served_hub
 
 CHROMIUM = "/usr/bin/chromium"
@@ -115,6 +116,19 @@ async def sign_in(page: Page, email: str) -> None:
     await page.get_by_placeholder("any person's email").fill(email)
     await page.get_by_role("button", name="Sign in", exact=True).click()
     await expect(page.get_by_test_id("signed-in-as")).to_be_visible()
+
+
+async def following(hub: Hub, pages: int) -> None:
+    """Wait until the hub follows exactly `pages` open pages, one live feed each (one socket, one
+    subscription), every one of them started: an activity committed after this reaches them all.
+    The page's "live" status says only that its socket is acknowledged; its subscription starts a
+    moment later, and a write committed before that is neither in the page's history nor sent to
+    it. Counting sockets as well leaves out a page just left, whose subscription may linger."""
+    await live_client.until(
+        hub.base_url,
+        f"{pages} pages following a live feed",
+        lambda s: s["connections"] == s["subscriptions"] == s["started"] == pages,
+    )
 
 
 SignedInPage = Callable[[str], Awaitable[Page]]

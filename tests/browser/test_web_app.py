@@ -9,7 +9,7 @@ from typing import Any
 from playwright.async_api import Page, Route, WebSocketRoute, expect
 
 from graph.seed.demo import ADMIN, COG, MEMBER
-from tests.browser.conftest import SignedInPage, axe_violations, document_id, screenshot
+from tests.browser.conftest import SignedInPage, axe_violations, document_id, following, screenshot
 from tests.conftest import Hub
 
 
@@ -144,6 +144,7 @@ async def test_team_formed_in_one_browser_appears_live_in_another(
         )
     )
     before = await feed.locator("li[data-verb='team.created']").count()
+    await following(demo_hub, 1)  # the watcher's feed hears of what is committed from now on
 
     # The former works in a browser of their own, as centre-of-government staff.
     former = await signed_in_page(COG.email)
@@ -303,6 +304,7 @@ async def test_map_updates_in_place_when_an_issue_is_created(page: Page, demo_hu
     total = int(re.match(r"(\d+)", await counts.inner_text()).group(1))  # type: ignore[union-attr]
     await page.get_by_role("button", name="Tuvināt").click()
     node = await central_issue(page)
+    await following(demo_hub, 1)  # the map's change subscription hears of what is committed from now on
 
     created = demo_hub.data(
         "mutation($input: IssueInput!) { createIssue(input: $input) { id } }",
