@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
+import httpx2
 import structlog
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -45,7 +45,7 @@ class InvalidToken(Exception):
 
 def http_jwks(url: str, timeout_s: float = 3.0) -> JwksSource:
     async def fetch() -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as client:
+        async with httpx2.AsyncClient(timeout=timeout_s, follow_redirects=False) as client:
             response = await client.get(url)
             response.raise_for_status()
             data: dict[str, Any] = response.json()
@@ -83,7 +83,7 @@ class JwksCache:
             self.fetches += 1
             try:
                 self._keys = KeySet.import_key_set(await self._source())  # type: ignore[arg-type]
-            except (httpx.HTTPError, ValueError, JoseError) as exc:
+            except (httpx2.HTTPError, ValueError, JoseError) as exc:
                 log.warning("JWKS refresh failed; keeping the last good keys", error=str(exc))
 
 
@@ -196,7 +196,7 @@ def verifier_for(settings: Any) -> TokenVerifier:
 
 def discovered_jwks(issuer: str) -> JwksSource:
     async def fetch() -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=3.0, follow_redirects=False) as client:
+        async with httpx2.AsyncClient(timeout=3.0, follow_redirects=False) as client:
             meta = (await client.get(issuer + "/.well-known/openid-configuration")).raise_for_status().json()
             data: dict[str, Any] = (await client.get(meta["jwks_uri"])).raise_for_status().json()
             return data
