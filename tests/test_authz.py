@@ -190,6 +190,11 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         lambda w: {"id": "task_" + "0" * 32},
         SIGNED_IN,
     ),
+    "setMyNotificationSettings": (
+        'mutation { setMyNotificationSettings(input: {language: EN}) { id } }',
+        lambda w: {},
+        SIGNED_IN,
+    ),
     "setPersonRoles": (
         "mutation($id: ID!) { setPersonRoles(personId: $id, roles: [COG_STAFF]) { id } }",
         lambda w: {"id": w["targetId"]},
