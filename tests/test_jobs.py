@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from graph import jobs as job_runs
 from graph.driver import Graph
 from hub.config import Settings
 from hub.jobs import registry
-from hub.jobs.runner import Job, JobContext, JobRunner
+from hub.jobs.runner import NOTHING_DUE, Job, JobContext, JobRunner
 from hub.jobs.schedule import RIGA, DailyAt, Every
 
 LEASE = job_runs.JOBS_LEASE
@@ -234,3 +237,24 @@ def test_run_due_refuses_an_unknown_job_name() -> None:
     runner = JobRunner(None, settings(5), [], holder="cli")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no such job: nope"):
         asyncio.run(runner.run_due(["nope"]))
+
+
+async def test_a_run_that_found_work_is_logged_at_info_and_one_that_found_none_at_debug(graph: Graph) -> None:
+    async def idle(ctx: JobContext) -> str:
+        return NOTHING_DUE
+
+    async def busy(ctx: JobContext) -> str:
+        return "2 sent"
+
+    jobs = [Job("idle", Every(timedelta(0)), idle, ""), Job("busy", Every(timedelta(0)), busy, "")]
+    configured = structlog.get_config()
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG)
+    )  # whatever ran before
+    try:
+        with capture_logs() as logs:
+            await JobRunner(graph, settings(5), jobs, holder="cli").run_once()
+    finally:
+        structlog.configure(**configured)
+    ran = [(e["log_level"], e["job"], e["summary"]) for e in logs if e["event"] == "job_ran"]
+    assert ran == [("debug", "idle", NOTHING_DUE), ("info", "busy", "2 sent")]

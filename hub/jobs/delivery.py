@@ -24,7 +24,7 @@ from graph import outbox_jobs
 from graph.driver import Record
 from graph.notification_settings import KIND_OF, Delivery, delivery_of
 from graph.outbox import Notice, Status
-from hub.jobs.runner import JobContext
+from hub.jobs.runner import NOTHING_DUE, JobContext
 from hub.jobs.schedule import RIGA
 from hub.mail import messages
 from hub.mail.smtp import DeliveryFailed, Mailer
@@ -59,7 +59,7 @@ async def deliver(ctx: JobContext) -> str:
             outcomes[await _deliver_one(ctx, mailer, view)] += 1
         if len(ids) < BATCH:
             break
-    return ", ".join(f"{n} {status.lower()}" for status, n in sorted(outcomes.items())) or "nothing due"
+    return ", ".join(f"{n} {status.lower()}" for status, n in sorted(outcomes.items())) or NOTHING_DUE
 
 
 async def _deliver_one(ctx: JobContext, mailer: Mailer, view: Record) -> str:

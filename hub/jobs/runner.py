@@ -37,6 +37,10 @@ from hub.jobs.schedule import Schedule
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
+# A job's summary when it found no work: logged at debug, since frequent jobs (delivery) would
+# otherwise fill a quiet hub's log with the same line.
+NOTHING_DUE = "nothing due"
+
 # What a failed lease or job-state statement raises when Neo4j is away or busy.
 DATABASE_FAULTS = (DatabaseUnavailable, neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError)
 
@@ -194,5 +198,5 @@ class JobRunner:
         except DATABASE_FAULTS as exc:  # remembered here all the same; the next holder may run it again
             log.warning("job_run_not_recorded", job=job.name, error=str(exc))
         if outcome == "OK" and summary:
-            log.info("job_ran", job=job.name, summary=summary)
+            (log.debug if summary == NOTHING_DUE else log.info)("job_ran", job=job.name, summary=summary)
         return job.name, outcome, summary or error or ""

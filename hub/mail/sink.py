@@ -6,6 +6,7 @@ aiosmtpd is a development dependency: the sink is refused in production."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,8 @@ def start(directory: Path, port: int, host: str = "127.0.0.1") -> Any:
     """Start the sink in a thread of its own; returns the aiosmtpd Controller (`.stop()`)."""
     from aiosmtpd.controller import Controller
 
+    # aiosmtpd logs every SMTP conversation at INFO; the sink's own line says where mail lands.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(EmlWriter(directory), hostname=host, port=port)
     controller.start()
     return controller
