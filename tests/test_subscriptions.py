@@ -560,7 +560,7 @@ async def test_shutting_down_closes_sockets_with_1012_so_clients_reconnect(
 
 
 async def test_the_gql_client_receives_live_activity(hub: Hub) -> None:
-    from gql import Client, gql
+    from gql import Client, GraphQLRequest
     from gql.transport.websockets import WebsocketsTransport
 
     fm = institution(hub, "FM")
@@ -568,7 +568,7 @@ async def test_the_gql_client_receives_live_activity(hub: Hub) -> None:
         url=hub.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL], init_payload=hub.ws_init()
     )
     async with Client(transport=transport) as session:
-        stream = session.subscribe(gql(INSTITUTION_FEED), variable_values={"id": fm})
+        stream = session.subscribe(GraphQLRequest(INSTITUTION_FEED, variable_values={"id": fm}))
         first = asyncio.ensure_future(stream.__anext__())
         await lc.started(hub.base_url, 1)
         rename(hub, fm, "via gql")
