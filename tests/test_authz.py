@@ -191,7 +191,7 @@ CASES: dict[str, tuple[str, Any, set[str]]] = {
         SIGNED_IN,
     ),
     "setMyNotificationSettings": (
-        'mutation { setMyNotificationSettings(input: {language: EN}) { id } }',
+        "mutation { setMyNotificationSettings(input: {language: EN}) { id } }",
         lambda w: {},
         SIGNED_IN,
     ),
