@@ -186,6 +186,12 @@ class Hub:
         assert who is not None, "an anonymous client has no token"
         return {"token": self.token_for(who)}
 
+    def stop(self) -> None:
+        """Close the client and stop the process (if the test has not already)."""
+        self.http.close()
+        self.process.terminate()  # a no-op once the process has exited
+        self.process.wait(timeout=30)
+
     @property
     def ws_url(self) -> str:
         return self.base_url.replace("http://", "ws://") + "/graphql"
@@ -248,9 +254,7 @@ def served_hub(env: dict[str, str], name: str = "hub") -> Iterator[Hub]:
     try:
         yield hub
     finally:
-        hub.http.close()
-        process.terminate()
-        process.wait(timeout=30)
+        hub.stop()
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ from graph.driver import Graph, causally_after, run
 from graph.errors import UnknownBookmark
 from hub.bookmarks import HEADER, BadBookmark, Signer
 from hub.config import DEV_SECRET_KEY
-from tests.conftest import Hub
-from tests.test_subscriptions import CREATE_INSTITUTION, spawned_hub
+from tests.conftest import Hub, served_hub
+from tests.test_subscriptions import CREATE_INSTITUTION
 
 
 class SessionsOpened:
@@ -116,7 +116,7 @@ def test_a_header_this_hub_did_not_hand_out_is_refused(value: str) -> None:
 
 @pytest.fixture(scope="module")
 def two_hubs(hub_env: dict[str, str], session_graph: Graph) -> Iterator[tuple[Hub, Hub]]:
-    with spawned_hub(hub_env) as a, spawned_hub(hub_env) as b:
+    with served_hub(hub_env) as a, served_hub(hub_env) as b:
         yield a, b
 
 

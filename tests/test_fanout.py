@@ -12,8 +12,8 @@ from typing import Any
 from graph.driver import Graph
 from tests import builders
 from tests import live_client as lc
-from tests.conftest import Hub
-from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename, spawned_hub
+from tests.conftest import Hub, served_hub
+from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename
 
 TEAM_FEED = """
 subscription($id: ID!) { teamActivity(teamId: $id) { activity { verb summary } } }
@@ -157,7 +157,7 @@ async def test_a_burst_of_subscribers_on_a_one_connection_neo4j_pool_is_served_w
     # A one-connection pool that gives up after 2 s: one Neo4j read per connection_init and per
     # subscribe would time out here; shared sign-in lookups and head reads queue instead.
     env = {**hub_env, "NEO4J_POOL_SIZE": "1", "NEO4J_CONNECT_TIMEOUT": "1", "HUB_WS_PING_INTERVAL": "300"}
-    with spawned_hub(env) as hub:
+    with served_hub(env) as hub:
         fm = institution(hub, "FM")
 
         async def one() -> Any:

@@ -13,8 +13,8 @@ import pytest
 import websockets
 
 from tests import live_client as lc
-from tests.conftest import TEST_DATA_DIR, Hub, RedisServer, free_port, start_hub
-from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename, spawned_hub
+from tests.conftest import TEST_DATA_DIR, Hub, RedisServer, free_port, served_hub, start_hub
+from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename
 
 WRITES = 40
 SUBSCRIBERS = 3
@@ -22,7 +22,7 @@ SUBSCRIBERS = 3
 
 @pytest.fixture
 def writer_hub(hub_env: dict[str, str], redis_server: RedisServer) -> Iterator[Hub]:
-    with spawned_hub({**hub_env, "REDIS_URL": redis_server.url}) as hub:
+    with served_hub({**hub_env, "REDIS_URL": redis_server.url}) as hub:
         yield hub
 
 

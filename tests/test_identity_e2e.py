@@ -371,10 +371,7 @@ def own_hub(hub_env: dict[str, str]) -> Iterator[list[Hub]]:
     started: list[Hub] = []
     yield started
     for hub in started:
-        hub.http.close()
-        if hub.process.poll() is None:
-            hub.process.terminate()
-            hub.process.wait(timeout=30)
+        hub.stop()
 
 
 def spawn(env: dict[str, str], port: int) -> Hub:

@@ -62,10 +62,7 @@ def start(hub_env: dict[str, str], mail: MailServer, graph: Graph) -> Iterator[S
 
     yield start_one
     for hub in started:
-        hub.http.close()
-        if hub.process.poll() is None:
-            hub.process.terminate()
-            hub.process.wait(timeout=30)
+        hub.stop()
 
 
 @pytest.fixture

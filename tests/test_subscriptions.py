@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -18,7 +16,7 @@ from graph.driver import Graph
 from graph.institutions import InstitutionPatch
 from tests import builders
 from tests import live_client as lc
-from tests.conftest import TEST_ADMIN_EMAIL, TEST_DATA_DIR, Hub, free_port, start_hub
+from tests.conftest import TEST_ADMIN_EMAIL, Hub, served_hub
 
 INSTITUTION_FEED = """
 subscription Feed($id: ID!, $after: String) {
@@ -58,21 +56,6 @@ def metric(hub: Hub, name: str) -> float:
 def live_stats(hub: Hub) -> dict[str, int]:
     stats: dict[str, int] = hub.http.get("/healthz/live").json()
     return stats
-
-
-@contextmanager
-def spawned_hub(env: dict[str, str]) -> Iterator[Hub]:
-    port = free_port()
-    TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
-    process = start_hub(env, port, TEST_DATA_DIR / f"hub-{port}.log")
-    hub = Hub(f"http://127.0.0.1:{port}", process, env)
-    try:
-        yield hub
-    finally:
-        hub.http.close()
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 async def test_a_mutation_reaches_a_subscriber_of_its_institution_live(hub: Hub) -> None:
@@ -514,7 +497,7 @@ async def wait_for_no_live_load(hub: Hub, within_s: float) -> dict[str, int]:
 async def test_a_consumer_that_stops_reading_is_cut_off_and_its_subscription_freed(
     hub_env: dict[str, str], graph: Any
 ) -> None:
-    with spawned_hub({**hub_env, **SLOW_ENV}) as hub:
+    with served_hub({**hub_env, **SLOW_ENV}) as hub:
         ws, fm = await stalled_client(hub)
 
         await write_until_overflow(hub, fm)
@@ -532,7 +515,7 @@ async def test_a_consumer_that_stops_reading_is_cut_off_and_its_subscription_fre
 async def test_a_slow_consumer_that_reads_again_in_time_gets_1013_and_its_subscription_freed(
     hub_env: dict[str, str], graph: Any
 ) -> None:
-    with spawned_hub({**hub_env, **SLOW_ENV}) as hub:
+    with served_hub({**hub_env, **SLOW_ENV}) as hub:
         ws, fm = await stalled_client(hub)
 
         await write_until_overflow(hub, fm)
@@ -546,7 +529,7 @@ async def test_a_slow_consumer_that_reads_again_in_time_gets_1013_and_its_subscr
 async def test_shutting_down_closes_sockets_with_1012_so_clients_reconnect(
     hub_env: dict[str, str], graph: Any
 ) -> None:
-    with spawned_hub(hub_env) as hub:
+    with served_hub(hub_env) as hub:
         fm = institution(hub, "FM")
         ws = await lc.connect(hub.ws_url, hub.ws_init())
         await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})

@@ -12,7 +12,7 @@ import pytest
 
 from graph.driver import Graph
 from tests import live_client as lc
-from tests.conftest import Hub, RedisServer
+from tests.conftest import Hub, RedisServer, served_hub
 from tests.test_live_revocation import (
     CREATE_POST,
     ISSUE_FEED,
@@ -35,13 +35,13 @@ from tests.test_live_revocation import (
     world,
 )
 from tests.test_signin import sign_in
-from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename, spawned_hub
+from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename
 
 
 @pytest.fixture(scope="module")
 def replica_pair(hub_env: dict[str, str], redis_server: RedisServer) -> Iterator[tuple[Hub, Hub]]:
     env = {**hub_env, "REDIS_URL": redis_server.url}
-    with spawned_hub(env) as a, spawned_hub(env) as b:
+    with served_hub(env) as a, served_hub(env) as b:
         yield a, b
 
 

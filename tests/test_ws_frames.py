@@ -15,8 +15,8 @@ from websockets.server import ServerProtocol
 from hub.api.shared_results import SharedData, next_frame
 from hub.live.outlet import TextFrame
 from tests import live_client as lc
-from tests.conftest import Hub
-from tests.test_subscriptions import INSTITUTION_FEED, institution, rename, results_by_source, spawned_hub
+from tests.conftest import Hub, served_hub
+from tests.test_subscriptions import INSTITUTION_FEED, institution, rename, results_by_source
 
 
 def compact(message: object) -> str:
@@ -139,7 +139,7 @@ async def test_websocket_compression_is_not_negotiated_by_default(hub: Hub) -> N
 
 
 async def test_websocket_compression_is_negotiated_when_enabled(hub_env: dict[str, str]) -> None:
-    with spawned_hub({**hub_env, "HUB_WS_COMPRESSION": "true"}) as hub:
+    with served_hub({**hub_env, "HUB_WS_COMPRESSION": "true"}) as hub:
         fm = institution(hub, "FM")
         ws = await lc.connect(hub.ws_url, hub.ws_init())
         await lc.subscribe(ws, "1", INSTITUTION_FEED, {"id": fm})
@@ -157,7 +157,7 @@ async def test_with_compression_enabled_compressing_and_plain_clients_of_one_fee
     hub_env: dict[str, str],
 ) -> None:
     # The shared wire bytes go to the plain socket; the compressing one frames its own copy.
-    with spawned_hub({**hub_env, "HUB_WS_COMPRESSION": "true"}) as hub:
+    with served_hub({**hub_env, "HUB_WS_COMPRESSION": "true"}) as hub:
         fm = institution(hub, "ZM")
         deflating = await lc.connect(hub.ws_url, hub.ws_init())
         plain = await lc.connect(hub.ws_url, hub.ws_init(), compression=None)
