@@ -75,3 +75,20 @@ async def count(graph: Graph) -> tuple[int, int]:
         "RETURN nodes, rels"
     )
     return rows[0]["nodes"], rows[0]["rels"]
+
+
+async def unnumbered_activity(graph: Graph, institution_id: str, hex_id: str) -> None:
+    """An activity about the institution as a write leaves it between its commit and the numbering
+    (graph/activity.py), with id `act_<hex_id>`."""
+    # The writes before it numbered first: a numbering still in flight numbers whatever is pending
+    # when it runs, this one included.
+    await graph.settled()
+    await graph.write(
+        lambda tx: run(
+            tx,
+            "MATCH (i:Institution {id: $id}) CREATE (:Activity:Entity:Unsequenced {id: 'act_' + $hex,"
+            " at: datetime(), verb: 'institution.updated', targetId: $id, summary: 'X'})-[:IN_SCOPE]->(i)",
+            id=institution_id,
+            hex=hex_id,
+        )
+    )

@@ -70,25 +70,9 @@ async def test_activity_about_a_restricted_team_is_hidden_from_outsiders(graph: 
     assert [a["verb"] for a in seen_by_lead] == ["team.created", "issue.created"]
 
 
-async def _unnumbered_activity_about(graph: Graph, institution_id: str) -> None:
-    """An activity as a write leaves it between its commit and the numbering (graph/activity.py)."""
-    # The writes before it numbered first: a numbering still in flight numbers whatever is pending
-    # when it runs, this one included.
-    await graph.settled()
-    await graph.write(
-        lambda tx: run(
-            tx,
-            "MATCH (i:Institution {id: $id}) CREATE (:Activity:Entity:Unsequenced {id: 'act_' + $hex,"
-            " at: datetime(), verb: 'institution.updated', targetId: $id, summary: 'X'})-[:IN_SCOPE]->(i)",
-            id=institution_id,
-            hex="6" * 32,
-        )
-    )
-
-
 async def test_an_activity_not_yet_numbered_is_in_no_feed(graph: Graph) -> None:
     fm = await builders.institution(graph, "FM")
-    await _unnumbered_activity_about(graph, fm["id"])
+    await builders.unnumbered_activity(graph, fm["id"], "6" * 32)
 
     feed = await _feed(graph, fm["id"])
 
@@ -97,7 +81,7 @@ async def test_an_activity_not_yet_numbered_is_in_no_feed(graph: Graph) -> None:
 
 async def test_an_activity_not_yet_numbered_is_not_in_the_audit_log(graph: Graph) -> None:
     fm = await builders.institution(graph, "FM")
-    await _unnumbered_activity_about(graph, fm["id"])
+    await builders.unnumbered_activity(graph, fm["id"], "6" * 32)
 
     log = await planned.data(graph, "{ auditLog(first: 10) { nodes { verb } } }")
 

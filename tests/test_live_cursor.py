@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from graph import activity
-from graph.driver import Graph, run
+from graph.driver import Graph
+from tests import builders, planned
 from tests import live_client as lc
-from tests import planned
 from tests.conftest import Hub
 from tests.handbuilt import cypher
 from tests.test_subscriptions import INSTITUTION_FEED, institution, item, rename
@@ -157,17 +157,8 @@ async def test_an_activity_not_yet_numbered_when_the_history_was_read_is_replaye
     hub: Hub, graph: Graph
 ) -> None:
     fm = institution(hub, "FM")
-    await graph.settled()
-    # Committed by another process that has not numbered it yet (graph/activity.py).
-    await graph.write(
-        lambda tx: run(
-            tx,
-            "MATCH (i:Institution {id: $id}) CREATE (:Activity:Entity:Unsequenced {id: 'act_' + $hex,"
-            " at: datetime(), verb: 'institution.updated', targetId: $id, summary: 'X'})-[:IN_SCOPE]->(i)",
-            id=fm,
-            hex="7" * 32,
-        )
-    )
+    # Committed by another process that has not numbered it yet.
+    await builders.unnumbered_activity(graph, fm, "7" * 32)
     page = history(hub, fm)
     await activity.number_pending(graph)
 
